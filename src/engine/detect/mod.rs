@@ -1,0 +1,223 @@
+//! Detectors: one module per attack class.
+//!
+//! Value detectors (`sqli`, `xss`, `cmdi`, `traversal`, `ssrf`) read one
+//! extracted, normalised value at a time and answer with an optional
+//! [`Hit`]: which structure matched (`rule`, `reason`) and where (`start..end`
+//! in the value they were given). Document detectors read a whole structure:
+//! `xxe` an XML document, `upload` a multipart file part.
+//!
+//! Each detector module owns its configuration section (`…Config`, serde,
+//! documented) and its compiled form, built by `compile` and `None` when the
+//! action is `off`, so disabled detectors cost nothing.
+
+pub mod cmdi;
+pub mod custom;
+pub mod sqli;
+pub mod ssrf;
+pub mod traversal;
+pub mod upload;
+pub mod xss;
+pub mod xxe;
+
+use std::borrow::Cow;
+
+use super::config::{Action, ConfigError, Mode, RawConfig};
+use super::surface::Surface;
+
+/// The attack classes. Their names are the configuration section names and
+/// the `type` label of `rasp_attacks_total`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AttackType {
+    SqlInjection,
+    Xss,
+    CommandInjection,
+    PathTraversal,
+    Ssrf,
+    Xxe,
+    FileUpload,
+    Custom,
+}
+
+impl AttackType {
+    /// Every attack type, in a stable order.
+    pub const ALL: [AttackType; 8] = [
+        AttackType::SqlInjection,
+        AttackType::Xss,
+        AttackType::CommandInjection,
+        AttackType::PathTraversal,
+        AttackType::Ssrf,
+        AttackType::Xxe,
+        AttackType::FileUpload,
+        AttackType::Custom,
+    ];
+
+    /// The snake_case name (`sql_injection`, `xss`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttackType::SqlInjection => "sql_injection",
+            AttackType::Xss => "xss",
+            AttackType::CommandInjection => "command_injection",
+            AttackType::PathTraversal => "path_traversal",
+            AttackType::Ssrf => "ssrf",
+            AttackType::Xxe => "xxe",
+            AttackType::FileUpload => "file_upload",
+            AttackType::Custom => "custom",
+        }
+    }
+
+    /// Parses the snake_case name.
+    pub fn parse(s: &str) -> Option<AttackType> {
+        AttackType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// What a detector reports: the structure that matched and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Stable rule identifier, e.g. `sqli.tautology`, `xss.event_handler`.
+    pub rule: Cow<'static, str>,
+    /// Human-readable reason: which structure was recognised.
+    pub reason: Cow<'static, str>,
+    /// Byte offsets of the evidence in the inspected value.
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Hit {
+    /// A hit with static rule and reason strings.
+    pub fn new(rule: &'static str, reason: &'static str, start: usize, end: usize) -> Hit {
+        Hit {
+            rule: Cow::Borrowed(rule),
+            reason: Cow::Borrowed(reason),
+            start,
+            end,
+        }
+    }
+}
+
+/// How a value is placed in the request, for detectors whose reading
+/// depends on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValueCtx {
+    pub surface: Surface,
+    /// The value is a parameter name / JSON key rather than a value.
+    pub is_key: bool,
+}
+
+impl ValueCtx {
+    /// A parameter value on `surface`.
+    pub fn value(surface: Surface) -> ValueCtx {
+        ValueCtx {
+            surface,
+            is_key: false,
+        }
+    }
+}
+
+/// What was done about a finding (the `action` label of
+/// `rasp_attacks_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Taken {
+    /// The request was (or is being) blocked.
+    Block,
+    /// The rule's action is `log`: logged and counted, request passes.
+    Log,
+    /// The rule would block, but the filter runs in `monitor` mode.
+    Monitor,
+}
+
+impl Taken {
+    /// Every value, in a stable order.
+    pub const ALL: [Taken; 3] = [Taken::Block, Taken::Log, Taken::Monitor];
+
+    /// The label value: `block`, `log` or `monitor`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Taken::Block => "block",
+            Taken::Log => "log",
+            Taken::Monitor => "monitor",
+        }
+    }
+
+    /// What a rule with `action` does under `mode`. `None` for `off`.
+    pub fn from_action(action: Action, mode: Mode) -> Option<Taken> {
+        match (action, mode) {
+            (Action::Off, _) => None,
+            (Action::Log, _) => Some(Taken::Log),
+            (Action::Block, Mode::Block) => Some(Taken::Block),
+            (Action::Block, Mode::Monitor) => Some(Taken::Monitor),
+        }
+    }
+}
+
+/// One detection in one request, ready for logging and metrics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub attack: AttackType,
+    /// Detector rule id (`sqli.union_select`) or custom rule id.
+    pub rule: String,
+    /// Which structure matched.
+    pub reason: String,
+    /// Where: `query:q`, `json:$.user.name`, `header:user-agent`, ….
+    pub location: String,
+    /// Excerpt of the matching part, truncated and escaped.
+    pub evidence: String,
+    /// What was done.
+    pub taken: Taken,
+    /// Whether an event line is written (custom rules can turn it off).
+    pub log: bool,
+}
+
+/// The compiled detectors. `None` means the detector's action is `off`.
+#[derive(Clone, Debug, Default)]
+pub struct Detectors {
+    pub sqli: Option<sqli::Sqli>,
+    pub xss: Option<xss::Xss>,
+    pub cmdi: Option<cmdi::Cmdi>,
+    pub traversal: Option<traversal::Traversal>,
+    pub ssrf: Option<ssrf::Ssrf>,
+    pub xxe: Option<xxe::Xxe>,
+    pub upload: Option<upload::Upload>,
+}
+
+impl Detectors {
+    /// Compiles every detector section of `raw`.
+    pub fn compile(raw: &RawConfig) -> Result<Detectors, ConfigError> {
+        Ok(Detectors {
+            sqli: sqli::Sqli::compile(&raw.sql_injection, "sql_injection")?,
+            xss: xss::Xss::compile(&raw.xss, "xss")?,
+            cmdi: cmdi::Cmdi::compile(&raw.command_injection, "command_injection")?,
+            traversal: traversal::Traversal::compile(&raw.path_traversal, "path_traversal")?,
+            ssrf: ssrf::Ssrf::compile(&raw.ssrf, "ssrf")?,
+            xxe: xxe::Xxe::compile(&raw.xxe, "xxe")?,
+            upload: upload::Upload::compile(&raw.file_upload, "file_upload")?,
+        })
+    }
+
+    /// Runs every enabled value detector over `value` and calls `found` for
+    /// each hit (at most one per detector), stopping early when `found`
+    /// returns `false`.
+    pub fn scan_value(
+        &self,
+        value: &[u8],
+        ctx: &ValueCtx,
+        found: &mut dyn FnMut(AttackType, Action, Hit) -> bool,
+    ) {
+        macro_rules! run {
+            ($det:expr, $ty:expr) => {
+                if let Some(d) = &$det {
+                    if let Some(hit) = d.detect(value, ctx) {
+                        if !found($ty, d.action(), hit) {
+                            return;
+                        }
+                    }
+                }
+            };
+        }
+        run!(self.sqli, AttackType::SqlInjection);
+        run!(self.xss, AttackType::Xss);
+        run!(self.cmdi, AttackType::CommandInjection);
+        run!(self.traversal, AttackType::PathTraversal);
+        run!(self.ssrf, AttackType::Ssrf);
+    }
+}

@@ -1,0 +1,722 @@
+//! The per-request inspection pipeline ([`Transaction`]).
+//!
+//! Every extracted value goes through the same steps: count it against
+//! `limits.max_params`, run the enabled detectors and custom rules over it as
+//! received, normalise it ([`crate::engine::decode::normalize`]) and, when
+//! normalising changed it, run them again over the normalised form (each
+//! attack type is reported at most once per value). In `block` mode the
+//! pipeline stops at the first blocking finding.
+
+use std::borrow::Cow;
+
+use super::config::{Action, Config, Mode, OverflowPolicy};
+use super::decode::{normalize, percent_decode};
+use super::detect::{AttackType, Finding, Hit, Taken, ValueCtx};
+use super::event;
+use super::http::RequestHead;
+use super::policy::{block_reply, limit_reply, Cause, LocalReply, Verdict};
+use super::surface::body::{self, BodyKind};
+use super::surface::{head, FilePart, Flow, Kind, Limit, Sink, Surface};
+use super::Engine;
+
+/// What the host should do with body data that keeps arriving.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyStep {
+    /// Keep buffering (pause); the decision comes with the whole body.
+    Buffer,
+    /// Stop buffering and let the body through uninspected (monitor mode
+    /// over a limit).
+    PassThrough,
+    /// Answer with this reply now.
+    Reply(LocalReply),
+}
+
+/// Inspection of one request. See the [module docs](self).
+pub struct Transaction<'e> {
+    cfg: &'e Config,
+    head: RequestHead,
+    ins: Inspector<'e>,
+    body_kind: BodyKind,
+    allowlisted: bool,
+    /// Limits exceeded (and, in block mode, acted upon).
+    violations: Vec<Cause>,
+    reply: Option<LocalReply>,
+    truncated: bool,
+    body_skipped: bool,
+    event_id: String,
+}
+
+impl<'e> Transaction<'e> {
+    pub(crate) fn new(engine: &'e Engine, head: RequestHead) -> Transaction<'e> {
+        let cfg = engine.config();
+        let event_id = head.request_id().unwrap_or("-").to_string();
+        Transaction {
+            cfg,
+            head,
+            ins: Inspector::new(cfg),
+            body_kind: BodyKind::Skip,
+            allowlisted: false,
+            violations: Vec::new(),
+            reply: None,
+            truncated: false,
+            body_skipped: false,
+            event_id,
+        }
+    }
+
+    /// The request head being inspected.
+    pub fn head(&self) -> &RequestHead {
+        &self.head
+    }
+
+    /// The id reported in replies and events: `x-request-id` when present.
+    pub fn event_id(&self) -> &str {
+        &self.event_id
+    }
+
+    /// Replaces the event id (the host uses this when `x-request-id` is
+    /// missing).
+    pub fn set_event_id(&mut self, id: String) {
+        self.event_id = id;
+    }
+
+    /// True when the path matched the allowlist (nothing was inspected).
+    pub fn allowlisted(&self) -> bool {
+        self.allowlisted
+    }
+
+    /// Everything found so far.
+    pub fn findings(&self) -> &[Finding] {
+        &self.ins.findings
+    }
+
+    /// Limits exceeded so far (acted upon in block mode, only logged in
+    /// monitor mode).
+    pub fn violations(&self) -> &[Cause] {
+        &self.violations
+    }
+
+    /// The local reply decided, if any.
+    pub fn reply(&self) -> Option<&LocalReply> {
+        self.reply.as_ref()
+    }
+
+    /// Bytes of values run through the detectors.
+    pub fn inspected_bytes(&self) -> u64 {
+        self.ins.bytes
+    }
+
+    /// True when the body was larger than `max_inspect_bytes` and only its
+    /// beginning was inspected, or it was not inspected at all.
+    pub fn truncated(&self) -> bool {
+        self.truncated || self.body_skipped
+    }
+
+    fn violation(&mut self, cause: Cause) -> Option<Verdict> {
+        self.violations.push(cause);
+        if self.cfg.mode == Mode::Block {
+            let reply = limit_reply(cause, &self.event_id);
+            self.reply = Some(reply.clone());
+            return Some(Verdict::Reply(reply));
+        }
+        None
+    }
+
+    /// Turns the inspector's state into a verdict, if it has one.
+    fn check(&mut self) -> Option<Verdict> {
+        if let Some(limit) = self.ins.limit.take() {
+            let cause = match limit {
+                Limit::Params => Cause::TooManyParams,
+                Limit::Depth => Cause::TooDeep,
+            };
+            if let Some(v) = self.violation(cause) {
+                return Some(v);
+            }
+        }
+        if self.ins.inspect_overflow {
+            self.ins.inspect_overflow = false;
+            match self.cfg.limits.inspect_overflow {
+                OverflowPolicy::Reject => {
+                    if let Some(v) = self.violation(Cause::InspectOverflow) {
+                        return Some(v);
+                    }
+                }
+                OverflowPolicy::Partial => self.truncated = true,
+            }
+        }
+        if let Some(attack) = self.ins.blocking {
+            let reply = block_reply(&self.cfg.block, attack, &self.event_id);
+            self.reply = Some(reply.clone());
+            return Some(Verdict::Reply(reply));
+        }
+        None
+    }
+
+    /// Inspects the request head. `end_of_stream` is true when no body
+    /// follows.
+    pub fn on_headers(&mut self, end_of_stream: bool) -> Verdict {
+        let limits = &self.cfg.limits;
+        if self.head.path.len() as u64 > limits.max_url_bytes {
+            if let Some(v) = self.violation(Cause::UrlTooLong) {
+                return v;
+            }
+        }
+        if self.head.header_bytes() > limits.max_header_bytes {
+            if let Some(v) = self.violation(Cause::HeadersTooLarge) {
+                return v;
+            }
+        }
+        if let Some(len) = self.head.content_length() {
+            if len > limits.max_body_bytes {
+                self.body_skipped = true;
+                if let Some(v) = self.violation(Cause::BodyTooLarge) {
+                    return v;
+                }
+            }
+        }
+        if !self.cfg.allowlist.is_empty() {
+            let path = canonical_path(self.head.path_only());
+            if self.cfg.allowlist.matches(&path) {
+                self.allowlisted = true;
+                return Verdict::Allow;
+            }
+        }
+        head::extract(&self.head, &self.cfg.inspect, &mut self.ins);
+        if let Some(v) = self.check() {
+            return v;
+        }
+        if end_of_stream || !self.cfg.inspect.body || self.body_skipped {
+            return Verdict::Allow;
+        }
+        self.body_kind = body::classify(self.head.content_type());
+        if self.body_kind == BodyKind::Skip {
+            return Verdict::Allow;
+        }
+        Verdict::NeedBody
+    }
+
+    /// Called as body data arrives with the total buffered so far.
+    pub fn on_body_size(&mut self, total: u64) -> BodyStep {
+        if total > self.cfg.limits.max_body_bytes {
+            self.body_skipped = true;
+            if self.violations.contains(&Cause::BodyTooLarge) {
+                return BodyStep::PassThrough;
+            }
+            return match self.violation(Cause::BodyTooLarge) {
+                Some(Verdict::Reply(r)) => BodyStep::Reply(r),
+                _ => BodyStep::PassThrough,
+            };
+        }
+        BodyStep::Buffer
+    }
+
+    /// Inspects the whole body (once) and returns the final verdict:
+    /// [`Verdict::Allow`] or [`Verdict::Reply`].
+    pub fn on_body(&mut self, body: &[u8]) -> Verdict {
+        if let Some(r) = &self.reply {
+            return Verdict::Reply(r.clone());
+        }
+        let max = self.cfg.limits.max_inspect_bytes;
+        self.ins.max_inspect = max;
+        let mut slice = body;
+        if self.body_kind != BodyKind::Multipart && body.len() as u64 > max {
+            match self.cfg.limits.inspect_overflow {
+                OverflowPolicy::Reject => {
+                    if let Some(v) = self.violation(Cause::InspectOverflow) {
+                        return v;
+                    }
+                    // Monitor mode: inspect what the limit allows.
+                    self.truncated = true;
+                }
+                OverflowPolicy::Partial => self.truncated = true,
+            }
+            slice = body.get(..max as usize).unwrap_or(body);
+        }
+        body::extract(
+            self.head.content_type(),
+            slice,
+            &self.cfg.limits,
+            &mut self.ins,
+        );
+        self.check().unwrap_or(Verdict::Allow)
+    }
+
+    /// The security events of this request, one JSON line each.
+    pub fn events(&self, client: Option<&str>, now_ms: u64) -> Vec<String> {
+        let meta = event::Meta {
+            request_id: &self.event_id,
+            method: &self.head.method,
+            path: self.head.path_only(),
+            client,
+            mode: self.cfg.mode,
+            now_ms,
+        };
+        let mut out = Vec::new();
+        for f in &self.ins.findings {
+            if f.log {
+                out.push(event::attack(&meta, f));
+            }
+        }
+        for &cause in &self.violations {
+            let taken = if self.cfg.mode == Mode::Block {
+                Taken::Block
+            } else {
+                Taken::Monitor
+            };
+            out.push(event::limit(&meta, cause, taken));
+        }
+        if self.truncated && !self.violations.contains(&Cause::InspectOverflow) {
+            out.push(event::limit(&meta, Cause::InspectOverflow, Taken::Log));
+        }
+        out
+    }
+}
+
+/// Runs one value through the detectors and custom rules as if it had
+/// been extracted from `surface` (for the evaluation and benchmark tools,
+/// and fuzzing). Limits do not apply.
+pub fn inspect_value(cfg: &Config, surface: Surface, name: &[u8], value: &[u8]) -> Vec<Finding> {
+    let mut ins = Inspector::new(cfg);
+    ins.value(surface, name, value, Kind::Value);
+    ins.findings
+}
+
+/// Percent-decodes a path and removes dot segments (RFC 3986 §5.2.4), for
+/// allowlist matching. Backslashes count as slashes.
+pub fn canonical_path(path: &[u8]) -> String {
+    let decoded = percent_decode(path, false);
+    let text = String::from_utf8_lossy(&decoded).replace('\\', "/");
+    let mut out: Vec<&str> = Vec::new();
+    for seg in text.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let mut s = String::with_capacity(text.len() + 1);
+    for seg in &out {
+        s.push('/');
+        s.push_str(seg);
+    }
+    if s.is_empty() || text.ends_with('/') {
+        s.push('/');
+    }
+    s
+}
+
+/// The [`Sink`] that runs detectors over extracted values.
+struct Inspector<'e> {
+    cfg: &'e Config,
+    findings: Vec<Finding>,
+    /// The first attack whose taken action is `block`.
+    blocking: Option<AttackType>,
+    params: u32,
+    limit: Option<Limit>,
+    bytes: u64,
+    max_inspect: u64,
+    inspect_overflow: bool,
+}
+
+/// Bit for `t` in a per-value "already reported" mask.
+fn bit(t: AttackType) -> u16 {
+    1 << (t as u16)
+}
+
+impl<'e> Inspector<'e> {
+    fn new(cfg: &'e Config) -> Inspector<'e> {
+        Inspector {
+            cfg,
+            findings: Vec::new(),
+            blocking: None,
+            params: 0,
+            limit: None,
+            bytes: 0,
+            max_inspect: u64::MAX,
+            inspect_overflow: false,
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.blocking.is_some()
+            || self.limit.is_some()
+            || self.inspect_overflow
+            || self.findings.len() >= self.cfg.events.max_findings
+    }
+
+    fn flow(&self) -> Flow {
+        if self.done() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        attack: AttackType,
+        action: Action,
+        hit: &Hit,
+        scanned: &[u8],
+        location: String,
+        log: bool,
+    ) {
+        let Some(taken) = Taken::from_action(action, self.cfg.mode) else {
+            return;
+        };
+        if taken == Taken::Block && self.blocking.is_none() {
+            self.blocking = Some(attack);
+        }
+        if self.findings.len() >= self.cfg.events.max_findings {
+            return;
+        }
+        let end = hit.end.min(scanned.len());
+        let start = hit.start.min(end);
+        let span = scanned.get(start..end).unwrap_or_default();
+        let span = if span.is_empty() { scanned } else { span };
+        self.findings.push(Finding {
+            attack,
+            rule: hit.rule.to_string(),
+            reason: hit.reason.to_string(),
+            location,
+            evidence: event::evidence(span, self.cfg.events.max_evidence_bytes),
+            taken,
+            log,
+        });
+    }
+
+    /// Runs the value detectors and custom rules over `scanned`, skipping
+    /// attack types already in `seen`.
+    fn scan(&mut self, scanned: &[u8], ctx: &ValueCtx, name: &[u8], kind: Kind, seen: &mut u16) {
+        let cfg = self.cfg;
+        let mut hits: Vec<(AttackType, Action, Hit)> = Vec::new();
+        cfg.detectors.scan_value(scanned, ctx, &mut |t, a, h| {
+            if *seen & bit(t) == 0 {
+                *seen |= bit(t);
+                let blocking = a == Action::Block && cfg.mode == Mode::Block;
+                hits.push((t, a, h));
+                return !blocking;
+            }
+            true
+        });
+        for (t, a, h) in hits {
+            let loc = location(ctx.surface, name, kind);
+            self.record(t, a, &h, scanned, loc, true);
+        }
+        if cfg.custom_rules.is_empty() || self.done() {
+            return;
+        }
+        let target = ctx.surface.target();
+        let text = String::from_utf8_lossy(scanned);
+        for rule in &cfg.custom_rules {
+            if !rule.applies_to(target) {
+                continue;
+            }
+            if let Some((s, e)) = rule.find(&text) {
+                let hit = Hit {
+                    rule: Cow::Owned(rule.id.clone()),
+                    reason: Cow::Borrowed("custom rule pattern matched"),
+                    start: s,
+                    end: e,
+                };
+                let loc = location(ctx.surface, name, kind);
+                self.record(
+                    AttackType::Custom,
+                    rule.action,
+                    &hit,
+                    text.as_bytes(),
+                    loc,
+                    rule.log,
+                );
+                if self.done() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+impl Sink for Inspector<'_> {
+    fn value(&mut self, surface: Surface, name: &[u8], value: &[u8], kind: Kind) -> Flow {
+        if kind != Kind::Key && surface != Surface::Path && surface != Surface::Header {
+            self.params += 1;
+            if self.params > self.cfg.limits.max_params {
+                self.limit = Some(Limit::Params);
+                return Flow::Stop;
+            }
+        }
+        if value.is_empty() {
+            return Flow::Continue;
+        }
+        self.bytes += value.len() as u64;
+        if self.bytes > self.max_inspect {
+            self.inspect_overflow = true;
+            return Flow::Stop;
+        }
+        let ctx = ValueCtx {
+            surface,
+            is_key: kind == Kind::Key,
+        };
+        let mut seen = 0u16;
+        self.scan(value, &ctx, name, kind, &mut seen);
+        if self.done() {
+            return Flow::Stop;
+        }
+        let norm = normalize(value);
+        if let Cow::Owned(n) = norm.bytes {
+            if n.as_slice() != value {
+                self.scan(&n, &ctx, name, kind, &mut seen);
+            }
+        }
+        self.flow()
+    }
+
+    fn xml_document(&mut self, surface: Surface, name: &[u8], doc: &[u8]) -> Flow {
+        if let Some(x) = &self.cfg.detectors.xxe {
+            if let Some(hit) = x.detect_document(doc) {
+                let loc = location(surface, name, Kind::Value);
+                self.record(AttackType::Xxe, x.action(), &hit, doc, loc, true);
+            }
+        }
+        self.flow()
+    }
+
+    fn file(&mut self, part: &FilePart<'_>) -> Flow {
+        let mut name = part.field.to_vec();
+        name.extend_from_slice(b":filename");
+        if let Some(u) = &self.cfg.detectors.upload {
+            if let Some(hit) = u.detect_file(part) {
+                let loc = location(Surface::Multipart, &name, Kind::Value);
+                self.record(
+                    AttackType::FileUpload,
+                    u.action(),
+                    &hit,
+                    part.filename,
+                    loc,
+                    true,
+                );
+                if self.done() {
+                    return Flow::Stop;
+                }
+            }
+        }
+        if self.value(Surface::Multipart, &name, part.filename, Kind::Value) == Flow::Stop {
+            return Flow::Stop;
+        }
+        if self.cfg.inspect.file_contents {
+            return self.value(
+                Surface::Multipart,
+                part.field,
+                part.content,
+                Kind::FileContent,
+            );
+        }
+        self.flow()
+    }
+
+    fn limit(&mut self, limit: Limit) -> Flow {
+        self.limit = Some(limit);
+        Flow::Stop
+    }
+}
+
+/// Renders `surface[-key]:name`, with the name escaped and truncated.
+fn location(surface: Surface, name: &[u8], kind: Kind) -> String {
+    let mut s = String::from(surface.as_str());
+    if kind == Kind::Key {
+        s.push_str("-key");
+    }
+    if !name.is_empty() {
+        s.push(':');
+        s.push_str(&event::evidence(name, 128));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine(json: &str) -> Engine {
+        Engine::from_json(json.as_bytes()).unwrap()
+    }
+
+    fn get(e: &Engine, path: &str) -> (Verdict, Vec<Finding>) {
+        let mut tx = e.begin(RequestHead::new("GET", path, vec![]));
+        let v = tx.on_headers(true);
+        (v, tx.findings().to_vec())
+    }
+
+    const RULE: &str = r#"{"custom_rules": [{"id": "evil", "patterns": ["(?i)evil"], "targets": ["query", "path"]}]}"#;
+
+    #[test]
+    fn custom_rule_blocks_with_location_and_evidence() {
+        let e = engine(RULE);
+        let (v, f) = get(&e, "/x?a=1&q=very%20EVIL%20thing");
+        assert!(v.is_block(), "{v:?}");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].rule, "evil");
+        assert_eq!(f[0].location, "query:q");
+        assert_eq!(f[0].evidence, "EVIL");
+        assert_eq!(f[0].taken, Taken::Block);
+        let (v, _) = get(&e, "/x?q=fine");
+        assert_eq!(v, Verdict::Allow);
+    }
+
+    #[test]
+    fn custom_rule_sees_double_encoding() {
+        let e = engine(RULE);
+        let (v, f) = get(&e, "/x?q=%2565vil");
+        assert!(v.is_block());
+        assert_eq!(f[0].evidence, "evil");
+    }
+
+    #[test]
+    fn monitor_mode_passes_and_records() {
+        let e = engine(
+            r#"{"mode": "monitor", "custom_rules": [{"id": "evil", "patterns": ["evil"]}]}"#,
+        );
+        let (v, f) = get(&e, "/evil?q=evil");
+        assert_eq!(v, Verdict::Allow);
+        assert_eq!(f.len(), 2);
+        assert!(f.iter().all(|f| f.taken == Taken::Monitor));
+    }
+
+    #[test]
+    fn log_action_passes() {
+        let e = engine(r#"{"custom_rules": [{"id": "r", "patterns": ["x"], "action": "log"}]}"#);
+        let (v, f) = get(&e, "/?q=x");
+        assert_eq!(v, Verdict::Allow);
+        assert_eq!(f[0].taken, Taken::Log);
+    }
+
+    #[test]
+    fn limits_answer_with_their_status() {
+        let e = engine(r#"{"limits": {"max_url_bytes": 10, "max_params": 2}}"#);
+        let (v, _) = get(&e, "/0123456789abc");
+        assert_eq!(v.reply().unwrap().status, 414);
+        let e = engine(r#"{"limits": {"max_params": 2}}"#);
+        let (v, _) = get(&e, "/?a=1&b=2&c=3");
+        assert_eq!(v.reply().unwrap().status, 400);
+        let (v, _) = get(&e, "/?a=1&b=2");
+        assert_eq!(v, Verdict::Allow);
+    }
+
+    #[test]
+    fn header_and_body_limits() {
+        let e = engine(
+            r#"{"limits": {"max_header_bytes": 100, "max_body_bytes": 100, "max_inspect_bytes": 50}}"#,
+        );
+        let mut tx = e.begin(RequestHead::new(
+            "GET",
+            "/",
+            vec![("x-long".into(), vec![b'a'; 200])],
+        ));
+        assert_eq!(tx.on_headers(true).reply().unwrap().status, 431);
+        let mut tx = e.begin(RequestHead::new(
+            "POST",
+            "/",
+            vec![("content-length".into(), b"101".to_vec())],
+        ));
+        assert_eq!(tx.on_headers(false).reply().unwrap().status, 413);
+        let mut tx = e.begin(RequestHead::new(
+            "POST",
+            "/",
+            vec![(
+                "content-type".into(),
+                b"application/x-www-form-urlencoded".to_vec(),
+            )],
+        ));
+        assert_eq!(tx.on_headers(false), Verdict::NeedBody);
+        assert_eq!(tx.on_body_size(100), BodyStep::Buffer);
+        assert!(matches!(tx.on_body_size(101), BodyStep::Reply(r) if r.status == 413));
+        let mut tx = e.begin(RequestHead::new(
+            "POST",
+            "/",
+            vec![(
+                "content-type".into(),
+                b"application/x-www-form-urlencoded".to_vec(),
+            )],
+        ));
+        assert_eq!(tx.on_headers(false), Verdict::NeedBody);
+        assert_eq!(tx.on_body(&[b'a'; 60]).reply().unwrap().status, 413);
+    }
+
+    #[test]
+    fn partial_overflow_inspects_the_beginning() {
+        let e = engine(
+            r#"{"limits": {"max_inspect_bytes": 20, "inspect_overflow": "partial"},
+                "custom_rules": [{"id": "r", "patterns": ["evil"]}]}"#,
+        );
+        let ct = vec![(
+            "content-type".into(),
+            b"application/x-www-form-urlencoded".to_vec(),
+        )];
+        let mut tx = e.begin(RequestHead::new("POST", "/", ct.clone()));
+        tx.on_headers(false);
+        assert!(tx
+            .on_body(b"a=evil&b=xxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+            .is_block());
+        let mut tx = e.begin(RequestHead::new("POST", "/", ct));
+        tx.on_headers(false);
+        assert_eq!(
+            tx.on_body(b"b=xxxxxxxxxxxxxxxxxxxxxxxxxxxxx&a=evil"),
+            Verdict::Allow
+        );
+        assert!(tx.truncated());
+        assert!(tx
+            .events(None, 0)
+            .iter()
+            .any(|e| e.contains("inspect_overflow")));
+    }
+
+    #[test]
+    fn monitor_mode_never_rejects_on_limits() {
+        let e = engine(r#"{"mode": "monitor", "limits": {"max_url_bytes": 5}}"#);
+        let (v, _) = get(&e, "/0123456789");
+        assert_eq!(v, Verdict::Allow);
+    }
+
+    #[test]
+    fn allowlist_uses_canonical_path() {
+        let e = engine(
+            r#"{"allowlist": {"path_prefixes": ["/static/"]},
+                "custom_rules": [{"id": "r", "patterns": ["evil"]}]}"#,
+        );
+        assert_eq!(get(&e, "/static/app.js?q=evil").0, Verdict::Allow);
+        assert!(get(&e, "/static/..%2fadmin?q=evil").0.is_block());
+        assert!(get(&e, "/static/../admin?q=evil").0.is_block());
+    }
+
+    #[test]
+    fn canonical_paths() {
+        assert_eq!(canonical_path(b"/a/./b/../c"), "/a/c");
+        assert_eq!(canonical_path(b"/../../etc"), "/etc");
+        assert_eq!(canonical_path(b"/a/"), "/a/");
+        assert_eq!(canonical_path(b""), "/");
+        assert_eq!(canonical_path(b"/a%2f..%5cb"), "/b");
+    }
+
+    #[test]
+    fn events_carry_request_fields_but_not_payload_beyond_evidence() {
+        let e = engine(RULE);
+        let mut tx = e.begin(RequestHead::new(
+            "GET",
+            "/p?q=xxxxevilyyyy&secret=s3cr3t",
+            vec![("x-request-id".into(), b"rid-1".to_vec())],
+        ));
+        assert!(tx.on_headers(true).is_block());
+        let ev = tx.events(Some("10.0.0.1:5555"), 0);
+        assert_eq!(ev.len(), 1);
+        let v: serde_json::Value = serde_json::from_str(&ev[0]).unwrap();
+        assert_eq!(v["request_id"], "rid-1");
+        assert_eq!(v["location"], "query:q");
+        assert_eq!(v["evidence"], "evil");
+        assert_eq!(v["path"], "/p");
+        assert_eq!(v["client"], "10.0.0.1:5555");
+        assert!(!ev[0].contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,229 @@
+//! The metric catalogue and how a finished transaction is counted.
+//!
+//! Names carry their labels as `.label.value` suffixes
+//! (`rasp_attacks_total.type.xss.action.block`); the `stats_tags` in
+//! `envoy/envoy.yaml` turn them into Prometheus labels, so
+//! `/stats/prometheus` shows `rasp_attacks_total{type="xss",action="block"}`.
+//! Every metric is defined when the plugin starts, so all series exist (at
+//! zero) before the first request.
+
+use super::detect::{AttackType, Taken};
+use super::inspect::Transaction;
+use super::policy::Cause;
+
+/// Counter, gauge or histogram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricKind {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+/// One metric series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Every request the filter saw.
+    Requests,
+    /// Requests whose path is allowlisted (not inspected).
+    Allowlisted,
+    /// Requests with at least one finding of a type, by what was done.
+    Attack(AttackType, Taken),
+    /// Requests answered with the block reply because of an attack.
+    Blocked,
+    /// Limit violations by cause and what was done (`block`, `monitor`, or
+    /// `log` for a partial inspection).
+    Rejected(Cause, Taken),
+    /// Bytes of values run through the detectors.
+    InspectedBytes,
+    /// Time spent inspecting one request, in microseconds.
+    InspectionMicros,
+    /// Configurations rejected by `on_configure`.
+    ConfigErrors,
+}
+
+const N_ATTACK: usize = AttackType::ALL.len() * Taken::ALL.len();
+const N_REJECT: usize = Cause::LIMITS.len() * Taken::ALL.len();
+
+impl Metric {
+    /// Every series, in index order.
+    pub fn all() -> Vec<Metric> {
+        let mut v = vec![Metric::Requests, Metric::Allowlisted, Metric::Blocked];
+        for t in AttackType::ALL {
+            for a in Taken::ALL {
+                v.push(Metric::Attack(t, a));
+            }
+        }
+        for c in Cause::LIMITS {
+            for a in Taken::ALL {
+                v.push(Metric::Rejected(c, a));
+            }
+        }
+        v.extend([
+            Metric::InspectedBytes,
+            Metric::InspectionMicros,
+            Metric::ConfigErrors,
+        ]);
+        v
+    }
+
+    /// Number of series.
+    pub const COUNT: usize = 3 + N_ATTACK + N_REJECT + 3;
+
+    /// Dense index in `0..COUNT`, equal to the position in [`Metric::all`].
+    pub fn index(self) -> usize {
+        let pos = |t: Taken| Taken::ALL.iter().position(|x| *x == t).unwrap_or(0);
+        match self {
+            Metric::Requests => 0,
+            Metric::Allowlisted => 1,
+            Metric::Blocked => 2,
+            Metric::Attack(t, a) => {
+                let ti = AttackType::ALL.iter().position(|x| *x == t).unwrap_or(0);
+                3 + ti * Taken::ALL.len() + pos(a)
+            }
+            Metric::Rejected(c, a) => {
+                let ci = Cause::LIMITS.iter().position(|x| *x == c).unwrap_or(0);
+                3 + N_ATTACK + ci * Taken::ALL.len() + pos(a)
+            }
+            Metric::InspectedBytes => 3 + N_ATTACK + N_REJECT,
+            Metric::InspectionMicros => 4 + N_ATTACK + N_REJECT,
+            Metric::ConfigErrors => 5 + N_ATTACK + N_REJECT,
+        }
+    }
+
+    /// The Envoy stat name (labels as `.name.value` suffixes).
+    pub fn name(self) -> String {
+        match self {
+            Metric::Requests => "rasp_requests_total".into(),
+            Metric::Allowlisted => "rasp_allowlisted_total".into(),
+            Metric::Blocked => "rasp_blocked_total".into(),
+            Metric::Attack(t, a) => format!(
+                "rasp_attacks_total.type.{}.action.{}",
+                t.as_str(),
+                a.as_str()
+            ),
+            Metric::Rejected(c, a) => format!(
+                "rasp_rejected_total.reason.{}.action.{}",
+                c.as_str(),
+                a.as_str()
+            ),
+            Metric::InspectedBytes => "rasp_inspected_bytes_total".into(),
+            Metric::InspectionMicros => "rasp_inspection_duration_us".into(),
+            Metric::ConfigErrors => "rasp_config_errors_total".into(),
+        }
+    }
+
+    /// Counter, gauge or histogram.
+    pub fn kind(self) -> MetricKind {
+        match self {
+            Metric::InspectionMicros => MetricKind::Histogram,
+            _ => MetricKind::Counter,
+        }
+    }
+}
+
+/// Where metric updates go: Envoy stats in the filter, a map in tests.
+pub trait MetricsSink {
+    /// Adds `n` to a counter.
+    fn add(&mut self, metric: Metric, n: u64);
+    /// Records one histogram sample.
+    fn record(&mut self, metric: Metric, value: u64);
+}
+
+/// Counts a finished transaction.
+pub fn record_transaction(tx: &Transaction<'_>, sink: &mut dyn MetricsSink) {
+    sink.add(Metric::Requests, 1);
+    if tx.allowlisted() {
+        sink.add(Metric::Allowlisted, 1);
+    }
+    let mut seen: Vec<(AttackType, Taken)> = Vec::new();
+    for f in tx.findings() {
+        if !seen.contains(&(f.attack, f.taken)) {
+            seen.push((f.attack, f.taken));
+            sink.add(Metric::Attack(f.attack, f.taken), 1);
+        }
+    }
+    if tx
+        .reply()
+        .is_some_and(|r| matches!(r.cause, Cause::Attack(_)))
+    {
+        sink.add(Metric::Blocked, 1);
+    }
+    for &c in tx.violations() {
+        let taken = if tx.reply().is_some_and(|r| r.cause == c) {
+            Taken::Block
+        } else {
+            Taken::Monitor
+        };
+        sink.add(Metric::Rejected(c, taken), 1);
+    }
+    if tx.truncated() && !tx.violations().contains(&Cause::InspectOverflow) {
+        sink.add(Metric::Rejected(Cause::InspectOverflow, Taken::Log), 1);
+    }
+    let bytes = tx.inspected_bytes();
+    if bytes > 0 {
+        sink.add(Metric::InspectedBytes, bytes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Engine, RequestHead};
+    use std::collections::HashMap;
+
+    #[derive(Default)]
+    struct Fake(HashMap<String, u64>);
+
+    impl MetricsSink for Fake {
+        fn add(&mut self, m: Metric, n: u64) {
+            *self.0.entry(m.name()).or_default() += n;
+        }
+        fn record(&mut self, m: Metric, v: u64) {
+            self.0.insert(m.name(), v);
+        }
+    }
+
+    #[test]
+    fn indexes_are_dense_and_match_all() {
+        let all = Metric::all();
+        assert_eq!(all.len(), Metric::COUNT);
+        for (i, m) in all.iter().enumerate() {
+            assert_eq!(m.index(), i, "{m:?}");
+        }
+        let mut names: Vec<String> = all.iter().map(|m| m.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Metric::COUNT);
+    }
+
+    #[test]
+    fn a_blocked_request_is_counted_once_per_type() {
+        let e = Engine::from_json(
+            br#"{"custom_rules": [{"id": "a", "patterns": ["x"], "action": "log"},
+                                  {"id": "b", "patterns": ["y"]}]}"#,
+        )
+        .unwrap();
+        let mut tx = e.begin(RequestHead::new("GET", "/?p=x&q=x&r=y", vec![]));
+        assert!(tx.on_headers(true).is_block());
+        let mut sink = Fake::default();
+        record_transaction(&tx, &mut sink);
+        assert_eq!(sink.0["rasp_requests_total"], 1);
+        assert_eq!(sink.0["rasp_blocked_total"], 1);
+        assert_eq!(sink.0["rasp_attacks_total.type.custom.action.log"], 1);
+        assert_eq!(sink.0["rasp_attacks_total.type.custom.action.block"], 1);
+    }
+
+    #[test]
+    fn limits_are_counted_by_reason() {
+        let e = Engine::from_json(br#"{"limits": {"max_url_bytes": 3}}"#).unwrap();
+        let mut tx = e.begin(RequestHead::new("GET", "/abcdef", vec![]));
+        tx.on_headers(true);
+        let mut sink = Fake::default();
+        record_transaction(&tx, &mut sink);
+        assert_eq!(
+            sink.0["rasp_rejected_total.reason.url_too_long.action.block"],
+            1
+        );
+        assert!(!sink.0.contains_key("rasp_blocked_total"));
+    }
+}

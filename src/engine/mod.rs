@@ -1,0 +1,83 @@
+//! The pure inspection engine: request in, findings and verdict out.
+//!
+//! Nothing in this module tree calls the proxy-wasm SDK. The flow for one
+//! request is a [`Transaction`]:
+//!
+//! 1. [`Engine::begin`] with the request head (method, `:path`, headers);
+//! 2. [`Transaction::on_headers`]: limits, allowlist, then the head surfaces
+//!    (path, query, cookies, configured headers) through the detectors;
+//! 3. when a body follows, [`Transaction::on_body_size`] as chunks arrive
+//!    (size limits) and [`Transaction::on_body`] once with the whole body;
+//! 4. the [`Verdict`] says whether to let the request through or which local
+//!    reply to send; [`Transaction::findings`] and [`Transaction::events`]
+//!    say why.
+//!
+//! ```
+//! use envoy_rasp::engine::{Engine, RequestHead, Verdict};
+//!
+//! let engine = Engine::from_json(b"{}").unwrap();
+//! let head = RequestHead::new("GET", "/users?name=O%27Brien", vec![]);
+//! let mut tx = engine.begin(head);
+//! assert!(matches!(tx.on_headers(true), Verdict::Allow));
+//! ```
+
+pub mod config;
+pub mod decode;
+pub mod detect;
+pub mod event;
+pub mod host;
+pub mod http;
+pub mod inspect;
+pub mod metrics;
+pub mod policy;
+pub mod surface;
+
+pub use config::{Config, ConfigError, Mode};
+pub use detect::{AttackType, Finding};
+pub use http::RequestHead;
+pub use inspect::Transaction;
+pub use policy::{LocalReply, Verdict};
+
+use std::sync::Arc;
+
+/// A compiled configuration, ready to inspect requests.
+///
+/// Cheap to clone (the configuration is shared); one engine serves every
+/// HTTP context of a wasm VM.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    config: Arc<Config>,
+}
+
+impl Engine {
+    /// Wraps an already validated configuration.
+    pub fn new(config: Config) -> Engine {
+        Engine {
+            config: Arc::new(config),
+        }
+    }
+
+    /// Parses, validates and compiles a JSON plugin configuration.
+    ///
+    /// An empty input (Envoy passes none when `configuration` is unset)
+    /// yields the defaults.
+    pub fn from_json(bytes: &[u8]) -> Result<Engine, ConfigError> {
+        Ok(Engine::new(Config::from_json(bytes)?))
+    }
+
+    /// The configuration this engine enforces.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Runs a single value through the detectors as if it came from
+    /// `surface` (tools and benchmarks; no limits apply).
+    pub fn inspect_value(&self, surface: surface::Surface, value: &[u8]) -> Vec<Finding> {
+        inspect::inspect_value(&self.config, surface, b"v", value)
+    }
+
+    /// Starts inspecting one request.
+    pub fn begin(&self, head: RequestHead) -> Transaction<'_> {
+        Transaction::new(self, head)
+    }
+}

@@ -1,0 +1,216 @@
+//! From findings and limits to a verdict and, when blocking, the local reply.
+
+use super::config::{BlockConfig, Config};
+use super::detect::AttackType;
+
+/// Why a request got a local reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cause {
+    /// A detector or custom rule with action `block`.
+    Attack(AttackType),
+    /// Body larger than `limits.max_body_bytes`.
+    BodyTooLarge,
+    /// Inspected body larger than `limits.max_inspect_bytes` (policy
+    /// `reject`).
+    InspectOverflow,
+    /// Headers larger than `limits.max_header_bytes`.
+    HeadersTooLarge,
+    /// `:path` longer than `limits.max_url_bytes`.
+    UrlTooLong,
+    /// More parameters than `limits.max_params`.
+    TooManyParams,
+    /// Nesting deeper than `limits.max_depth`.
+    TooDeep,
+    /// Rate limit exceeded.
+    RateLimited,
+}
+
+impl Cause {
+    /// Every limit cause (not attacks), in a stable order.
+    pub const LIMITS: [Cause; 6] = [
+        Cause::BodyTooLarge,
+        Cause::InspectOverflow,
+        Cause::HeadersTooLarge,
+        Cause::UrlTooLong,
+        Cause::TooManyParams,
+        Cause::TooDeep,
+    ];
+
+    /// Snake-case name used in replies, events and metric labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::Attack(t) => t.as_str(),
+            Cause::BodyTooLarge => "body_too_large",
+            Cause::InspectOverflow => "inspect_overflow",
+            Cause::HeadersTooLarge => "headers_too_large",
+            Cause::UrlTooLong => "url_too_long",
+            Cause::TooManyParams => "too_many_params",
+            Cause::TooDeep => "too_deep",
+            Cause::RateLimited => "rate_limited",
+        }
+    }
+
+    /// The HTTP status for a limit cause.
+    pub fn limit_status(self) -> u16 {
+        match self {
+            Cause::BodyTooLarge | Cause::InspectOverflow => 413,
+            Cause::HeadersTooLarge => 431,
+            Cause::UrlTooLong => 414,
+            Cause::TooManyParams | Cause::TooDeep => 400,
+            Cause::RateLimited => 429,
+            Cause::Attack(_) => 403,
+        }
+    }
+}
+
+/// A local reply for Envoy to send instead of forwarding the request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub cause: Cause,
+}
+
+/// What to do with the request now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Forward it; nothing more to inspect.
+    Allow,
+    /// Buffer the body and call [`super::Transaction::on_body`].
+    NeedBody,
+    /// Answer with this reply.
+    Reply(LocalReply),
+}
+
+impl Verdict {
+    /// True for a reply caused by an attack.
+    pub fn is_block(&self) -> bool {
+        matches!(self, Verdict::Reply(r) if matches!(r.cause, Cause::Attack(_)))
+    }
+
+    /// The reply, if any.
+    pub fn reply(&self) -> Option<&LocalReply> {
+        match self {
+            Verdict::Reply(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// Escapes a string for inclusion in a JSON string literal.
+pub fn json_escape(out: &mut String, s: &str) {
+    use std::fmt::Write;
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// The reply for a request blocked because of `attack`.
+pub fn block_reply(cfg: &BlockConfig, attack: AttackType, event_id: &str) -> LocalReply {
+    let cause = Cause::Attack(attack);
+    if let Some(url) = &cfg.redirect_url {
+        return LocalReply {
+            status: 302,
+            headers: vec![("location".to_string(), url.replace("{event_id}", event_id))],
+            body: Vec::new(),
+            cause,
+        };
+    }
+    let body = match &cfg.body {
+        Some(template) => template
+            .replace("{event_id}", event_id)
+            .replace("{type}", attack.as_str()),
+        None => {
+            let mut s = String::from("{\"blocked\":true,\"event_id\":\"");
+            json_escape(&mut s, event_id);
+            s.push_str("\",\"type\":\"");
+            s.push_str(attack.as_str());
+            s.push_str("\"}");
+            s
+        }
+    };
+    LocalReply {
+        status: cfg.status_code,
+        headers: vec![("content-type".to_string(), cfg.content_type.clone())],
+        body: body.into_bytes(),
+        cause,
+    }
+}
+
+/// The reply for a request rejected by a limit (or the rate limiter).
+pub fn limit_reply(cause: Cause, event_id: &str) -> LocalReply {
+    let mut s = String::from("{\"rejected\":true,\"event_id\":\"");
+    json_escape(&mut s, event_id);
+    s.push_str("\",\"reason\":\"");
+    s.push_str(cause.as_str());
+    s.push_str("\"}");
+    LocalReply {
+        status: cause.limit_status(),
+        headers: vec![("content-type".to_string(), "application/json".to_string())],
+        body: s.into_bytes(),
+        cause,
+    }
+}
+
+/// Convenience for tests and tools: the reply `cfg` would send for `attack`.
+pub fn reply_for(cfg: &Config, attack: AttackType, event_id: &str) -> LocalReply {
+    block_reply(&cfg.block, attack, event_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_reply_is_small_json_without_payload() {
+        let r = block_reply(&BlockConfig::default(), AttackType::Xss, "abc\"1");
+        assert_eq!(r.status, 403);
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["event_id"], "abc\"1");
+        assert_eq!(v["type"], "xss");
+        assert_eq!(v["blocked"], true);
+    }
+
+    #[test]
+    fn redirect_and_template() {
+        let cfg = BlockConfig {
+            redirect_url: Some("/blocked?id={event_id}".into()),
+            ..BlockConfig::default()
+        };
+        let r = block_reply(&cfg, AttackType::SqlInjection, "e1");
+        assert_eq!(r.status, 302);
+        assert_eq!(
+            r.headers,
+            vec![("location".into(), "/blocked?id=e1".into())]
+        );
+        let cfg = BlockConfig {
+            status_code: 406,
+            content_type: "text/plain".into(),
+            body: Some("denied {type} {event_id}".into()),
+            redirect_url: None,
+        };
+        let r = block_reply(&cfg, AttackType::SqlInjection, "e2");
+        assert_eq!(r.status, 406);
+        assert_eq!(r.body, b"denied sql_injection e2");
+    }
+
+    #[test]
+    fn limit_statuses() {
+        assert_eq!(limit_reply(Cause::BodyTooLarge, "x").status, 413);
+        assert_eq!(limit_reply(Cause::HeadersTooLarge, "x").status, 431);
+        assert_eq!(limit_reply(Cause::UrlTooLong, "x").status, 414);
+        assert_eq!(limit_reply(Cause::TooDeep, "x").status, 400);
+        assert_eq!(limit_reply(Cause::RateLimited, "x").status, 429);
+    }
+}
