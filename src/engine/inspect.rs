@@ -8,6 +8,7 @@
 //! pipeline stops at the first blocking finding.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::config::{Action, Config, Mode, OverflowPolicy};
 use super::decode::{normalize, percent_decode};
@@ -32,10 +33,10 @@ pub enum BodyStep {
 }
 
 /// Inspection of one request. See the [module docs](self).
-pub struct Transaction<'e> {
-    cfg: &'e Config,
+pub struct Transaction {
+    cfg: Arc<Config>,
     head: RequestHead,
-    ins: Inspector<'e>,
+    ins: Inspector,
     body_kind: BodyKind,
     allowlisted: bool,
     /// Limits exceeded (and, in block mode, acted upon).
@@ -46,14 +47,14 @@ pub struct Transaction<'e> {
     event_id: String,
 }
 
-impl<'e> Transaction<'e> {
-    pub(crate) fn new(engine: &'e Engine, head: RequestHead) -> Transaction<'e> {
-        let cfg = engine.config();
+impl Transaction {
+    pub(crate) fn new(engine: &Engine, head: RequestHead) -> Transaction {
+        let cfg = engine.shared_config();
         let event_id = head.request_id().unwrap_or("-").to_string();
         Transaction {
+            ins: Inspector::new(),
             cfg,
             head,
-            ins: Inspector::new(cfg),
             body_kind: BodyKind::Skip,
             allowlisted: false,
             violations: Vec::new(),
@@ -155,7 +156,8 @@ impl<'e> Transaction<'e> {
     /// Inspects the request head. `end_of_stream` is true when no body
     /// follows.
     pub fn on_headers(&mut self, end_of_stream: bool) -> Verdict {
-        let limits = &self.cfg.limits;
+        let cfg = Arc::clone(&self.cfg);
+        let limits = &cfg.limits;
         if self.head.path.len() as u64 > limits.max_url_bytes {
             if let Some(v) = self.violation(Cause::UrlTooLong) {
                 return v;
@@ -181,7 +183,14 @@ impl<'e> Transaction<'e> {
                 return Verdict::Allow;
             }
         }
-        head::extract(&self.head, &self.cfg.inspect, &mut self.ins);
+        head::extract(
+            &self.head,
+            &self.cfg.inspect,
+            &mut Scan {
+                cfg: &self.cfg,
+                st: &mut self.ins,
+            },
+        );
         if let Some(v) = self.check() {
             return v;
         }
@@ -236,7 +245,10 @@ impl<'e> Transaction<'e> {
             self.head.content_type(),
             slice,
             &self.cfg.limits,
-            &mut self.ins,
+            &mut Scan {
+                cfg: &self.cfg,
+                st: &mut self.ins,
+            },
         );
         self.check().unwrap_or(Verdict::Allow)
     }
@@ -276,9 +288,9 @@ impl<'e> Transaction<'e> {
 /// been extracted from `surface` (for the evaluation and benchmark tools,
 /// and fuzzing). Limits do not apply.
 pub fn inspect_value(cfg: &Config, surface: Surface, name: &[u8], value: &[u8]) -> Vec<Finding> {
-    let mut ins = Inspector::new(cfg);
-    ins.value(surface, name, value, Kind::Value);
-    ins.findings
+    let mut st = Inspector::new();
+    Scan { cfg, st: &mut st }.value(surface, name, value, Kind::Value);
+    st.findings
 }
 
 /// Percent-decodes a path and removes dot segments (RFC 3986 §5.2.4), for
@@ -307,9 +319,8 @@ pub fn canonical_path(path: &[u8]) -> String {
     s
 }
 
-/// The [`Sink`] that runs detectors over extracted values.
-struct Inspector<'e> {
-    cfg: &'e Config,
+/// Inspection state of one request.
+struct Inspector {
     findings: Vec<Finding>,
     /// The first attack whose taken action is `block`.
     blocking: Option<AttackType>,
@@ -325,10 +336,9 @@ fn bit(t: AttackType) -> u16 {
     1 << (t as u16)
 }
 
-impl<'e> Inspector<'e> {
-    fn new(cfg: &'e Config) -> Inspector<'e> {
+impl Inspector {
+    fn new() -> Inspector {
         Inspector {
-            cfg,
             findings: Vec::new(),
             blocking: None,
             params: 0,
@@ -338,12 +348,21 @@ impl<'e> Inspector<'e> {
             inspect_overflow: false,
         }
     }
+}
 
+/// The [`Sink`] that runs detectors over extracted values: the
+/// configuration bound to one request's state.
+struct Scan<'a> {
+    cfg: &'a Config,
+    st: &'a mut Inspector,
+}
+
+impl Scan<'_> {
     fn done(&self) -> bool {
-        self.blocking.is_some()
-            || self.limit.is_some()
-            || self.inspect_overflow
-            || self.findings.len() >= self.cfg.events.max_findings
+        self.st.blocking.is_some()
+            || self.st.limit.is_some()
+            || self.st.inspect_overflow
+            || self.st.findings.len() >= self.cfg.events.max_findings
     }
 
     fn flow(&self) -> Flow {
@@ -367,17 +386,17 @@ impl<'e> Inspector<'e> {
         let Some(taken) = Taken::from_action(action, self.cfg.mode) else {
             return;
         };
-        if taken == Taken::Block && self.blocking.is_none() {
-            self.blocking = Some(attack);
+        if taken == Taken::Block && self.st.blocking.is_none() {
+            self.st.blocking = Some(attack);
         }
-        if self.findings.len() >= self.cfg.events.max_findings {
+        if self.st.findings.len() >= self.cfg.events.max_findings {
             return;
         }
         let end = hit.end.min(scanned.len());
         let start = hit.start.min(end);
         let span = scanned.get(start..end).unwrap_or_default();
         let span = if span.is_empty() { scanned } else { span };
-        self.findings.push(Finding {
+        self.st.findings.push(Finding {
             attack,
             rule: hit.rule.to_string(),
             reason: hit.reason.to_string(),
@@ -439,21 +458,21 @@ impl<'e> Inspector<'e> {
     }
 }
 
-impl Sink for Inspector<'_> {
+impl Sink for Scan<'_> {
     fn value(&mut self, surface: Surface, name: &[u8], value: &[u8], kind: Kind) -> Flow {
         if kind != Kind::Key && surface != Surface::Path && surface != Surface::Header {
-            self.params += 1;
-            if self.params > self.cfg.limits.max_params {
-                self.limit = Some(Limit::Params);
+            self.st.params += 1;
+            if self.st.params > self.cfg.limits.max_params {
+                self.st.limit = Some(Limit::Params);
                 return Flow::Stop;
             }
         }
         if value.is_empty() {
             return Flow::Continue;
         }
-        self.bytes += value.len() as u64;
-        if self.bytes > self.max_inspect {
-            self.inspect_overflow = true;
+        self.st.bytes += value.len() as u64;
+        if self.st.bytes > self.st.max_inspect {
+            self.st.inspect_overflow = true;
             return Flow::Stop;
         }
         let ctx = ValueCtx {
@@ -518,7 +537,7 @@ impl Sink for Inspector<'_> {
     }
 
     fn limit(&mut self, limit: Limit) -> Flow {
-        self.limit = Some(limit);
+        self.st.limit = Some(limit);
         Flow::Stop
     }
 }

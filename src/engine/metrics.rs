@@ -130,7 +130,7 @@ pub trait MetricsSink {
 }
 
 /// Counts a finished transaction.
-pub fn record_transaction(tx: &Transaction<'_>, sink: &mut dyn MetricsSink) {
+pub fn record_transaction(tx: &Transaction, sink: &mut dyn MetricsSink) {
     sink.add(Metric::Requests, 1);
     if tx.allowlisted() {
         sink.add(Metric::Allowlisted, 1);

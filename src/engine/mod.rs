@@ -76,8 +76,13 @@ impl Engine {
         inspect::inspect_value(&self.config, surface, b"v", value)
     }
 
+    /// The shared configuration (an `Arc` clone).
+    pub fn shared_config(&self) -> Arc<Config> {
+        Arc::clone(&self.config)
+    }
+
     /// Starts inspecting one request.
-    pub fn begin(&self, head: RequestHead) -> Transaction<'_> {
+    pub fn begin(&self, head: RequestHead) -> Transaction {
         Transaction::new(self, head)
     }
 }
