@@ -272,6 +272,17 @@ pub struct InspectConfig {
     /// in multipart bodies. Default false (file names and part headers are
     /// always inspected).
     pub file_contents: bool,
+    /// Hold the request headers until the body has been inspected, so the
+    /// upstream sees nothing of a request that gets blocked.
+    ///
+    /// Needs Envoy 1.35 or later with `allow_on_headers_stop_iteration: true`
+    /// in the Wasm `PluginConfig` (set in `envoy/envoy.yaml`). Without that
+    /// setting Envoy stops every later callback and requests with a body
+    /// would stall, so the default is `false`: headers go upstream at once,
+    /// the body is held until the verdict, and a blocked request reaches the
+    /// upstream as headers followed by a reset. Keep `false` where the Envoy
+    /// setting cannot be made (Istio `WasmPlugin`).
+    pub hold_headers: bool,
 }
 
 impl Default for InspectConfig {
@@ -283,6 +294,7 @@ impl Default for InspectConfig {
             headers: vec!["user-agent".to_string(), "referer".to_string()],
             body: true,
             file_contents: false,
+            hold_headers: false,
         }
     }
 }
@@ -348,6 +360,7 @@ pub struct InspectSettings {
     pub headers: Vec<String>,
     pub body: bool,
     pub file_contents: bool,
+    pub hold_headers: bool,
 }
 
 /// The validated, compiled configuration the engine reads.
@@ -394,6 +407,7 @@ impl Default for Config {
                     headers: Vec::new(),
                     body: false,
                     file_contents: false,
+                    hold_headers: false,
                 },
                 events: EventsConfig::default(),
                 raw: RawConfig::default(),
@@ -617,6 +631,7 @@ impl RawConfig {
                 headers,
                 body: self.inspect.body,
                 file_contents: self.inspect.file_contents,
+                hold_headers: self.inspect.hold_headers,
             },
             events: self.events.clone(),
             raw: self,

@@ -226,7 +226,8 @@ impl Transaction {
             return Verdict::Reply(r.clone());
         }
         let max = self.cfg.limits.max_inspect_bytes;
-        self.ins.max_inspect = max;
+        // The budget covers body values only (head values already counted).
+        self.ins.max_inspect = self.ins.bytes.saturating_add(max);
         let mut slice = body;
         if self.body_kind != BodyKind::Multipart && body.len() as u64 > max {
             match self.cfg.limits.inspect_overflow {

@@ -1,1 +1,304 @@
-//! The proxy-wasm host layer (see below).
+//! The proxy-wasm host layer: the only code that calls the SDK.
+//!
+//! * [`RaspRoot`] (one per plugin per VM) parses the plugin configuration in
+//!   `on_configure` — an invalid configuration is logged with the field it
+//!   names and refused (`false`), so Envoy rejects the filter — and hands
+//!   the compiled engine to every HTTP context.
+//! * [`RaspHttp`] (one per request) feeds the request head and, when the
+//!   engine asks for it, the buffered body to a [`Transaction`]. Headers are
+//!   held (`StopIteration`) while the body is buffered, so nothing reaches
+//!   the upstream before the verdict. Blocked requests get a local reply;
+//!   events go to Envoy's log and counts to Envoy stats.
+
+mod raw;
+mod stats;
+
+use std::rc::Rc;
+use std::time::UNIX_EPOCH;
+
+use proxy_wasm::traits::{Context, HttpContext, RootContext};
+use proxy_wasm::types::{Action, ContextType, LogLevel, MapType};
+
+use crate::engine::inspect::BodyStep;
+use crate::engine::metrics::{record_transaction, Metric};
+use crate::engine::{Engine, LocalReply, RequestHead, Transaction, Verdict};
+use stats::EnvoyMetrics;
+
+proxy_wasm::main! {{
+    proxy_wasm::set_log_level(LogLevel::Info);
+    proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(RaspRoot::default()) });
+}}
+
+/// Nanoseconds since the epoch from the host clock (0 if unavailable).
+fn now_nanos() -> u64 {
+    proxy_wasm::hostcalls::get_current_time()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// The plugin's root context.
+#[derive(Default)]
+struct RaspRoot {
+    engine: Option<Engine>,
+    metrics: Option<Rc<EnvoyMetrics>>,
+}
+
+impl Context for RaspRoot {}
+
+impl RootContext for RaspRoot {
+    fn on_configure(&mut self, _size: usize) -> bool {
+        let metrics = self
+            .metrics
+            .get_or_insert_with(|| Rc::new(EnvoyMetrics::define()))
+            .clone();
+        let bytes = self.get_plugin_configuration().unwrap_or_default();
+        match Engine::from_json(&bytes) {
+            Ok(engine) => {
+                let c = engine.config();
+                log::info!(
+                    "envoy-rasp: configuration loaded (mode={}, custom_rules={}, max_body_bytes={})",
+                    if c.mode == crate::engine::Mode::Block { "block" } else { "monitor" },
+                    c.custom_rules.len(),
+                    c.limits.max_body_bytes
+                );
+                self.engine = Some(engine);
+                true
+            }
+            Err(e) => {
+                log::error!("envoy-rasp: {e}");
+                metrics.incr(Metric::ConfigErrors, 1);
+                false
+            }
+        }
+    }
+
+    fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {
+        let engine = self.engine.clone()?;
+        let metrics = self.metrics.clone()?;
+        Some(Box::new(RaspHttp {
+            context_id,
+            engine,
+            metrics,
+            tx: None,
+            phase: Phase::Headers,
+            buffered: 0,
+            streamed: 0,
+            nanos: 0,
+            recorded: false,
+        }))
+    }
+
+    fn get_type(&self) -> Option<ContextType> {
+        Some(ContextType::HttpContext)
+    }
+}
+
+/// Where a request is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for the request headers.
+    Headers,
+    /// Holding headers and buffering the body for inspection.
+    Buffering,
+    /// Forwarding; only the body size is still checked.
+    Streaming,
+    /// Decided; nothing more to do.
+    Done,
+}
+
+/// One request.
+struct RaspHttp {
+    context_id: u32,
+    engine: Engine,
+    metrics: Rc<EnvoyMetrics>,
+    tx: Option<Transaction>,
+    phase: Phase,
+    /// Body bytes buffered by Envoy (while `Buffering`).
+    buffered: usize,
+    /// Body bytes seen while `Streaming`.
+    streamed: u64,
+    /// Time spent in the engine.
+    nanos: u64,
+    recorded: bool,
+}
+
+impl Context for RaspHttp {}
+
+impl RaspHttp {
+    /// Sends `reply` as the local reply.
+    fn respond(&mut self, reply: &LocalReply) {
+        let headers: Vec<(&str, &str)> = reply
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.send_http_response(u32::from(reply.status), headers, Some(&reply.body));
+        self.phase = Phase::Done;
+    }
+
+    /// Logs the events and counts the request, once.
+    fn record(&mut self) {
+        if self.recorded {
+            return;
+        }
+        let Some(tx) = &self.tx else {
+            return;
+        };
+        self.recorded = true;
+        let mut sink = &*self.metrics;
+        record_transaction(tx, &mut sink);
+        self.metrics
+            .set(Metric::InspectionMicros, self.nanos / 1000);
+        let has_events = !tx.findings().is_empty() || !tx.violations().is_empty() || tx.truncated();
+        if has_events {
+            let client = self
+                .get_property(vec!["source", "address"])
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            for line in tx.events(client.as_deref(), now_nanos() / 1_000_000) {
+                log::warn!("{line}");
+            }
+        }
+    }
+
+    /// Applies a verdict reached after the whole request was seen.
+    fn conclude(&mut self, verdict: Verdict) -> Action {
+        match verdict {
+            Verdict::Reply(r) => {
+                self.respond(&r);
+                self.record();
+                Action::Pause
+            }
+            Verdict::Allow | Verdict::NeedBody => {
+                self.phase = Phase::Done;
+                self.record();
+                Action::Continue
+            }
+        }
+    }
+
+    /// Reads the buffered body once and runs the body inspection.
+    fn inspect_buffered_body(&mut self) -> Action {
+        let body = if self.buffered > 0 {
+            self.get_http_request_body(0, self.buffered)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let t0 = now_nanos();
+        let verdict = match &mut self.tx {
+            Some(tx) => tx.on_body(&body),
+            None => Verdict::Allow,
+        };
+        self.nanos += now_nanos().saturating_sub(t0);
+        self.conclude(verdict)
+    }
+}
+
+impl HttpContext for RaspHttp {
+    fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
+        if self.phase != Phase::Headers {
+            return Action::Continue;
+        }
+        let t0 = now_nanos();
+        let Some(pairs) = raw::header_pairs(MapType::HttpRequestHeaders) else {
+            log::error!("envoy-rasp: could not read the request headers; request not inspected");
+            self.phase = Phase::Done;
+            return Action::Continue;
+        };
+        let mut tx = self.engine.begin(RequestHead::from_pairs(pairs));
+        if tx.event_id() == "-" {
+            tx.set_event_id(format!("rasp-{:x}-{}", t0, self.context_id));
+        }
+        let verdict = tx.on_headers(end_of_stream);
+        self.nanos += now_nanos().saturating_sub(t0);
+        self.tx = Some(tx);
+        match verdict {
+            Verdict::NeedBody => {
+                self.phase = Phase::Buffering;
+                // Pausing here only works with Envoy's
+                // allow_on_headers_stop_iteration; see `inspect.hold_headers`.
+                if self.engine.config().inspect.hold_headers {
+                    Action::Pause
+                } else {
+                    Action::Continue
+                }
+            }
+            Verdict::Allow if !end_of_stream => {
+                // Not inspected, but the body size limit still applies.
+                self.phase = Phase::Streaming;
+                Action::Continue
+            }
+            v => self.conclude(v),
+        }
+    }
+
+    fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        match self.phase {
+            Phase::Buffering => {
+                self.buffered = body_size;
+                let step = match &mut self.tx {
+                    Some(tx) => tx.on_body_size(body_size as u64),
+                    None => BodyStep::PassThrough,
+                };
+                match step {
+                    BodyStep::Reply(r) => {
+                        self.respond(&r);
+                        self.record();
+                        Action::Pause
+                    }
+                    BodyStep::PassThrough => {
+                        self.phase = Phase::Streaming;
+                        self.streamed = body_size as u64;
+                        if end_of_stream {
+                            self.phase = Phase::Done;
+                            self.record();
+                        }
+                        Action::Continue
+                    }
+                    BodyStep::Buffer if end_of_stream => self.inspect_buffered_body(),
+                    BodyStep::Buffer => Action::Pause,
+                }
+            }
+            Phase::Streaming => {
+                self.streamed = self.streamed.saturating_add(body_size as u64);
+                let step = match &mut self.tx {
+                    Some(tx) => tx.on_body_size(self.streamed),
+                    None => BodyStep::PassThrough,
+                };
+                if let BodyStep::Reply(r) = step {
+                    self.respond(&r);
+                    self.record();
+                    return Action::Pause;
+                }
+                if end_of_stream {
+                    self.phase = Phase::Done;
+                    self.record();
+                }
+                Action::Continue
+            }
+            Phase::Headers | Phase::Done => Action::Continue,
+        }
+    }
+
+    fn on_http_request_trailers(&mut self, _num_trailers: usize) -> Action {
+        // HTTP/2 and chunked requests with trailers end with the trailers,
+        // not with an end-of-stream body callback: decide here.
+        match self.phase {
+            Phase::Buffering => self.inspect_buffered_body(),
+            Phase::Streaming => {
+                self.phase = Phase::Done;
+                self.record();
+                Action::Continue
+            }
+            Phase::Headers | Phase::Done => Action::Continue,
+        }
+    }
+
+    fn on_log(&mut self) {
+        // Requests that ended early (client reset mid-body) are still
+        // counted.
+        self.record();
+    }
+}

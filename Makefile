@@ -1,0 +1,45 @@
+# envoy-rasp — see README.md.
+#
+#   make run     build the filter, start a demo upstream and Envoy with it (Ctrl-C stops)
+#   make test    everything CI runs: unit, accuracy and real-Envoy tests
+#   make build   the wasm module at $(WASM)
+#   make eval    detection / false-positive report over the development corpora
+#   make bench   filter vs bare Envoy benchmark (writes BENCHMARKS.md)
+
+SHELL := /bin/bash
+WASM := target/wasm32-wasip1/release/envoy_rasp.wasm
+CORPUS ?= ../shared/corpus
+PYTEST_ARGS ?=
+
+export LISTEN_PORT ADMIN_PORT UPSTREAM_PORT RASP_CONFIG ENVOY_CONCURRENCY
+
+.PHONY: build run test unit lint e2e venv eval clean
+
+build:
+	@scripts/build-wasm.sh
+
+venv:
+	@scripts/ensure-venv.sh
+
+run: build venv
+	@scripts/run.sh
+
+unit:
+	cargo test --all-targets
+	cargo test --doc
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+
+e2e: build venv
+	.venv/bin/python -m pytest -q tests/e2e $(PYTEST_ARGS)
+
+test: lint unit e2e
+
+eval:
+	cargo run --release --quiet --bin rasp-eval -- $(if $(wildcard $(CORPUS)),$(CORPUS),tests/data)
+
+clean:
+	cargo clean
+	rm -rf target-debian .run

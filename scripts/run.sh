@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# make run: the demo upstream and Envoy with the filter, in the foreground.
+# Ctrl-C (or SIGTERM to this script) stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LISTEN_PORT=${LISTEN_PORT:-10000}
+ADMIN_PORT=${ADMIN_PORT:-9901}
+UPSTREAM_PORT=${UPSTREAM_PORT:-8081}
+RASP_CONFIG=${RASP_CONFIG:-envoy/rasp-config.json}
+ENVOY_CONCURRENCY=${ENVOY_CONCURRENCY:-2}
+WASM=target/wasm32-wasip1/release/envoy_rasp.wasm
+
+mkdir -p .run
+python3 scripts/render-envoy.py --listen-port "$LISTEN_PORT" --admin-port "$ADMIN_PORT" \
+  --upstream-port "$UPSTREAM_PORT" --wasm "$PWD/$WASM" --config "$RASP_CONFIG" --out .run/envoy.yaml
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+python3 envoy/demo_upstream.py --port "$UPSTREAM_PORT" &
+pids+=($!)
+.venv/bin/envoy -c .run/envoy.yaml --concurrency "$ENVOY_CONCURRENCY" \
+  --log-format '[%Y-%m-%d %T.%e][%l][%n] %v' --component-log-level wasm:info &
+pids+=($!)
+
+# Wait for the listener before printing the instructions.
+for _ in $(seq 1 100); do
+  if curl -s -o /dev/null "http://127.0.0.1:$LISTEN_PORT/healthz" 2>/dev/null; then break; fi
+  if ! kill -0 "${pids[1]}" 2>/dev/null; then echo "run: Envoy exited (see its log above)" >&2; exit 1; fi
+  sleep 0.1
+done
+cat <<MSG
+
+envoy-rasp is running (config: $RASP_CONFIG, block mode unless the config says otherwise)
+  listener  http://127.0.0.1:$LISTEN_PORT/
+  admin     http://127.0.0.1:$ADMIN_PORT/   (metrics: http://127.0.0.1:$ADMIN_PORT/stats/prometheus)
+  upstream  http://127.0.0.1:$UPSTREAM_PORT/
+
+Try:
+  curl -i 'http://127.0.0.1:$LISTEN_PORT/search?q=hello'                      # allowed: 200 from the upstream
+  curl -i 'http://127.0.0.1:$LISTEN_PORT/search?q=1%27%20OR%20%271%27%3D%271'   # blocked: 403 (SQL injection)
+  curl -i 'http://127.0.0.1:$LISTEN_PORT/wp-login.php'                        # blocked: 403 (custom rule demo-wp-probe)
+
+Ctrl-C stops Envoy and the upstream.
+MSG
+wait -n "${pids[@]}"
