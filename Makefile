@@ -43,3 +43,7 @@ eval:
 clean:
 	cargo clean
 	rm -rf target-debian .run
+
+.PHONY: bench
+bench: build venv
+	.venv/bin/python scripts/bench.py $(BENCH_ARGS)

@@ -12,6 +12,21 @@ import re
 import sys
 
 
+def strip_filter(text):
+    """The same configuration without the wasm filter (bare Envoy)."""
+    out, skipping = [], False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped == "- name: envoy.filters.http.wasm":
+            skipping = True
+            continue
+        if skipping and stripped == "- name: envoy.filters.http.router":
+            skipping = False
+        if not skipping:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def render(text, listen=None, admin=None, upstream=None, wasm=None, config=None,
            extra_clusters=None):
     out = []
@@ -83,6 +98,7 @@ def main():
     ap.add_argument("--upstream-port", type=int)
     ap.add_argument("--wasm")
     ap.add_argument("--config", help="plugin configuration JSON file")
+    ap.add_argument("--no-filter", action="store_true", help="drop the wasm filter (bare Envoy)")
     ap.add_argument("--out", default="-")
     a = ap.parse_args()
     with open(a.template) as f:
@@ -96,6 +112,8 @@ def main():
         except json.JSONDecodeError as e:
             raise SystemExit(f"render-envoy: {a.config} is not valid JSON: {e}")
     rendered = render(text, a.listen_port, a.admin_port, a.upstream_port, a.wasm, config)
+    if a.no_filter:
+        rendered = strip_filter(rendered)
     if a.out == "-":
         sys.stdout.write(rendered)
     else:

@@ -297,6 +297,13 @@ pub fn inspect_value(cfg: &Config, surface: Surface, name: &[u8], value: &[u8]) 
 /// Percent-decodes a path and removes dot segments (RFC 3986 §5.2.4), for
 /// allowlist matching. Backslashes count as slashes.
 pub fn canonical_path(path: &[u8]) -> String {
+    // Fast path: nothing to decode and no dot segments or backslashes.
+    let plain = path.first() == Some(&b'/')
+        && !path.iter().any(|&b| b == b'%' || b == b'\\' || b >= 0x80)
+        && !path.windows(2).any(|w| w == b"/." || w == b"//");
+    if plain {
+        return String::from_utf8_lossy(path).into_owned();
+    }
     let decoded = percent_decode(path, false);
     let text = String::from_utf8_lossy(&decoded).replace('\\', "/");
     let mut out: Vec<&str> = Vec::new();
@@ -430,12 +437,14 @@ impl Scan<'_> {
             return;
         }
         let target = ctx.surface.target();
-        let text = String::from_utf8_lossy(scanned);
+        // Converted once, and only when some rule reads this surface.
+        let mut text: Option<Cow<'_, str>> = None;
         for rule in &cfg.custom_rules {
             if !rule.applies_to(target) {
                 continue;
             }
-            if let Some((s, e)) = rule.find(&text) {
+            let text = text.get_or_insert_with(|| String::from_utf8_lossy(scanned));
+            if let Some((s, e)) = rule.find(text) {
                 let hit = Hit {
                     rule: Cow::Owned(rule.id.clone()),
                     reason: Cow::Borrowed("custom rule pattern matched"),
@@ -718,6 +727,10 @@ mod tests {
         assert_eq!(canonical_path(b"/a/"), "/a/");
         assert_eq!(canonical_path(b""), "/");
         assert_eq!(canonical_path(b"/a%2f..%5cb"), "/b");
+        assert_eq!(canonical_path(b"/static/app.v2.js"), "/static/app.v2.js");
+        assert_eq!(canonical_path(b"/a//b"), "/a/b");
+        assert_eq!(canonical_path(b"/a/.hidden"), "/a/.hidden");
+        assert_eq!(canonical_path(b"/a/..."), "/a/...");
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub enum Metric {
     InspectionMicros,
     /// Configurations rejected by `on_configure`.
     ConfigErrors,
+    /// Linear memory of the largest wasm VM of the plugin, in bytes
+    /// (refreshed every tick by each VM; wasm memory never shrinks).
+    WasmMemoryBytes,
 }
 
 const N_ATTACK: usize = AttackType::ALL.len() * Taken::ALL.len();
@@ -62,12 +65,13 @@ impl Metric {
             Metric::InspectedBytes,
             Metric::InspectionMicros,
             Metric::ConfigErrors,
+            Metric::WasmMemoryBytes,
         ]);
         v
     }
 
     /// Number of series.
-    pub const COUNT: usize = 3 + N_ATTACK + N_REJECT + 3;
+    pub const COUNT: usize = 3 + N_ATTACK + N_REJECT + 4;
 
     /// Dense index in `0..COUNT`, equal to the position in [`Metric::all`].
     pub fn index(self) -> usize {
@@ -87,6 +91,7 @@ impl Metric {
             Metric::InspectedBytes => 3 + N_ATTACK + N_REJECT,
             Metric::InspectionMicros => 4 + N_ATTACK + N_REJECT,
             Metric::ConfigErrors => 5 + N_ATTACK + N_REJECT,
+            Metric::WasmMemoryBytes => 6 + N_ATTACK + N_REJECT,
         }
     }
 
@@ -109,6 +114,7 @@ impl Metric {
             Metric::InspectedBytes => "rasp_inspected_bytes_total".into(),
             Metric::InspectionMicros => "rasp_inspection_duration_us".into(),
             Metric::ConfigErrors => "rasp_config_errors_total".into(),
+            Metric::WasmMemoryBytes => "rasp_wasm_memory_bytes".into(),
         }
     }
 
@@ -116,6 +122,7 @@ impl Metric {
     pub fn kind(self) -> MetricKind {
         match self {
             Metric::InspectionMicros => MetricKind::Histogram,
+            Metric::WasmMemoryBytes => MetricKind::Gauge,
             _ => MetricKind::Counter,
         }
     }

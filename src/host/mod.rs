@@ -14,7 +14,7 @@ mod raw;
 mod stats;
 
 use std::rc::Rc;
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType, LogLevel, MapType};
@@ -38,6 +38,15 @@ fn now_nanos() -> u64 {
         .unwrap_or(0)
 }
 
+/// Publishes this VM's linear memory size (max across VMs).
+fn report_memory(metrics: &EnvoyMetrics) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let pages = core::arch::wasm32::memory_size(0) as u64;
+        metrics.raise(Metric::WasmMemoryBytes, pages * 65536);
+    }
+}
+
 /// The plugin's root context.
 #[derive(Default)]
 struct RaspRoot {
@@ -56,6 +65,8 @@ impl RootContext for RaspRoot {
         let bytes = self.get_plugin_configuration().unwrap_or_default();
         match Engine::from_json(&bytes) {
             Ok(engine) => {
+                self.set_tick_period(Duration::from_secs(1));
+                report_memory(&metrics);
                 let c = engine.config();
                 log::info!(
                     "envoy-rasp: configuration loaded (mode={}, custom_rules={}, max_body_bytes={})",
@@ -71,6 +82,12 @@ impl RootContext for RaspRoot {
                 metrics.incr(Metric::ConfigErrors, 1);
                 false
             }
+        }
+    }
+
+    fn on_tick(&mut self) {
+        if let Some(m) = &self.metrics {
+            report_memory(m);
         }
     }
 

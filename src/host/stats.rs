@@ -41,6 +41,15 @@ impl EnvoyMetrics {
         }
     }
 
+    /// Raises a gauge to `v` if it is below (a maximum across VMs).
+    pub fn raise(&self, m: Metric, v: u64) {
+        if let Some(id) = self.id(m) {
+            if hostcalls::get_metric(id).map_or(true, |cur| cur < v) {
+                let _ = hostcalls::record_metric(id, v);
+            }
+        }
+    }
+
     /// Records a histogram sample or sets a gauge.
     pub fn set(&self, m: Metric, v: u64) {
         if let Some(id) = self.id(m) {
