@@ -10,6 +10,7 @@
 use super::detect::{AttackType, Taken};
 use super::inspect::Transaction;
 use super::policy::Cause;
+use super::siem::SiemDrop;
 
 /// Counter, gauge or histogram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +40,10 @@ pub enum Metric {
     InspectionMicros,
     /// Configurations rejected by `on_configure`.
     ConfigErrors,
+    /// Events the SIEM sink delivered (the collector answered 2xx).
+    SiemSent,
+    /// Events the SIEM sink dropped: queue overflow or a failed batch.
+    SiemDropped(SiemDrop),
 }
 
 const N_ATTACK: usize = AttackType::ALL.len() * Taken::ALL.len();
@@ -62,12 +67,14 @@ impl Metric {
             Metric::InspectedBytes,
             Metric::InspectionMicros,
             Metric::ConfigErrors,
+            Metric::SiemSent,
         ]);
+        v.extend(SiemDrop::ALL.map(Metric::SiemDropped));
         v
     }
 
     /// Number of series.
-    pub const COUNT: usize = 3 + N_ATTACK + N_REJECT + 3;
+    pub const COUNT: usize = 3 + N_ATTACK + N_REJECT + 4 + SiemDrop::ALL.len();
 
     /// Dense index in `0..COUNT`, equal to the position in [`Metric::all`].
     pub fn index(self) -> usize {
@@ -87,6 +94,11 @@ impl Metric {
             Metric::InspectedBytes => 3 + N_ATTACK + N_REJECT,
             Metric::InspectionMicros => 4 + N_ATTACK + N_REJECT,
             Metric::ConfigErrors => 5 + N_ATTACK + N_REJECT,
+            Metric::SiemSent => 6 + N_ATTACK + N_REJECT,
+            Metric::SiemDropped(d) => {
+                let di = SiemDrop::ALL.iter().position(|x| *x == d).unwrap_or(0);
+                7 + N_ATTACK + N_REJECT + di
+            }
         }
     }
 
@@ -109,6 +121,10 @@ impl Metric {
             Metric::InspectedBytes => "rasp_inspected_bytes_total".into(),
             Metric::InspectionMicros => "rasp_inspection_duration_us".into(),
             Metric::ConfigErrors => "rasp_config_errors_total".into(),
+            Metric::SiemSent => "rasp_siem_events_sent_total".into(),
+            Metric::SiemDropped(d) => {
+                format!("rasp_siem_events_dropped_total.reason.{}", d.as_str())
+            }
         }
     }
 
