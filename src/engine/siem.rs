@@ -148,7 +148,7 @@ pub struct SiemConfig {
     #[serde(default)]
     pub index: Option<String>,
     /// Events per request: a batch is sent as soon as this many are queued.
-    /// Default 100, 1–10000.
+    /// Default 100, 1–10000, at most `queue_capacity`.
     #[serde(default = "default_batch_size")]
     pub batch_size: usize,
     /// Longest time an event waits in the queue before a (smaller) batch is
@@ -157,7 +157,7 @@ pub struct SiemConfig {
     pub flush_interval_ms: u64,
     /// Most events queued per wasm VM (one VM per Envoy worker thread).
     /// When full, the oldest event is dropped and counted. Default 10000,
-    /// at least `batch_size`, at most 1000000.
+    /// 1–1000000, at least `batch_size`.
     #[serde(default = "default_queue_capacity")]
     pub queue_capacity: usize,
     /// Timeout of one batch request, in milliseconds; a batch that times
@@ -273,12 +273,12 @@ impl SiemConfig {
             1,
             1_000_000,
         )?;
-        if self.queue_capacity < self.batch_size {
+        if self.batch_size > self.queue_capacity {
             return Err(ConfigError::new(
-                format!("{field}.queue_capacity"),
+                format!("{field}.batch_size"),
                 format!(
-                    "must be at least {field}.batch_size ({} < {})",
-                    self.queue_capacity, self.batch_size
+                    "must not exceed {field}.queue_capacity ({} > {})",
+                    self.batch_size, self.queue_capacity
                 ),
             ));
         }
@@ -762,7 +762,7 @@ mod tests {
             ),
             (
                 r#"{"cluster": "c", "batch_size": 50, "queue_capacity": 10}"#,
-                "siem.queue_capacity",
+                "siem.batch_size",
             ),
             (r#"{"cluster": "c", "timeout_ms": 0}"#, "siem.timeout_ms"),
             (r#"{"cluster": "c", "index": ""}"#, "siem.index"),
