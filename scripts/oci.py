@@ -118,7 +118,7 @@ def build(wasm_path, out_dir, tag):
             {"mediaType": CONFIG_MEDIA_TYPE, "digest": "sha256:" + sha256(config),
              "size": len(config), "annotations": {TITLE: "runtime-config.json"}},
             {"mediaType": WASM_MEDIA_TYPE, "digest": "sha256:" + sha256(module),
-             "size": len(module), "annotations": {TITLE: "plugin.wasm"}},
+             "size": len(module), "annotations": {TITLE: "envoy_rasp.wasm"}},
         ],
         "annotations": {
             TITLE: "envoy-rasp",
