@@ -12,11 +12,11 @@
 //! `dispatch_http_call`:
 //!
 //! 1. after a request's events are logged, [`SiemQueue::push`] each line;
-//! 2. on every tick (and after pushing), [`SiemQueue::take_batch`]; when it
-//!    returns a [`Batch`], dispatch it to [`Batch::cluster`] with its headers,
-//!    body and [`Batch::timeout_ms`];
-//! 3. when the call completes, [`SiemQueue::on_result`] with whether the
-//!    collector answered 2xx; a failed batch is dropped and counted, never
+//! 2. on every tick (period [`SiemQueue::tick_period_ms`]) and after pushing,
+//!    [`SiemQueue::take_batch`]; when it returns a [`Batch`], dispatch it to
+//!    [`Batch::cluster`] with its headers, body and [`Batch::timeout_ms`];
+//! 3. when the call completes, [`SiemQueue::on_result`] with
+//!    [`delivered`]`(:status)`; a failed batch is dropped and counted, never
 //!    retried (a collector outage must not turn into memory growth or a
 //!    retry storm);
 //! 4. [`SiemQueue::take_metric_deltas`] says what to add to
@@ -466,6 +466,13 @@ impl SiemQueue {
         }
     }
 
+    /// How often the host should call [`SiemQueue::take_batch`] (its tick
+    /// period, in milliseconds): a tenth of `flush_interval_ms`, between 50
+    /// ms and 1 s, so batches leave within about 10% of the interval.
+    pub fn tick_period_ms(&self) -> u64 {
+        (self.cfg.flush_interval_ms / 10).clamp(50, 1000)
+    }
+
     /// Totals since the queue was created.
     pub fn counters(&self) -> SiemCounters {
         self.counters
@@ -515,6 +522,15 @@ impl SiemQueue {
         }
         h
     }
+}
+
+/// Whether a collector's answer counts as delivered: the `:status` of the
+/// response is 2xx. `None` (no response: reset, timeout) is a failure.
+pub fn delivered(status: Option<&[u8]>) -> bool {
+    status
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .and_then(|s| s.trim().parse::<u16>().ok())
+        .is_some_and(|s| (200..300).contains(&s))
 }
 
 /// Appends one event of a batch body, with its line end.
@@ -776,6 +792,22 @@ mod tests {
         assert!(
             serde_json::from_str::<SiemConfig>(r#"{"cluster": "c", "fromat": "jsonl"}"#).is_err()
         );
+    }
+
+    #[test]
+    fn tick_period_and_delivery_status() {
+        let q = SiemQueue::new(&cfg(r#"{"cluster": "c"}"#));
+        assert_eq!(q.tick_period_ms(), 100);
+        let q = SiemQueue::new(&cfg(r#"{"cluster": "c", "flush_interval_ms": 100}"#));
+        assert_eq!(q.tick_period_ms(), 50);
+        let q = SiemQueue::new(&cfg(r#"{"cluster": "c", "flush_interval_ms": 60000}"#));
+        assert_eq!(q.tick_period_ms(), 1000);
+        assert!(delivered(Some(b"200")));
+        assert!(delivered(Some(b"204")));
+        assert!(!delivered(Some(b"403")));
+        assert!(!delivered(Some(b"503")));
+        assert!(!delivered(Some(b"abc")));
+        assert!(!delivered(None));
     }
 
     #[test]
