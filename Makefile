@@ -5,6 +5,8 @@
 #   make build   the wasm module at $(WASM)
 #   make eval    detection / false-positive report over the development corpora
 #   make bench   filter vs bare Envoy benchmark (writes BENCHMARKS.md)
+#   make schema  regenerate schema/rasp-config.schema.json from the parser
+#   make oci     OCI image layout of the module (Istio wasm image) in build/oci/
 
 SHELL := /bin/bash
 WASM := target/wasm32-wasip1/release/envoy_rasp.wasm
@@ -13,7 +15,7 @@ PYTEST_ARGS ?=
 
 export LISTEN_PORT ADMIN_PORT UPSTREAM_PORT RASP_CONFIG ENVOY_CONCURRENCY
 
-.PHONY: build run test unit lint e2e venv eval clean
+.PHONY: build run test unit lint e2e venv eval clean schema oci
 
 build:
 	@scripts/build-wasm.sh
@@ -39,6 +41,13 @@ test: lint unit e2e
 
 eval:
 	cargo run --release --quiet --bin rasp-eval -- $(if $(wildcard $(CORPUS)),$(CORPUS),tests/data)
+
+schema:
+	cargo run --quiet --bin rasp-explain -- --print-schema > schema/rasp-config.schema.json.tmp
+	mv schema/rasp-config.schema.json.tmp schema/rasp-config.schema.json
+
+oci: build
+	python3 scripts/oci.py --wasm $(WASM) --out build/oci
 
 clean:
 	cargo clean

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::detect::{self, custom, Detectors};
+use super::siem::SiemConfig;
 
 /// Error returned when a configuration cannot be loaded.
 ///
@@ -146,6 +147,10 @@ pub struct RawConfig {
     pub inspect: InspectConfig,
     /// Security event (log line) settings.
     pub events: EventsConfig,
+    /// Ship events to a SIEM collector too (Splunk HEC or JSON lines over
+    /// HTTP through an Envoy cluster). Default `null`: off. See
+    /// [`crate::engine::siem`].
+    pub siem: Option<SiemConfig>,
 }
 
 /// The local reply for a blocked request.
@@ -374,6 +379,8 @@ pub struct Config {
     pub allowlist: Allowlist,
     pub inspect: InspectSettings,
     pub events: EventsConfig,
+    /// The validated SIEM sink settings, when the sink is on.
+    pub siem: Option<SiemConfig>,
     /// The configuration as written (after defaults), for `rasp-explain`.
     pub raw: RawConfig,
 }
@@ -410,6 +417,7 @@ impl Default for Config {
                     hold_headers: false,
                 },
                 events: EventsConfig::default(),
+                siem: None,
                 raw: RawConfig::default(),
             },
         }
@@ -467,6 +475,7 @@ impl RawConfig {
                 "allowlist" => raw.allowlist = section(k, value)?,
                 "inspect" => raw.inspect = section(k, value)?,
                 "events" => raw.events = section(k, value)?,
+                "siem" => raw.siem = section(k, value)?,
                 other => {
                     return Err(ConfigError::new(
                         other,
@@ -590,6 +599,10 @@ impl RawConfig {
             ));
         }
 
+        if let Some(siem) = &self.siem {
+            siem.validate("siem")?;
+        }
+
         let detectors = Detectors::compile(&self)?;
         let mut custom_rules = Vec::with_capacity(self.custom_rules.len());
         let mut ids = std::collections::HashSet::new();
@@ -634,6 +647,7 @@ impl RawConfig {
                 hold_headers: self.inspect.hold_headers,
             },
             events: self.events.clone(),
+            siem: self.siem.clone(),
             raw: self,
         })
     }
@@ -655,6 +669,7 @@ pub const TOP_LEVEL_FIELDS: &[&str] = &[
     "allowlist",
     "inspect",
     "events",
+    "siem",
 ];
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 use super::detect::{AttackType, Taken};
 use super::inspect::Transaction;
 use super::policy::Cause;
+use super::siem::SiemDrop;
 
 /// Counter, gauge or histogram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +43,10 @@ pub enum Metric {
     /// Linear memory of the largest wasm VM of the plugin, in bytes
     /// (refreshed every tick by each VM; wasm memory never shrinks).
     WasmMemoryBytes,
+    /// Events the SIEM sink delivered (the collector answered 2xx).
+    SiemSent,
+    /// Events the SIEM sink dropped: queue overflow or a failed batch.
+    SiemDropped(SiemDrop),
 }
 
 const N_ATTACK: usize = AttackType::ALL.len() * Taken::ALL.len();
@@ -66,12 +71,14 @@ impl Metric {
             Metric::InspectionMicros,
             Metric::ConfigErrors,
             Metric::WasmMemoryBytes,
+            Metric::SiemSent,
         ]);
+        v.extend(SiemDrop::ALL.map(Metric::SiemDropped));
         v
     }
 
     /// Number of series.
-    pub const COUNT: usize = 3 + N_ATTACK + N_REJECT + 4;
+    pub const COUNT: usize = 3 + N_ATTACK + N_REJECT + 5 + SiemDrop::ALL.len();
 
     /// Dense index in `0..COUNT`, equal to the position in [`Metric::all`].
     pub fn index(self) -> usize {
@@ -92,6 +99,11 @@ impl Metric {
             Metric::InspectionMicros => 4 + N_ATTACK + N_REJECT,
             Metric::ConfigErrors => 5 + N_ATTACK + N_REJECT,
             Metric::WasmMemoryBytes => 6 + N_ATTACK + N_REJECT,
+            Metric::SiemSent => 7 + N_ATTACK + N_REJECT,
+            Metric::SiemDropped(d) => {
+                let di = SiemDrop::ALL.iter().position(|x| *x == d).unwrap_or(0);
+                8 + N_ATTACK + N_REJECT + di
+            }
         }
     }
 
@@ -115,6 +127,10 @@ impl Metric {
             Metric::InspectionMicros => "rasp_inspection_duration_us".into(),
             Metric::ConfigErrors => "rasp_config_errors_total".into(),
             Metric::WasmMemoryBytes => "rasp_wasm_memory_bytes".into(),
+            Metric::SiemSent => "rasp_siem_events_sent_total".into(),
+            Metric::SiemDropped(d) => {
+                format!("rasp_siem_events_dropped_total.reason.{}", d.as_str())
+            }
         }
     }
 

@@ -1,0 +1,493 @@
+//! JSON Schema (draft 2020-12) of the plugin configuration, derived from the
+//! parser itself.
+//!
+//! Nothing here lists today's fields. The generator asks the code:
+//!
+//! * the shape and the defaults come from `RawConfig::default()` serialised;
+//! * types come from probing the parser (`RawConfig::from_json`) with one
+//!   value of each JSON type at each position: a value the parser rejects
+//!   with "invalid type" is not of that type, so `null` being accepted makes
+//!   a field nullable (`oneOf`);
+//! * enums come from serde's "unknown variant `…`, expected one of `a`, `b`"
+//!   answer to a bogus string, unknown-field rejection (which becomes
+//!   `additionalProperties: false`) from a bogus key, required fields from
+//!   "missing field `…`" answers, and unsigned integers from the answer to
+//!   `-1`;
+//! * objects without defaults (array items such as custom rules, or a
+//!   nullable section such as `siem`) are filled in from their required
+//!   fields and read back through a serialisation round trip, which yields
+//!   the defaults of their optional fields.
+//!
+//! What the parser cannot tell by probing (descriptions, value ranges that
+//! `validate()` enforces, minimum list sizes) comes from [`NOTES`], keyed by
+//! the field's path (`limits.max_depth`, `custom_rules[].id`). The tests in
+//! `tests/config_schema.rs` check that every field has a note and that
+//! every range in the notes is exactly what `validate()` accepts.
+
+use envoy_rasp::engine::config::{Config, RawConfig};
+use serde_json::{json, Map, Value};
+
+/// What the probes cannot find out about a field.
+pub struct Note {
+    /// Path: dotted keys, `[]` for array items.
+    pub path: &'static str,
+    pub description: &'static str,
+    pub minimum: Option<u64>,
+    pub maximum: Option<u64>,
+    pub min_items: Option<u64>,
+}
+
+const fn n(path: &'static str, description: &'static str) -> Note {
+    Note {
+        path,
+        description,
+        minimum: None,
+        maximum: None,
+        min_items: None,
+    }
+}
+
+const fn range(path: &'static str, description: &'static str, min: u64, max: u64) -> Note {
+    Note {
+        path,
+        description,
+        minimum: Some(min),
+        maximum: Some(max),
+        min_items: None,
+    }
+}
+
+const fn min(path: &'static str, description: &'static str, min: u64) -> Note {
+    Note {
+        path,
+        description,
+        minimum: Some(min),
+        maximum: None,
+        min_items: None,
+    }
+}
+
+const fn nonempty(path: &'static str, description: &'static str) -> Note {
+    Note {
+        path,
+        description,
+        minimum: None,
+        maximum: None,
+        min_items: Some(1),
+    }
+}
+
+const ACTION: &str = "`block` (answer with the block reply in block mode), `log` (count and log, the request passes) or `off` (the detector does not run).";
+
+/// Descriptions and ranges, by path. Keep in step with the doc comments of
+/// the configuration structs (the tests say when a field has no note).
+pub const NOTES: &[Note] = &[
+    n("", "envoy-rasp plugin configuration (JSON: the Envoy `configuration` StringValue or the Istio WasmPlugin `pluginConfig`). Every field is optional; `{}` is the default configuration. Unknown fields are errors."),
+    n("mode", "`block`: blocking rules answer with the block reply. `monitor`: nothing is ever blocked or rejected; findings and limit violations are logged and counted with action=\"monitor\"."),
+    n("block", "The local reply sent when a request is blocked."),
+    range("block.status_code", "HTTP status of the block reply.", 200, 599),
+    n("block.content_type", "`Content-Type` of the block reply."),
+    n("block.body", "Reply body. `null`: {\"blocked\":true,\"event_id\":\"…\",\"type\":\"…\"}. A string is sent as is after replacing {event_id} and {type}. At most 64 KiB."),
+    n("block.redirect_url", "When set, blocked requests get 302 with this Location ({event_id} replaced) instead."),
+    n("sql_injection", "SQL injection detector."),
+    n("sql_injection.action", ACTION),
+    n("sql_injection.min_length", "Values shorter than this many bytes are not checked for SQL injection."),
+    n("sql_injection.whitelist", "Locations (`query:sql`, `json:$.query`) where SQL is expected and not checked."),
+    n("sql_injection.whitelist[]", "A location: `surface:name`."),
+    n("xss", "Cross-site scripting detector."),
+    n("xss.action", ACTION),
+    n("command_injection", "OS command injection detector."),
+    n("command_injection.action", ACTION),
+    n("command_injection.blacklist", "Commands always recognised as commands, in addition to the built-in list."),
+    n("command_injection.blacklist[]", "A command name or path."),
+    n("path_traversal", "Path traversal / local file inclusion detector."),
+    n("path_traversal.action", ACTION),
+    n("path_traversal.whitelist", "Directories under which absolute paths are allowed."),
+    n("path_traversal.whitelist[]", "An absolute directory."),
+    n("ssrf", "Server-side request forgery detector."),
+    n("ssrf.action", ACTION),
+    n("ssrf.blacklist", "Blocked address ranges (CIDR)."),
+    n("ssrf.blacklist[]", "An address range, e.g. `10.0.0.0/8`."),
+    n("ssrf.whitelist", "Hosts always allowed."),
+    n("ssrf.whitelist[]", "A host name."),
+    n("xxe", "XML external entity detector."),
+    n("xxe.action", ACTION),
+    n("xxe.reject_doctype", "Reject every XML document with a DOCTYPE."),
+    n("file_upload", "Malicious upload detector."),
+    n("file_upload.action", ACTION),
+    n("file_upload.blacklist", "Blocked upload file extensions."),
+    n("file_upload.blacklist[]", "An extension with its dot, e.g. `.php`."),
+    n("custom_rules", "User rules: regular expressions matched against each extracted value of the chosen request parts, as received and normalised."),
+    n("custom_rules[]", "One custom rule."),
+    n("custom_rules[].id", "Unique rule id (1-128 letters, digits, `-_.:`), reported as `rule`."),
+    nonempty("custom_rules[].patterns", "Regular expressions (regex-lite syntax: no look-around or back-references; `(?i)` for case-insensitive). A value matches if any pattern matches. An invalid pattern fails the load."),
+    n("custom_rules[].patterns[]", "A regular expression (at most 4096 bytes)."),
+    nonempty("custom_rules[].targets", "Request parts the rule applies to (`headers`: the headers listed in inspect.headers)."),
+    n("custom_rules[].targets[]", "A request part."),
+    n("custom_rules[].action", "`block`, `log` or `off`."),
+    n("custom_rules[].enabled", "`false` turns the rule off (it is still validated)."),
+    n("custom_rules[].log", "`false` keeps the metrics but suppresses the event line."),
+    n("custom_rules[].description", "Free text for humans."),
+    n("limits", "Size and shape limits; each has its own reply status."),
+    range("limits.max_body_bytes", "Largest request body in bytes; larger -> 413. Keep Envoy's per_connection_buffer_limit_bytes above it.", 1, 1 << 30),
+    min("limits.max_header_bytes", "Largest total size of the request headers (`name: value\\r\\n`, pseudo headers excluded); larger -> 431.", 1),
+    min("limits.max_inspect_bytes", "Largest body run through the detectors (multipart file contents do not count). At most limits.max_body_bytes.", 1),
+    n("limits.inspect_overflow", "Body over max_inspect_bytes: `reject` -> 413; `partial` -> inspect the first max_inspect_bytes, pass, log inspect_overflow."),
+    min("limits.max_url_bytes", "Longest `:path` (path and query) in bytes; longer -> 414.", 1),
+    range("limits.max_params", "Most parameters (query + form + multipart + JSON leaves + cookies); more -> 400.", 1, u32::MAX as u64),
+    range("limits.max_depth", "Deepest JSON/XML nesting; deeper -> 400.", 1, 10_000),
+    n("allowlist", "Paths that are never inspected (size limits still apply). Compared after percent-decoding and removing dot segments."),
+    n("allowlist.exact_paths", "Paths matched exactly (query ignored), e.g. `/healthz`."),
+    n("allowlist.exact_paths[]", "A path starting with `/`."),
+    n("allowlist.path_prefixes", "Path prefixes, e.g. `/static/`."),
+    n("allowlist.path_prefixes[]", "A path prefix starting with `/`."),
+    n("inspect", "Which parts of the request are inspected."),
+    n("inspect.path", "Inspect the URL path."),
+    n("inspect.query", "Inspect query parameter names and values."),
+    n("inspect.cookies", "Inspect cookie values."),
+    n("inspect.headers", "Headers whose values are inspected (case-insensitive)."),
+    n("inspect.headers[]", "A header name."),
+    n("inspect.body", "Inspect request bodies (form, JSON, multipart, XML, sniffed text)."),
+    n("inspect.file_contents", "Also run the injection detectors over uploaded file contents."),
+    n("inspect.hold_headers", "Hold the request headers while the body is inspected. Needs Envoy >= 1.35 with allow_on_headers_stop_iteration: true; keep false in Istio."),
+    n("events", "Security event (log line) settings."),
+    range("events.max_evidence_bytes", "Longest evidence excerpt in an event.", 1, 1024),
+    range("events.max_findings", "Findings kept and logged per request.", 1, 64),
+    n("siem", "Also ship events to a SIEM collector (Splunk HEC or JSON lines over HTTP) through an Envoy cluster. `null`: off."),
+    n("siem.cluster", "Envoy cluster that reaches the collector (in Istio: `outbound|8088||splunk-hec.logging.svc.cluster.local`)."),
+    n("siem.path", "Request path. `null`: /services/collector/event for splunk_hec, / for jsonl."),
+    n("siem.authority", "`:authority` of the requests. `null`: the cluster name."),
+    n("siem.headers", "Extra request headers, e.g. authorization."),
+    n("siem.headers[]", "One header."),
+    n("siem.headers[].name", "Header name (not a framing or hop-by-hop header)."),
+    n("siem.headers[].value", "Header value, e.g. `Splunk <HEC token>`."),
+    n("siem.format", "`jsonl`: one event object per line. `splunk_hec`: one HEC envelope {\"time\",\"sourcetype\",\"event\"} per line."),
+    n("siem.sourcetype", "Splunk sourcetype (splunk_hec only)."),
+    n("siem.index", "Splunk index (splunk_hec only). `null`: the token's default index."),
+    range("siem.batch_size", "Events per request; a batch is sent as soon as this many are queued.", 1, 10_000),
+    range("siem.flush_interval_ms", "Longest time an event waits before a smaller batch is sent.", 100, 3_600_000),
+    range("siem.queue_capacity", "Most events queued per wasm VM (Envoy worker); when full the oldest is dropped and counted. At least batch_size.", 1, 1_000_000),
+    range("siem.timeout_ms", "Timeout of one batch request; a failed batch is dropped and counted, never retried.", 100, 60_000),
+];
+
+/// The note for `path`, if any.
+pub fn note(path: &str) -> Option<&'static Note> {
+    NOTES.iter().find(|n| n.path == path)
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Item,
+}
+
+/// Renders a probe path as a note path (`custom_rules[].id`).
+fn path_name(path: &[Step]) -> String {
+    let mut s = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Step::Item => s.push_str("[]"),
+        }
+    }
+    s
+}
+
+/// `doc` with the value at `path` replaced by `value` (arrays on the way
+/// become one-element arrays).
+fn with(doc: &Value, path: &[Step], value: Value) -> Value {
+    let Some((first, rest)) = path.split_first() else {
+        return value;
+    };
+    match first {
+        Step::Key(k) => {
+            let mut obj = doc.as_object().cloned().unwrap_or_default();
+            let inner = obj.get(k).cloned().unwrap_or(Value::Null);
+            obj.insert(k.clone(), with(&inner, rest, value));
+            Value::Object(obj)
+        }
+        Step::Item => {
+            let inner = doc
+                .as_array()
+                .and_then(|a| a.first())
+                .cloned()
+                .unwrap_or(Value::Null);
+            Value::Array(vec![with(&inner, rest, value)])
+        }
+    }
+}
+
+fn get<'a>(doc: &'a Value, path: &[Step]) -> Option<&'a Value> {
+    let Some((first, rest)) = path.split_first() else {
+        return Some(doc);
+    };
+    let inner = match first {
+        Step::Key(k) => doc.get(k)?,
+        Step::Item => doc.as_array()?.first()?,
+    };
+    get(inner, rest)
+}
+
+/// Deserialises (only; no validation) and returns the parser's message.
+fn parse(doc: &Value) -> Result<RawConfig, String> {
+    RawConfig::from_json(doc.to_string().as_bytes()).map_err(|e| e.message().to_string())
+}
+
+/// The parser accepted the value's type (it may still reject its content).
+/// ("invalid length" is not acceptance: serde also reads a struct from an
+/// array of its field values, a form nobody writes by hand.)
+fn type_accepted(r: &Result<RawConfig, String>) -> bool {
+    match r {
+        Ok(_) => true,
+        Err(m) => [
+            "missing field",
+            "unknown variant",
+            "unknown field",
+            "invalid value",
+        ]
+        .iter()
+        .any(|k| m.contains(k)),
+    }
+}
+
+/// Backticked names after "expected" in a serde message.
+fn expected_names(msg: &str) -> Vec<String> {
+    let Some(i) = msg.find("expected") else {
+        return Vec::new();
+    };
+    msg.get(i..)
+        .unwrap_or_default()
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The first backticked name in a serde message ("missing field `id`").
+fn first_name(msg: &str) -> Option<String> {
+    msg.split('`').nth(1).map(str::to_string)
+}
+
+const PROBE: &str = "\u{1}probe";
+
+struct Gen {
+    missing_notes: Vec<String>,
+}
+
+impl Gen {
+    /// The schema of the value at `path`, where `base` is a valid document.
+    /// `default` is the value's default when it has one.
+    fn node(
+        &mut self,
+        base: &Value,
+        path: &[Step],
+        default: Option<&Value>,
+    ) -> Result<Value, String> {
+        let name = path_name(path);
+        let try_with = |v: Value| parse(&with(base, path, v));
+        let candidates = [
+            ("null", Value::Null),
+            ("boolean", json!(true)),
+            ("integer", json!(1)),
+            ("number", json!(1.5)),
+            ("string", json!("x")),
+            ("array", json!([])),
+            ("object", json!({})),
+        ];
+        let mut types: Vec<&str> = Vec::new();
+        for (t, v) in candidates {
+            let r = try_with(v);
+            // serde reads an enum from a one-key map, so `{}` is an
+            // "invalid value" for enums: only structs take `{}` as a start.
+            let accepted = if t == "object" {
+                r.is_ok()
+                    || matches!(&r, Err(m) if m.contains("missing field") || m.contains("unknown field"))
+            } else {
+                type_accepted(&r)
+            };
+            if accepted {
+                types.push(t);
+            }
+        }
+        if types.contains(&"number") {
+            types.retain(|t| *t != "integer");
+        }
+        let nullable = types.contains(&"null");
+        types.retain(|t| *t != "null");
+        // serde also reads a struct from an array of its field values (and,
+        // with container defaults, from `[]`): the struct is an object.
+        if types.contains(&"object") && types.contains(&"array") {
+            let default_is_array = default.is_some_and(Value::is_array);
+            types.retain(|t| *t != if default_is_array { "object" } else { "array" });
+        }
+        let [ty] = types.as_slice() else {
+            return Err(format!(
+                "field `{name}`: the parser accepts {types:?}; the generator only handles one JSON type (plus null)"
+            ));
+        };
+        let ty = *ty;
+        let mut s = Map::new();
+        s.insert("type".into(), json!(ty));
+        let note = note(&name);
+        if note.is_none() {
+            self.missing_notes.push(name.clone());
+        }
+        match ty {
+            "string" => {
+                if let Err(m) = try_with(json!(PROBE)) {
+                    if m.contains("unknown variant") {
+                        s.insert("enum".into(), json!(expected_names(&m)));
+                    }
+                }
+            }
+            "integer" => {
+                let unsigned = matches!(try_with(json!(-1)), Err(m) if m.contains("invalid value"));
+                let min = note.and_then(|n| n.minimum).or(unsigned.then_some(0));
+                if let Some(m) = min {
+                    s.insert("minimum".into(), json!(m));
+                }
+                if let Some(m) = note.and_then(|n| n.maximum) {
+                    s.insert("maximum".into(), json!(m));
+                }
+            }
+            "array" => {
+                let mut item_path = path.to_vec();
+                item_path.push(Step::Item);
+                let item_base = with(base, path, json!([]));
+                let items = self.node(&item_base, &item_path, None)?;
+                if let Some(m) = note.and_then(|n| n.min_items) {
+                    s.insert("minItems".into(), json!(m));
+                }
+                s.insert("items".into(), items);
+            }
+            "object" => self.object(base, path, &mut s)?,
+            _ => {}
+        }
+        let mut out = if nullable {
+            let mut o = Map::new();
+            o.insert("oneOf".into(), json!([{"type": "null"}, Value::Object(s)]));
+            o
+        } else {
+            s
+        };
+        if let Some(n) = note {
+            let mut o = Map::new();
+            o.insert("description".into(), json!(n.description));
+            o.append(&mut out);
+            out = o;
+        }
+        if let Some(d) = default {
+            out.insert("default".into(), d.clone());
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// Fills in `s` for the object at `path`: properties (with defaults),
+    /// required fields and additionalProperties.
+    fn object(
+        &mut self,
+        base: &Value,
+        path: &[Step],
+        s: &mut Map<String, Value>,
+    ) -> Result<(), String> {
+        let name = path_name(path);
+        // Find the required fields by asking for them.
+        let mut obj = Map::new();
+        let mut required: Vec<String> = Vec::new();
+        let filled = loop {
+            match parse(&with(base, path, Value::Object(obj.clone()))) {
+                Ok(raw) => break raw,
+                Err(m) if m.contains("missing field") && required.len() < 32 => {
+                    let field = first_name(&m).ok_or_else(|| format!("`{name}`: {m}"))?;
+                    let fill = [json!("x"), json!(1), json!(true), json!(["x"]), json!({})]
+                        .into_iter()
+                        .find(|v| {
+                            let mut o = obj.clone();
+                            o.insert(field.clone(), v.clone());
+                            let r = parse(&with(base, path, Value::Object(o)));
+                            // Accepted, or now complaining about another field.
+                            match &r {
+                                Ok(_) => true,
+                                Err(m2) => {
+                                    m2.contains("missing field")
+                                        && first_name(m2).as_ref() != Some(&field)
+                                }
+                            }
+                        })
+                        .ok_or_else(|| {
+                            format!("`{name}.{field}`: no probe value satisfies the parser")
+                        })?;
+                    obj.insert(field.clone(), fill);
+                    required.push(field);
+                }
+                Err(m) => {
+                    return Err(format!(
+                        "`{name}`: the parser rejects the probe object: {m}"
+                    ))
+                }
+            }
+        };
+        // The object as the parser fills it in: its fields with their defaults.
+        let round = serde_json::to_value(&filled).map_err(|e| e.to_string())?;
+        let here = get(&round, path)
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(|| format!("`{name}`: not an object after a round trip"))?;
+        let obj_base = with(base, path, Value::Object(here.clone()));
+        // Unknown fields must be rejected.
+        let mut probe = here.clone();
+        probe.insert(PROBE.into(), json!(1));
+        let strict = matches!(parse(&with(base, path, Value::Object(probe))), Err(m) if m.contains("unknown field"));
+        let mut props = Map::new();
+        for (key, value) in &here {
+            let mut p = path.to_vec();
+            p.push(Step::Key(key.clone()));
+            let default = if required.contains(key) {
+                None
+            } else {
+                Some(value)
+            };
+            props.insert(key.clone(), self.node(&obj_base, &p, default)?);
+        }
+        s.insert("properties".into(), Value::Object(props));
+        if !required.is_empty() {
+            s.insert("required".into(), json!(required));
+        }
+        if strict {
+            s.insert("additionalProperties".into(), json!(false));
+        }
+        Ok(())
+    }
+}
+
+/// The schema document, or a message saying which field the generator
+/// could not describe. Fields without a [`NOTES`] entry are listed in the
+/// second value (the schema is still complete, only without their
+/// descriptions).
+pub fn generate() -> Result<(Value, Vec<String>), String> {
+    let mut g = Gen {
+        missing_notes: Vec::new(),
+    };
+    let root = g.node(&json!({}), &[], None)?;
+    let mut out = Map::new();
+    out.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    out.insert("$id".into(), json!("urn:envoy-rasp:plugin-config"));
+    out.insert("title".into(), json!("envoy-rasp plugin configuration"));
+    if let Value::Object(mut r) = root {
+        out.append(&mut r);
+    }
+    // Sanity: the defaults the schema states are what the filter uses.
+    if Config::from_json(b"{}").is_err() {
+        return Err("the default configuration does not validate".into());
+    }
+    Ok((Value::Object(out), g.missing_notes))
+}
