@@ -429,6 +429,19 @@ fn section<T: DeserializeOwned>(path: &str, value: &serde_json::Value) -> Result
     T::deserialize(value).map_err(|e| ConfigError::new(path, e.to_string()))
 }
 
+/// Like [`section`] for sections that are objects: serde would also accept
+/// a struct written as an array of its field values, which no reader of
+/// the configuration would expect.
+fn object_section<T: DeserializeOwned>(
+    path: &str,
+    value: &serde_json::Value,
+) -> Result<T, ConfigError> {
+    if value.is_array() {
+        return Err(ConfigError::new(path, "must be an object, not an array"));
+    }
+    section(path, value)
+}
+
 impl Config {
     /// Parses and validates a JSON document (steps 1 and 2).
     pub fn from_json(bytes: &[u8]) -> Result<Config, ConfigError> {
@@ -453,14 +466,14 @@ impl RawConfig {
             let k = key.as_str();
             match k {
                 "mode" => raw.mode = section(k, value)?,
-                "block" => raw.block = section(k, value)?,
-                "sql_injection" => raw.sql_injection = section(k, value)?,
-                "xss" => raw.xss = section(k, value)?,
-                "command_injection" => raw.command_injection = section(k, value)?,
-                "path_traversal" => raw.path_traversal = section(k, value)?,
-                "ssrf" => raw.ssrf = section(k, value)?,
-                "xxe" => raw.xxe = section(k, value)?,
-                "file_upload" => raw.file_upload = section(k, value)?,
+                "block" => raw.block = object_section(k, value)?,
+                "sql_injection" => raw.sql_injection = object_section(k, value)?,
+                "xss" => raw.xss = object_section(k, value)?,
+                "command_injection" => raw.command_injection = object_section(k, value)?,
+                "path_traversal" => raw.path_traversal = object_section(k, value)?,
+                "ssrf" => raw.ssrf = object_section(k, value)?,
+                "xxe" => raw.xxe = object_section(k, value)?,
+                "file_upload" => raw.file_upload = object_section(k, value)?,
                 "custom_rules" => {
                     let items = value
                         .as_array()
@@ -471,11 +484,11 @@ impl RawConfig {
                             .push(section(&format!("custom_rules[{i}]"), item)?);
                     }
                 }
-                "limits" => raw.limits = section(k, value)?,
-                "allowlist" => raw.allowlist = section(k, value)?,
-                "inspect" => raw.inspect = section(k, value)?,
-                "events" => raw.events = section(k, value)?,
-                "siem" => raw.siem = section(k, value)?,
+                "limits" => raw.limits = object_section(k, value)?,
+                "allowlist" => raw.allowlist = object_section(k, value)?,
+                "inspect" => raw.inspect = object_section(k, value)?,
+                "events" => raw.events = object_section(k, value)?,
+                "siem" => raw.siem = object_section(k, value)?,
                 other => {
                     return Err(ConfigError::new(
                         other,
@@ -709,6 +722,14 @@ mod tests {
         let e = Config::from_json(br#"{"sql_injection": {"action": "drop"}}"#).unwrap_err();
         assert_eq!(e.field(), "sql_injection");
         assert!(e.message().contains("drop"), "{e}");
+    }
+
+    #[test]
+    fn sections_written_as_arrays_are_rejected() {
+        let e = Config::from_json(br#"{"allowlist": []}"#).unwrap_err();
+        assert_eq!(e.field(), "allowlist");
+        let e = Config::from_json(br#"{"block": [403, "text/plain", null, null]}"#).unwrap_err();
+        assert_eq!(e.field(), "block");
     }
 
     #[test]

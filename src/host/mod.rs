@@ -13,6 +13,7 @@
 mod raw;
 mod stats;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -21,6 +22,7 @@ use proxy_wasm::types::{Action, ContextType, LogLevel, MapType};
 
 use crate::engine::inspect::BodyStep;
 use crate::engine::metrics::{record_transaction, Metric};
+use crate::engine::siem::{self, SiemQueue};
 use crate::engine::{Engine, LocalReply, RequestHead, Transaction, Verdict};
 use stats::EnvoyMetrics;
 
@@ -52,9 +54,71 @@ fn report_memory(metrics: &EnvoyMetrics) {
 struct RaspRoot {
     engine: Option<Engine>,
     metrics: Option<Rc<EnvoyMetrics>>,
+    /// Events waiting for the SIEM collector (per VM, shared with the HTTP
+    /// contexts of this VM; wasm VMs are single-threaded).
+    siem: Option<Rc<RefCell<SiemQueue>>>,
 }
 
-impl Context for RaspRoot {}
+impl RaspRoot {
+    /// Sends the next SIEM batch when one is due, and publishes the SIEM
+    /// counters.
+    fn flush_siem(&mut self) {
+        let Some(queue) = self.siem.clone() else {
+            return;
+        };
+        let Ok(mut q) = queue.try_borrow_mut() else {
+            return;
+        };
+        if let Some(batch) = q.take_batch(now_nanos() / 1_000_000) {
+            let headers: Vec<(&str, &str)> = batch
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let sent = self.dispatch_http_call(
+                &batch.cluster,
+                headers,
+                Some(&batch.body),
+                vec![],
+                Duration::from_millis(batch.timeout_ms),
+            );
+            if let Err(status) = sent {
+                log::warn!(
+                    "envoy-rasp: siem: could not send {} events to cluster {:?}: {:?}",
+                    batch.events,
+                    batch.cluster,
+                    status
+                );
+                q.on_result(false);
+            }
+        }
+        if let Some(m) = &self.metrics {
+            for (metric, n) in q.take_metric_deltas() {
+                if n > 0 {
+                    m.incr(metric, n);
+                }
+            }
+        }
+    }
+}
+
+impl Context for RaspRoot {
+    fn on_http_call_response(
+        &mut self,
+        _token: u32,
+        _headers: usize,
+        _body: usize,
+        _trailers: usize,
+    ) {
+        let status = self.get_http_call_response_header_bytes(":status");
+        if let Some(queue) = &self.siem {
+            if let Ok(mut q) = queue.try_borrow_mut() {
+                q.on_result(siem::delivered(status.as_deref()));
+            }
+        }
+        self.flush_siem();
+    }
+}
 
 impl RootContext for RaspRoot {
     fn on_configure(&mut self, _size: usize) -> bool {
@@ -65,7 +129,13 @@ impl RootContext for RaspRoot {
         let bytes = self.get_plugin_configuration().unwrap_or_default();
         match Engine::from_json(&bytes) {
             Ok(engine) => {
-                self.set_tick_period(Duration::from_secs(1));
+                let mut tick_ms = 1000;
+                self.siem = engine.config().siem.as_ref().map(|cfg| {
+                    let q = SiemQueue::new(cfg);
+                    tick_ms = tick_ms.min(q.tick_period_ms());
+                    Rc::new(RefCell::new(q))
+                });
+                self.set_tick_period(Duration::from_millis(tick_ms));
                 report_memory(&metrics);
                 let c = engine.config();
                 log::info!(
@@ -89,6 +159,7 @@ impl RootContext for RaspRoot {
         if let Some(m) = &self.metrics {
             report_memory(m);
         }
+        self.flush_siem();
     }
 
     fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {
@@ -98,6 +169,7 @@ impl RootContext for RaspRoot {
             context_id,
             engine,
             metrics,
+            siem: self.siem.clone(),
             tx: None,
             phase: Phase::Headers,
             buffered: 0,
@@ -130,6 +202,7 @@ struct RaspHttp {
     context_id: u32,
     engine: Engine,
     metrics: Rc<EnvoyMetrics>,
+    siem: Option<Rc<RefCell<SiemQueue>>>,
     tx: Option<Transaction>,
     phase: Phase,
     /// Body bytes buffered by Envoy (while `Buffering`).
@@ -173,8 +246,13 @@ impl RaspHttp {
             let client = self
                 .get_property(vec!["source", "address"])
                 .map(|b| String::from_utf8_lossy(&b).into_owned());
-            for line in tx.events(client.as_deref(), now_nanos() / 1_000_000) {
+            let now_ms = now_nanos() / 1_000_000;
+            let mut queue = self.siem.as_ref().and_then(|q| q.try_borrow_mut().ok());
+            for line in tx.events(client.as_deref(), now_ms) {
                 log::warn!("{line}");
+                if let Some(q) = queue.as_mut() {
+                    q.push(&line, now_ms);
+                }
             }
         }
     }
