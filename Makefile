@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 export LISTEN_PORT ADMIN_PORT UPSTREAM_PORT RASP_CONFIG ENVOY_CONCURRENCY
 
-.PHONY: build run test unit lint e2e venv eval clean schema oci
+.PHONY: build run test unit lint e2e venv eval clean test-wasm schema oci
 
 build:
 	@scripts/build-wasm.sh
@@ -37,7 +37,11 @@ lint:
 e2e: build venv
 	.venv/bin/python -m pytest -q tests/e2e $(PYTEST_ARGS)
 
-test: lint unit e2e
+# The engine's unit tests, compiled to wasm32-wasip1 and run under Node.
+test-wasm:
+	@scripts/test-wasm.sh
+
+test: lint unit test-wasm e2e
 
 eval:
 	cargo run --release --quiet --bin rasp-eval -- $(if $(wildcard $(CORPUS)),$(CORPUS),tests/data)
@@ -51,7 +55,7 @@ oci: build
 
 clean:
 	cargo clean
-	rm -rf target-debian .run
+	rm -rf target-debian target-debian-test .run build
 
 .PHONY: bench
 bench: build venv
