@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::detect::{self, custom, Detectors};
+use super::ratelimit::{self, RateLimitConfig, RateLimiter};
 
 /// Error returned when a configuration cannot be loaded.
 ///
@@ -146,6 +147,9 @@ pub struct RawConfig {
     pub inspect: InspectConfig,
     /// Security event (log line) settings.
     pub events: EventsConfig,
+    /// Per-client rate limiting shared across Envoy workers (off by
+    /// default). See [`RateLimitConfig`].
+    pub rate_limit: RateLimitConfig,
 }
 
 /// The local reply for a blocked request.
@@ -374,6 +378,8 @@ pub struct Config {
     pub allowlist: Allowlist,
     pub inspect: InspectSettings,
     pub events: EventsConfig,
+    /// The compiled rate limiter; `None` when `rate_limit.enabled` is false.
+    pub rate_limit: Option<RateLimiter>,
     /// The configuration as written (after defaults), for `rasp-explain`.
     pub raw: RawConfig,
 }
@@ -410,6 +416,7 @@ impl Default for Config {
                     hold_headers: false,
                 },
                 events: EventsConfig::default(),
+                rate_limit: None,
                 raw: RawConfig::default(),
             },
         }
@@ -467,6 +474,7 @@ impl RawConfig {
                 "allowlist" => raw.allowlist = section(k, value)?,
                 "inspect" => raw.inspect = section(k, value)?,
                 "events" => raw.events = section(k, value)?,
+                "rate_limit" => raw.rate_limit = ratelimit::parse_section(value)?,
                 other => {
                     return Err(ConfigError::new(
                         other,
@@ -590,6 +598,7 @@ impl RawConfig {
             ));
         }
 
+        let rate_limit = RateLimiter::compile(&self.rate_limit, self.mode)?;
         let detectors = Detectors::compile(&self)?;
         let mut custom_rules = Vec::with_capacity(self.custom_rules.len());
         let mut ids = std::collections::HashSet::new();
@@ -634,6 +643,7 @@ impl RawConfig {
                 hold_headers: self.inspect.hold_headers,
             },
             events: self.events.clone(),
+            rate_limit,
             raw: self,
         })
     }
@@ -655,6 +665,7 @@ pub const TOP_LEVEL_FIELDS: &[&str] = &[
     "allowlist",
     "inspect",
     "events",
+    "rate_limit",
 ];
 
 #[cfg(test)]

@@ -39,6 +39,23 @@ pub enum Metric {
     InspectionMicros,
     /// Configurations rejected by `on_configure`.
     ConfigErrors,
+    /// Requests over their rate limit, by what was done: `throttle` (429),
+    /// `log` (`action: log`) or `monitor` (`mode: monitor`).
+    RateLimited(Taken),
+    /// Gauge: live rate-limit buckets (client × rule) in the shared table.
+    RateLimitKeys,
+    /// Rate-limit checks whose compare-and-swap retries were exhausted
+    /// (decided by `on_contention`).
+    RateLimitContention,
+    /// Rate-limit checks admitted unrecorded because the shared store
+    /// failed.
+    RateLimitStoreErrors,
+    /// Buckets evicted because their page of the table was full.
+    RateLimitEvictions,
+    /// Requests keyed by the `fallback` (no usable primary key).
+    RateLimitFallback,
+    /// Requests not rate limited because they had no usable key at all.
+    RateLimitUnkeyed,
 }
 
 const N_ATTACK: usize = AttackType::ALL.len() * Taken::ALL.len();
@@ -63,11 +80,22 @@ impl Metric {
             Metric::InspectionMicros,
             Metric::ConfigErrors,
         ]);
+        for a in Taken::ALL {
+            v.push(Metric::RateLimited(a));
+        }
+        v.extend([
+            Metric::RateLimitKeys,
+            Metric::RateLimitContention,
+            Metric::RateLimitStoreErrors,
+            Metric::RateLimitEvictions,
+            Metric::RateLimitFallback,
+            Metric::RateLimitUnkeyed,
+        ]);
         v
     }
 
     /// Number of series.
-    pub const COUNT: usize = 3 + N_ATTACK + N_REJECT + 3;
+    pub const COUNT: usize = 3 + N_ATTACK + N_REJECT + 3 + Taken::ALL.len() + 6;
 
     /// Dense index in `0..COUNT`, equal to the position in [`Metric::all`].
     pub fn index(self) -> usize {
@@ -87,6 +115,13 @@ impl Metric {
             Metric::InspectedBytes => 3 + N_ATTACK + N_REJECT,
             Metric::InspectionMicros => 4 + N_ATTACK + N_REJECT,
             Metric::ConfigErrors => 5 + N_ATTACK + N_REJECT,
+            Metric::RateLimited(a) => 6 + N_ATTACK + N_REJECT + pos(a),
+            Metric::RateLimitKeys => 6 + N_ATTACK + N_REJECT + Taken::ALL.len(),
+            Metric::RateLimitContention => 7 + N_ATTACK + N_REJECT + Taken::ALL.len(),
+            Metric::RateLimitStoreErrors => 8 + N_ATTACK + N_REJECT + Taken::ALL.len(),
+            Metric::RateLimitEvictions => 9 + N_ATTACK + N_REJECT + Taken::ALL.len(),
+            Metric::RateLimitFallback => 10 + N_ATTACK + N_REJECT + Taken::ALL.len(),
+            Metric::RateLimitUnkeyed => 11 + N_ATTACK + N_REJECT + Taken::ALL.len(),
         }
     }
 
@@ -109,6 +144,19 @@ impl Metric {
             Metric::InspectedBytes => "rasp_inspected_bytes_total".into(),
             Metric::InspectionMicros => "rasp_inspection_duration_us".into(),
             Metric::ConfigErrors => "rasp_config_errors_total".into(),
+            Metric::RateLimited(a) => format!(
+                "rasp_ratelimited_total.action.{}",
+                match a {
+                    Taken::Block => "throttle",
+                    other => other.as_str(),
+                }
+            ),
+            Metric::RateLimitKeys => "rasp_ratelimit_keys".into(),
+            Metric::RateLimitContention => "rasp_ratelimit_contention_total".into(),
+            Metric::RateLimitStoreErrors => "rasp_ratelimit_store_errors_total".into(),
+            Metric::RateLimitEvictions => "rasp_ratelimit_evictions_total".into(),
+            Metric::RateLimitFallback => "rasp_ratelimit_fallback_total".into(),
+            Metric::RateLimitUnkeyed => "rasp_ratelimit_unkeyed_total".into(),
         }
     }
 
@@ -116,6 +164,7 @@ impl Metric {
     pub fn kind(self) -> MetricKind {
         match self {
             Metric::InspectionMicros => MetricKind::Histogram,
+            Metric::RateLimitKeys => MetricKind::Gauge,
             _ => MetricKind::Counter,
         }
     }
