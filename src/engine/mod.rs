@@ -31,6 +31,7 @@ pub mod inspect;
 pub mod metrics;
 pub mod policy;
 pub mod siem;
+pub mod ratelimit;
 pub mod surface;
 
 pub use config::{Config, ConfigError, Mode};
