@@ -890,13 +890,23 @@ fn rate_limit_rule_ranges() {
         }
         json!({"rate_limit": {"rules": [r]}})
     };
-    for ok in [json!({}), json!({"burst": 1}), json!({"requests_per_second": 1_000_000})] {
+    for ok in [
+        json!({}),
+        json!({"burst": 1}),
+        json!({"requests_per_second": 1_000_000}),
+    ] {
         parser(&rule(ok.clone())).unwrap_or_else(|e| panic!("{ok}: {e}"));
     }
     for (bad, field) in [
         (json!({"burst": 0}), "rate_limit.rules[0].burst"),
-        (json!({"requests_per_second": 0}), "rate_limit.rules[0].requests_per_second"),
-        (json!({"requests_per_second": 1_000_001}), "rate_limit.rules[0].requests_per_second"),
+        (
+            json!({"requests_per_second": 0}),
+            "rate_limit.rules[0].requests_per_second",
+        ),
+        (
+            json!({"requests_per_second": 1_000_001}),
+            "rate_limit.rules[0].requests_per_second",
+        ),
         (json!({"requests_per_minute": 10}), "rate_limit.rules[0]"),
     ] {
         let e = parser(&rule(bad.clone())).expect_err(&bad.to_string());

@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::detect::{self, custom, Detectors};
-use super::siem::SiemConfig;
 use super::ratelimit::{self, RateLimitConfig, RateLimiter};
+use super::siem::SiemConfig;
 
 /// Error returned when a configuration cannot be loaded.
 ///

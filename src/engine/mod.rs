@@ -30,8 +30,8 @@ pub mod http;
 pub mod inspect;
 pub mod metrics;
 pub mod policy;
-pub mod siem;
 pub mod ratelimit;
+pub mod siem;
 pub mod surface;
 
 pub use config::{Config, ConfigError, Mode};
