@@ -9,8 +9,17 @@
 //! `header:user-agent`, `json:$.user.name`, `multipart:avatar:filename`.
 
 pub mod body;
+pub mod cookie;
 pub mod head;
+pub mod json;
+pub mod multipart;
+pub mod path;
 pub mod query;
+pub mod scan;
+pub mod sniff;
+#[doc(hidden)]
+pub mod testing;
+pub mod xml;
 
 use crate::engine::detect::custom::Target;
 
