@@ -134,6 +134,12 @@ pub fn normalize(input: &[u8]) -> Normalized<'_> {
 
 /// [`normalize`] with options.
 pub fn normalize_with(input: &[u8], opts: Options) -> Normalized<'_> {
+    if is_plain(input, opts.plus_as_space) {
+        return Normalized {
+            bytes: Cow::Borrowed(input),
+            flags: 0,
+        };
+    }
     let mut flags = 0;
     let mut cur: Cow<'_, [u8]> = Cow::Borrowed(input);
     for p in 0..MAX_PASSES {
@@ -153,6 +159,51 @@ pub fn normalize_with(input: &[u8], opts: Options) -> Normalized<'_> {
         flags |= FLAG_TOO_DEEP;
     }
     Normalized { bytes: cur, flags }
+}
+
+/// The fast path: no escape introducer or NUL, and either pure ASCII or
+/// valid UTF-8 (checked by the standard library's vectorised validator)
+/// without fullwidth forms (`EF BC xx` / `EF BD xx`).
+fn is_plain(input: &[u8], plus: bool) -> bool {
+    let mut high = false;
+    let mut chunks = input.chunks_exact(8);
+    for c in chunks.by_ref() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        let w = u64::from_le_bytes(a);
+        high |= w & HI != 0;
+        if has_byte(w, 0)
+            || has_byte(w, b'%')
+            || has_byte(w, b'&')
+            || has_byte(w, b'\\')
+            || (plus && has_byte(w, b'+'))
+        {
+            return false;
+        }
+    }
+    for &b in chunks.remainder() {
+        if matches!(b, b'%' | b'&' | b'\\' | 0) || (plus && b == b'+') {
+            return false;
+        }
+        high |= b >= 0x80;
+    }
+    if !high {
+        return true;
+    }
+    if std::str::from_utf8(input).is_err() {
+        return false;
+    }
+    let mut i = 0;
+    while let Some(k) = input
+        .get(i..)
+        .and_then(|r| r.iter().position(|&b| b == 0xEF))
+    {
+        if matches!(input.get(i + k + 1), Some(0xBC | 0xBD)) {
+            return false;
+        }
+        i += k + 1;
+    }
+    true
 }
 
 /// True when [`normalize`] could change `input` (it contains a trigger

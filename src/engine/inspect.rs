@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use super::config::{Action, Config, Mode, OverflowPolicy};
-use super::decode::{normalize, percent_decode};
+use super::decode::{normalize_with, percent_decode, Options};
 use super::detect::{AttackType, Finding, Hit, Taken, ValueCtx};
 use super::event;
 use super::http::RequestHead;
@@ -465,7 +465,13 @@ impl Sink for Inspector<'_> {
         if self.done() {
             return Flow::Stop;
         }
-        let norm = normalize(value);
+        let form = matches!(surface, Surface::Query | Surface::Form);
+        let norm = normalize_with(
+            value,
+            Options {
+                plus_as_space: form,
+            },
+        );
         if let Cow::Owned(n) = norm.bytes {
             if n.as_slice() != value {
                 self.scan(&n, &ctx, name, kind, &mut seen);

@@ -341,4 +341,87 @@ mod tests {
             vec![Limit::Depth]
         );
     }
+
+    /// The whole pipeline (inspector included) renders the locations.
+    #[test]
+    fn locations_through_the_engine() {
+        use crate::engine::{Engine, RequestHead};
+        let engine = Engine::from_json(
+            br#"{"mode": "monitor", "custom_rules": [{"id": "evil", "patterns": ["(?i)evil"]}],
+                 "inspect": {"headers": ["x-test"]}}"#,
+        )
+        .unwrap();
+        let run = |path: &str, headers: Vec<(&str, &[u8])>, body: Option<&[u8]>| {
+            let head = RequestHead::new(
+                "POST",
+                path,
+                headers
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_vec()))
+                    .collect(),
+            );
+            let mut tx = engine.begin(head);
+            tx.on_headers(body.is_none());
+            if let Some(b) = body {
+                tx.on_body(b);
+            }
+            let mut locs: Vec<String> = tx.findings().iter().map(|f| f.location.clone()).collect();
+            locs.sort();
+            locs
+        };
+        assert_eq!(
+            run(
+                "/a/EVIL%20x;m=evil?q=evil&evil=1&q=x",
+                vec![("cookie", b"s=evil; evil=1"), ("x-test", b"evil")],
+                None
+            ),
+            vec![
+                "cookie-key:evil",
+                "cookie:s",
+                "header:x-test",
+                "path",
+                "path:2",
+                "path:m",
+                "query-key:evil",
+                "query:q",
+            ]
+        );
+        assert_eq!(
+            run(
+                "/j",
+                vec![("content-type", b"application/json")],
+                Some(br#"{"user": {"name": "evil", "evil": 1}, "list": [1, "\u0065vil"]}"#)
+            ),
+            vec!["json-key:$.user.evil", "json:$.list[1]", "json:$.user.name"]
+        );
+        assert_eq!(
+            run(
+                "/m",
+                vec![("content-type", b"multipart/form-data; boundary=b")],
+                Some(
+                    b"--b\r\nContent-Disposition: form-data; name=\"bio\"\r\n\r\nevil\r\n\
+--b\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"a\": \"evil\"}\r\n\
+--b\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"evil.png\"\r\n\r\nPNG\r\n--b--"
+                )
+            ),
+            vec!["multipart:avatar:filename", "multipart:bio", "multipart:meta:$.a"]
+        );
+        assert_eq!(
+            run(
+                "/x",
+                vec![("content-type", b"text/xml")],
+                Some(b"<r id='evil'><n>&#101;vil</n></r>")
+            ),
+            vec!["xml:/r/@id", "xml:/r/n"]
+        );
+        assert_eq!(
+            run("/t", vec![], Some(b"just some evil text")),
+            vec!["body"]
+        );
+        // `+` is a space in a second URL-encoding layer of a query value.
+        let e2 = Engine::from_json(br#"{"custom_rules": [{"id": "s", "patterns": ["or 1=1"]}]}"#)
+            .unwrap();
+        let mut tx = e2.begin(RequestHead::new("GET", "/?q=1%27%2Bor%2B1%253D1", vec![]));
+        assert!(tx.on_headers(true).is_block());
+    }
 }

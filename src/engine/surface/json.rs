@@ -85,6 +85,9 @@ pub fn walk_prefixed(
 /// True when `v` is worth trying as an embedded JSON document: after
 /// whitespace it starts with `{` and ends with `}`, or `[` … `]`.
 pub fn looks_like_document(v: &[u8]) -> bool {
+    if !matches!(v.first(), Some(b'{' | b'[' | b' ' | b'\t' | b'\n' | b'\r')) {
+        return false;
+    }
     let t = trim_ws(v);
     matches!(
         (t.first(), t.last()),
@@ -310,12 +313,27 @@ fn push_index(path: &mut Vec<u8>, idx: u32) {
     path.push(b']');
 }
 
+/// Bytes of keys written in dot notation: ASCII letters, digits, `_-$`,
+/// and non-ASCII. (Built at compile time: an out-of-range index there is a
+/// compile error, not a panic.)
+#[allow(clippy::indexing_slicing)]
+static SIMPLE_KEY: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'$' || c >= 0x80;
+        b += 1;
+    }
+    t
+};
+
 fn push_key(path: &mut Vec<u8>, key: &[u8]) {
     let key = key.get(..MAX_PATH_KEY).unwrap_or(key);
     let simple = !key.is_empty()
-        && key.iter().all(|&b| {
-            b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'$' || b >= 0x80
-        });
+        && key
+            .iter()
+            .all(|&b| SIMPLE_KEY.get(usize::from(b)).copied().unwrap_or(false));
     if simple {
         path.push(b'.');
         path.extend_from_slice(key);

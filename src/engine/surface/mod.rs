@@ -8,6 +8,8 @@
 //! Locations are rendered as `surface:name`, e.g. `query:q`, `cookie:session`,
 //! `header:user-agent`, `json:$.user.name`, `multipart:avatar:filename`.
 
+#[cfg(test)]
+mod bench;
 pub mod body;
 pub mod cookie;
 pub mod head;

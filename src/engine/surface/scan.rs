@@ -21,6 +21,14 @@ fn word(c: &[u8]) -> u64 {
 #[inline]
 pub fn find2(hay: &[u8], from: usize, a: u8, b: u8) -> Option<usize> {
     let rest = hay.get(from..)?;
+    // Short distances (most strings and values) are found byte by byte.
+    for (k, &x) in rest.iter().take(16).enumerate() {
+        if x == a || x == b {
+            return Some(from + k);
+        }
+    }
+    let from = from + rest.len().min(16);
+    let rest = hay.get(from..)?;
     let (wa, wb) = (LO * u64::from(a), LO * u64::from(b));
     let mut chunks = rest.chunks_exact(8);
     let mut base = from;
