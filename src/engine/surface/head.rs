@@ -49,14 +49,12 @@ mod tests {
     use super::*;
 
     fn settings() -> InspectSettings {
-        InspectSettings {
-            path: true,
-            query: true,
-            cookies: true,
-            headers: vec!["user-agent".into(), "referer".into()],
-            body: true,
-            file_contents: false,
-        }
+        let mut s = crate::engine::config::Config::default().inspect;
+        s.path = true;
+        s.query = true;
+        s.cookies = true;
+        s.headers = vec!["user-agent".into(), "referer".into()];
+        s
     }
 
     #[test]
@@ -99,14 +97,11 @@ mod tests {
     #[test]
     fn disabled_surfaces_are_skipped() {
         let head = RequestHead::new("GET", "/a?b=c", vec![("cookie".into(), b"d=e".to_vec())]);
-        let cfg = InspectSettings {
-            path: false,
-            query: false,
-            cookies: false,
-            headers: vec![],
-            body: false,
-            file_contents: false,
-        };
+        let mut cfg = settings();
+        cfg.path = false;
+        cfg.query = false;
+        cfg.cookies = false;
+        cfg.headers.clear();
         let mut c = Collect::default();
         extract(&head, &cfg, &mut c);
         assert!(c.items.is_empty());

@@ -65,6 +65,14 @@ pub struct Finder {
     skip: [usize; 256],
     /// KMP failure table, built on first need.
     fail: Vec<usize>,
+    /// Bytes compared so far, over every call (the haystack is the same).
+    work: usize,
+    /// Horspool degraded: KMP from now on.
+    kmp: bool,
+    /// After a KMP match at `p`: (`p + 1`, the index to go on from, the
+    /// automaton state), so a caller that rejects the match and asks again
+    /// from `p + 1` costs nothing extra.
+    resume: Option<(usize, usize, usize)>,
 }
 
 impl Finder {
@@ -82,28 +90,35 @@ impl Finder {
             needle: needle.to_vec(),
             skip,
             fail: Vec::new(),
+            work: 0,
+            kmp: false,
+            resume: None,
         }
     }
 
-    /// The first occurrence at or after `from`.
+    /// The first occurrence at or after `from`. Successive calls must search
+    /// the same haystack (the work budget spans them).
     pub fn find(&mut self, hay: &[u8], from: usize) -> Option<usize> {
         let m = self.needle.len();
         if m == 0 {
             return (from <= hay.len()).then_some(from);
         }
+        if self.kmp {
+            return self.find_kmp(hay, from);
+        }
         let last = *self.needle.last()?;
-        let budget = hay.len().saturating_sub(from).saturating_mul(4) + 4096;
-        let mut work = 0usize;
+        let budget = hay.len().saturating_mul(4).saturating_add(4096);
         let mut i = from;
         while let Some(&b) = i.checked_add(m - 1).and_then(|e| hay.get(e)) {
             if b == last {
                 let cand = hay.get(i..i + m)?;
-                work += m;
+                self.work = self.work.saturating_add(m);
+                if self.work > budget {
+                    self.kmp = true;
+                    return self.find_kmp(hay, i);
+                }
                 if cand == self.needle.as_slice() {
                     return Some(i);
-                }
-                if work > budget {
-                    return self.find_kmp(hay, i);
                 }
             }
             i += self.skip.get(usize::from(b)).copied().unwrap_or(1);
@@ -129,8 +144,11 @@ impl Finder {
                 }
             }
         }
-        let mut k = 0;
-        for (i, &c) in hay.iter().enumerate().skip(from) {
+        let (start, mut k) = match self.resume.take() {
+            Some((f, at, state)) if f == from => (at, state),
+            _ => (from, 0),
+        };
+        for (i, &c) in hay.iter().enumerate().skip(start) {
             while k > 0 && self.needle.get(k).copied() != Some(c) {
                 k = self.fail.get(k - 1).copied().unwrap_or(0);
             }
@@ -138,7 +156,10 @@ impl Finder {
                 k += 1;
             }
             if k == m {
-                return Some(i + 1 - m);
+                let p = i + 1 - m;
+                let state = self.fail.get(m - 1).copied().unwrap_or(0);
+                self.resume = Some((p + 1, i + 1, state));
+                return Some(p);
             }
         }
         None
@@ -187,6 +208,17 @@ mod tests {
 
     #[test]
     fn adversarial_search_stays_linear() {
+        // Every position a match, each rejected by the caller.
+        let hay = vec![b'-'; 1 << 20];
+        let mut f = Finder::new(&[b'-'; 70]);
+        let mut at = 0;
+        let t = std::time::Instant::now();
+        while let Some(d) = f.find(&hay, at) {
+            at = d + 1;
+        }
+        assert_eq!(at, (1 << 20) - 69);
+        assert!(f.kmp);
+        assert!(t.elapsed().as_millis() < 2000);
         let hay = vec![b'a'; 4 << 20];
         let mut needle = vec![b'a'; 69];
         needle.push(b'b');
