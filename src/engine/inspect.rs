@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::config::{Action, Config, Mode, OverflowPolicy};
-use super::decode::{normalize, percent_decode};
+use super::decode::{normalize_with, percent_decode, Options};
 use super::detect::{AttackType, Finding, Hit, Taken, ValueCtx};
 use super::event;
 use super::http::RequestHead;
@@ -518,7 +518,13 @@ impl Sink for Scan<'_> {
         if self.done() {
             return Flow::Stop;
         }
-        let norm = normalize(value);
+        let form = matches!(surface, Surface::Query | Surface::Form);
+        let norm = normalize_with(
+            value,
+            Options {
+                plus_as_space: form,
+            },
+        );
         if let Cow::Owned(n) = norm.bytes {
             if n.as_slice() != value {
                 self.scan(&n, &ctx, name, kind, &mut seen);
