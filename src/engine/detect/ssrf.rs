@@ -378,6 +378,56 @@ const MAX_HOST: usize = 255;
 /// Longest value judged as a bare host.
 const MAX_BARE: usize = 300;
 
+const C_COLON: u8 = 1;
+const C_DOT: u8 = 2;
+const C_BRACKET: u8 = 4;
+const C_HIGH: u8 = 8;
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Nonzero when a byte of `w` equals `b` (bit 7 of the lowest such byte is
+/// exact; higher bits only appear when a lower byte matched).
+fn eq_mask(w: u64, b: u8) -> u64 {
+    let x = w ^ (LO * u64::from(b));
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Which of `:`, `.`, `[` and non-ASCII bytes occur in `v`, eight bytes at
+/// a time: the prefilter that keeps most values away from the scanners.
+fn classify(v: &[u8]) -> u8 {
+    let (mut colon, mut dot, mut bracket, mut high) = (0u64, 0u64, 0u64, 0u64);
+    let mut chunks = v.chunks_exact(8);
+    for chunk in &mut chunks {
+        let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        colon |= eq_mask(w, b':');
+        dot |= eq_mask(w, b'.');
+        bracket |= eq_mask(w, b'[');
+        high |= w & HI;
+    }
+    let mut m = 0u8;
+    for &b in chunks.remainder() {
+        m |= match b {
+            b':' => C_COLON,
+            b'.' => C_DOT,
+            b'[' => C_BRACKET,
+            0x80..=0xff => C_HIGH,
+            _ => 0,
+        };
+    }
+    for (bits, flag) in [
+        (colon, C_COLON),
+        (dot, C_DOT),
+        (bracket, C_BRACKET),
+        (high, C_HIGH),
+    ] {
+        if bits != 0 {
+            m |= flag;
+        }
+    }
+    m
+}
+
 /// The compiled detector.
 #[derive(Clone, Debug)]
 pub struct Ssrf {
@@ -524,13 +574,34 @@ impl Ssrf {
         if !on || value.is_empty() {
             return None;
         }
-        let found = self.scan_urls(value).or_else(|| {
-            if self.bare_hosts && !ctx.is_key && ctx.surface != Surface::Path {
+        // One table-driven pass decides which scans can match at all.
+        let mask = classify(value);
+        let lead = value.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let slashes = value.get(lead..lead + 2) == Some(b"//");
+        let urls = || {
+            if mask & C_COLON != 0 || slashes {
+                self.scan_urls(value)
+            } else {
+                None
+            }
+        };
+        let bare = || {
+            let hosty = mask & (C_DOT | C_COLON | C_BRACKET | C_HIGH) != 0
+                || value
+                    .get(lead)
+                    .is_some_and(|b| matches!(b | 0x20, b'l' | b'i' | b'm' | b'r'));
+            if self.bare_hosts
+                && !ctx.is_key
+                && ctx.surface != Surface::Path
+                && value.len() <= MAX_BARE + 64
+                && hosty
+            {
                 self.scan_bare(value)
             } else {
                 None
             }
-        })?;
+        };
+        let found = urls().or_else(bare)?;
         Some(Hit {
             rule: Cow::Borrowed(found.rule),
             reason: found.reason,
@@ -772,10 +843,9 @@ impl Ssrf {
         if token.len() > MAX_HOST {
             return None;
         }
-        let mut buf = [0u8; 2 * MAX_HOST + 8];
-        let (host, folded) = fold_host(token, &mut buf)?;
+        let (host, folded) = fold_host(token)?;
         // One trailing dot is the FQDN form of the same name.
-        let host = host.strip_suffix(b".").unwrap_or(host);
+        let host = host.strip_suffix(b".").unwrap_or(&host);
         if host.is_empty() {
             return None;
         }
@@ -1066,6 +1136,32 @@ impl Ssrf {
         let len = t.iter().take_while(|&&b| is_host_char(b)).count();
         let token = t.get(..len)?;
         let ctx = bare_ctx(t.get(len..).unwrap_or_default())?;
+        // Without a scheme only a dotted quad counts as an address.
+        if token.iter().all(|&b| b.is_ascii_digit() || b == b'.')
+            && token.iter().filter(|&&b| b == b'.').count() != 3
+        {
+            return None;
+        }
+        // Cheap reject: a lone name must be dotted, a single label with a
+        // port or path must be a local or metadata name.
+        if token.is_ascii() && !token.contains(&b'.') {
+            const LABELS: [&[u8]; 6] = [
+                b"localhost",
+                b"ip6-",
+                b"ipv6-",
+                b"metadata",
+                b"instance-data",
+                b"rancher-metadata",
+            ];
+            let named = LABELS.iter().any(|l| {
+                token
+                    .get(..l.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(l))
+            });
+            if ctx == Ctx::BareNaked || !named {
+                return None;
+            }
+        }
         self.judge_token(token, lead, lead + len, ctx, Part::Host, true)
     }
 }
@@ -1135,25 +1231,25 @@ fn lower_bytes<'b>(s: &[u8], buf: &'b mut [u8; 64]) -> Option<&'b [u8]> {
 /// (UTS #46) turns into ASCII digits, letters and dots: fullwidth forms,
 /// ideographic full stops, circled and parenthesised digits and letters,
 /// super/subscript digits. Returns the folded host and whether anything
-/// non-ASCII was folded. `None` when the host is not UTF-8 or too long.
-fn fold_host<'b>(token: &[u8], buf: &'b mut [u8; 2 * MAX_HOST + 8]) -> Option<(&'b [u8], bool)> {
-    let mut n = 0;
-    let mut push = |buf: &mut [u8; 2 * MAX_HOST + 8], b: u8| -> Option<()> {
-        *buf.get_mut(n)? = b;
-        n += 1;
+/// non-ASCII was folded. Borrows lowercase ASCII hosts. `None` when the host
+/// is not UTF-8.
+fn fold_host(token: &[u8]) -> Option<(Cow<'_, [u8]>, bool)> {
+    if token.is_ascii() {
+        if !token.iter().any(u8::is_ascii_uppercase) {
+            return Some((Cow::Borrowed(token), false));
+        }
+        return Some((Cow::Owned(token.to_ascii_lowercase()), false));
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(token.len());
+    let mut push = |b: u8| -> Option<()> {
+        out.push(b);
         Some(())
     };
-    if token.is_ascii() {
-        for &b in token {
-            push(buf, b.to_ascii_lowercase())?;
-        }
-        return Some((buf.get(..n)?, false));
-    }
     let s = std::str::from_utf8(token).ok()?;
     let mut folded = false;
     for c in s.chars() {
         if c.is_ascii() {
-            push(buf, (c as u8).to_ascii_lowercase())?;
+            push((c as u8).to_ascii_lowercase())?;
             continue;
         }
         let cp = c as u32;
@@ -1218,7 +1314,7 @@ fn fold_host<'b>(token: &[u8], buf: &'b mut [u8; 2 * MAX_HOST + 8]) -> Option<(&
                 // Anything else stays as it is (an IDN label).
                 let mut tmp = [0u8; 4];
                 for &b in c.encode_utf8(&mut tmp).as_bytes() {
-                    push(buf, b)?;
+                    push(b)?;
                 }
                 continue;
             }
@@ -1230,10 +1326,10 @@ fn fold_host<'b>(token: &[u8], buf: &'b mut [u8; 2 * MAX_HOST + 8]) -> Option<(&
             }
             // Digit values 0-9 from `digits` become ASCII digits.
             let b = if o < 10 { b'0' + o as u8 } else { o as u8 };
-            push(buf, b.to_ascii_lowercase())?;
+            push(b.to_ascii_lowercase())?;
         }
     }
-    Some((buf.get(..n)?, folded))
+    Some((Cow::Owned(out), folded))
 }
 
 /// An IPv4 address parsed the way URL parsers and `inet_aton` do.
@@ -1707,6 +1803,104 @@ mod tests {
         for (k, (n, f)) in counts {
             println!("{k:60} {n:6} {f:6}");
         }
+    }
+
+    /// Throughput over the benign corpus values.
+    /// `cargo test --release --lib ssrf::tests::bench -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn bench() {
+        let d = det();
+        let text = ["httpparams", "libinjection", "gotestwaf_benign"]
+            .map(|f| std::fs::read_to_string(format!("/work/shared/corpus/{f}.jsonl")).unwrap())
+            .join("\n");
+        let vals: Vec<String> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["class"] == "benign")
+            .filter_map(|v| v["value"].as_str().map(str::to_string))
+            .collect();
+        let bytes: usize = vals.iter().map(String::len).sum();
+        let rounds = 50;
+        let t = std::time::Instant::now();
+        let mut n = 0;
+        for _ in 0..rounds {
+            for v in &vals {
+                n += usize::from(d.detect(v.as_bytes(), &q()).is_some());
+            }
+        }
+        let el = t.elapsed().as_secs_f64();
+        println!(
+            "ssrf: {} values, {:.0} ns/value, {:.0} MB/s, flagged {n}",
+            vals.len(),
+            el * 1e9 / (rounds * vals.len()) as f64,
+            (rounds * bytes) as f64 / el / 1e6
+        );
+        let mut slow: Vec<(u128, &String)> = vals
+            .iter()
+            .map(|v| {
+                let t = std::time::Instant::now();
+                for _ in 0..200 {
+                    std::hint::black_box(d.detect(std::hint::black_box(v.as_bytes()), &q()));
+                }
+                (t.elapsed().as_nanos() / 200, v)
+            })
+            .collect();
+        slow.sort();
+        for (ns, v) in slow.iter().rev().take(8) {
+            println!("slow {ns} ns {v:?}");
+        }
+        println!("median {} ns", slow[slow.len() / 2].0);
+        let kept: Vec<u128> = slow.iter().map(|x| x.0).filter(|&ns| ns < 5000).collect();
+        println!(
+            "trimmed mean {} ns over {} values",
+            kept.iter().sum::<u128>() / kept.len() as u128,
+            kept.len()
+        );
+        // Inside the engine, with and without this detector, interleaved.
+        let on = crate::engine::Engine::from_json(b"{}").unwrap();
+        let off = crate::engine::Engine::from_json(br#"{"ssrf": {"action": "off"}}"#).unwrap();
+        for round in 0..3 {
+            for (label, e) in [("on", &on), ("off", &off)] {
+                let t = std::time::Instant::now();
+                for v in &vals {
+                    std::hint::black_box(e.inspect_value(Surface::Query, v.as_bytes()));
+                }
+                println!(
+                    "engine {label} round {round}: {:.0} ns/value",
+                    t.elapsed().as_secs_f64() * 1e9 / vals.len() as f64
+                );
+            }
+        }
+        for probe in [
+            "40184",
+            "c/ caridad s/n",
+            "tufts3@joll.rs",
+            "campello, el",
+            "1.5",
+        ] {
+            let t = std::time::Instant::now();
+            for _ in 0..1_000_000 {
+                assert!(d
+                    .detect(std::hint::black_box(probe.as_bytes()), &q())
+                    .is_none());
+            }
+            println!("{probe:?}: {:.0} ns", t.elapsed().as_secs_f64() * 1e3);
+        }
+        let big: Vec<u8> = b"lorem ipsum dolor sit amet, consectetur 12.5 adipiscing "
+            .iter()
+            .copied()
+            .cycle()
+            .take(1 << 20)
+            .collect();
+        let t = std::time::Instant::now();
+        for _ in 0..20 {
+            assert!(d.detect(&big, &q()).is_none());
+        }
+        println!(
+            "ssrf 1 MiB prose: {:.0} MB/s",
+            20.0 / t.elapsed().as_secs_f64()
+        );
     }
 
     #[test]
