@@ -188,7 +188,8 @@ const MEDIA: [&str; 28] = [
 
 /// How much of a file the content check reads.
 const CONTENT_WINDOW: usize = 64 * 1024;
-/// Longest file name examined (longer names are judged by their end).
+/// Longest base name whose extensions are examined (longer names are
+/// judged by their end).
 const MAX_NAME: usize = 1024;
 
 /// The compiled detector.
@@ -297,7 +298,6 @@ impl Upload {
         if raw.is_empty() {
             return None;
         }
-        let raw = raw.get(raw.len().saturating_sub(MAX_NAME)..).unwrap_or(raw);
         if raw.contains(&0) {
             return Some((
                 "upload.null_byte",
@@ -422,8 +422,10 @@ impl Upload {
             return None;
         }
         let mut buf = [0u8; MAX_NAME];
-        let n = name.len().min(MAX_NAME);
-        for (d, &s) in buf.iter_mut().zip(name.iter().take(n)) {
+        // The end of an over-long name is what carries its extension.
+        let name = name.get(name.len().saturating_sub(MAX_NAME)..)?;
+        let n = name.len();
+        for (d, &s) in buf.iter_mut().zip(name) {
             *d = s.to_ascii_lowercase();
         }
         let lower = buf.get(..n)?;
@@ -778,6 +780,64 @@ mod tests {
         // Unterminated quotes and junk do not loop forever.
         for_each_filename(b"filename=\"abc", |_, _| true);
         for_each_filename(b";;;==;=\"", |_, _| true);
+    }
+
+    /// Deterministic pseudo-random inputs built from the bytes that matter
+    /// to the lexer: no input may panic (debug builds check overflow too).
+    fn fuzz_inputs(alphabet: &[&[u8]], count: usize) -> Vec<Vec<u8>> {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..count)
+            .map(|_| {
+                let len = (next() % 24) as usize;
+                let mut v = Vec::new();
+                for _ in 0..len {
+                    let piece = alphabet[(next() % alphabet.len() as u64) as usize];
+                    v.extend_from_slice(piece);
+                }
+                v
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fuzz_no_panic() {
+        let d = det();
+        let alphabet: &[&[u8]] = &[
+            b".",
+            b"php",
+            b"jpg",
+            b"/",
+            b"\\",
+            b"..",
+            b";",
+            b":",
+            b"%00",
+            b"%2e",
+            b"%",
+            b" ",
+            b"\x00",
+            b"\xef\xbc\x8e",
+            b"\xe2\x80\xae",
+            b"\xff",
+            b"a",
+            b"\"",
+            b"=",
+            b"filename",
+            b"*",
+            b"''",
+            b"<?php",
+            b"$DATA",
+        ];
+        let inputs = fuzz_inputs(alphabet, 20_000);
+        for w in inputs.windows(2) {
+            let _ = d.detect_file(&part(&w[0], &w[1], &w[1]));
+        }
     }
 
     #[test]
