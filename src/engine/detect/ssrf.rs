@@ -36,13 +36,21 @@
 //!
 //! In an embedded URL only the unambiguous signals count (`metadata`,
 //! `obfuscated_ip`): prose that says "run it on http://localhost:8080" is
-//! normal in tickets and forums. A bare host counts when it is an internal
-//! address in dotted-decimal or IPv6 form, a localhost name, a metadata name,
-//! an `attack_domains` name, or embeds an internal IPv4; private ranges and
-//! `internal_domains` names need a port or path (`10.0.0.5:6379`,
-//! `corp.local/`) because a lone `10.0.0.5` or `corp.local` is as often a
-//! version number or a Windows domain name as a target. Obfuscated numbers
-//! never count without a scheme: `2130706433` is a price or an id.
+//! normal in tickets and forums. Single-label names need an explicit network
+//! scheme (`//comments` and `myapp://callback` are not hosts).
+//!
+//! A bare host counts when it is a loopback, unspecified or link-local
+//! address in dotted-decimal or IPv6 form (`127.0.0.1`, `[::1]`), a dotted
+//! metadata name, an `attack_domains` name, or embeds an internal IPv4.
+//! Private ranges, `localhost` and `internal_domains` names need a port or
+//! path (`10.0.0.5:6379`, `localhost/`, `corp.local/`): alone, `10.0.0.5` is
+//! as often a version, `localhost` a search term or a server setting and
+//! `corp.local` a Windows domain. Obfuscated numbers never count without a
+//! scheme: `2130706433` is a price or an id, `1.2.3` a version.
+//!
+//! Known trade-off: native OAuth clients use loopback redirect URIs
+//! (RFC 8252, `redirect_uri=http://127.0.0.1:51004/cb`), which are flagged;
+//! whitelist `127.0.0.1`/`localhost` or allowlist the authorization path.
 //!
 //! No DNS resolution happens in the filter: names not listed above are
 //! judged by name only (an attacker's own name that resolves to 127.0.0.1
@@ -2034,6 +2042,24 @@ mod tests {
         assert_eq!(parse_v6(b"1:2:3:4:5:6:7"), None);
         assert_eq!(parse_v6(b"12345::"), None);
         assert_eq!(parse_v6(b"::1.2.3"), None);
+    }
+
+    #[test]
+    fn config_loader_reports_the_entry() {
+        use crate::engine::config::Config;
+        let e = Config::from_json(
+            br#"{"ssrf": {"blacklist": ["10.0.0.0/8", "::1", "fe80::/10", "300.0.0.0/8"]}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), "ssrf.blacklist[3]");
+        let e = Config::from_json(br#"{"file_upload": {"blacklist": ["", ".php"]}}"#).unwrap_err();
+        assert_eq!(e.field(), "file_upload.blacklist[0]");
+        let e = Config::from_json(br#"{"xxe": {"allowed_dtds": ["w3.org"]}}"#).unwrap_err();
+        assert_eq!(e.field(), "xxe.allowed_dtds[0]");
+        assert!(
+            Config::from_json(br#"{"ssrf": {"targets": ["headers"], "bare_hosts": false}}"#)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -7,7 +7,10 @@
 //! byte search; only declarations (`<!DOCTYPE`, `<!ENTITY`, …) are parsed.
 //! Declarations are looked for everywhere, not only in the prolog: XML
 //! nested inside CDATA sections or escaped as text (`&lt;!DOCTYPE …`) is how
-//! XXE travels inside SOAP bodies and other envelopes.
+//! XXE travels inside SOAP bodies and other envelopes. In escaped text only
+//! external entities, parameter entities and external DTDs count (an escaped
+//! `&lt;!ENTITY x "y"&gt;` is as often documentation as a probe). Comments
+//! are skipped, but never past the end of a CDATA section.
 //!
 //! | rule | structure |
 //! |---|---|
