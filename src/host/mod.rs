@@ -268,8 +268,14 @@ impl RaspHttp {
         record_transaction(tx, &mut sink);
         self.metrics
             .set(Metric::InspectionMicros, self.nanos / 1000);
-        let has_events = !tx.findings().is_empty() || !tx.violations().is_empty() || tx.truncated();
-        if has_events {
+        if !tx.findings().is_empty() {
+            if let (Some(rl), Some(key)) = (&self.engine.config().rate_limit, &self.rate_key) {
+                if rl.attack_cost() > 0 {
+                    rl.charge(&raw::HostStore, now_nanos(), key, rl.attack_cost());
+                }
+            }
+        }
+        if tx.has_events() {
             let client = self
                 .get_property(vec!["source", "address"])
                 .map(|b| String::from_utf8_lossy(&b).into_owned());
