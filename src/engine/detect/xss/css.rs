@@ -1,0 +1,136 @@
+//! CSS that runs script: IE `expression(…)`, `url(javascript:…)`, IE
+//! `behavior:` (HTC components) and Mozilla `-moz-binding:` (XBL), read
+//! after removing comments and decoding CSS escapes (`\0065`, `\65 `).
+
+use std::borrow::Cow;
+
+use super::html::{url_scheme, Scheme};
+use super::text::{at, find_ci, hex_val_u32, is_space, push_cp, tail};
+
+/// Lowercased CSS with comments removed and escapes decoded. Borrows (not
+/// lowercased) when there is nothing to remove; callers compare
+/// case-insensitively.
+fn normalize(s: &[u8]) -> Cow<'_, [u8]> {
+    let needs = s.iter().any(|&c| c == b'\\' || c == 0) || s.windows(2).any(|w| w == b"/*");
+    if !needs {
+        return Cow::Borrowed(s);
+    }
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let c = at(s, i);
+        if c == b'/' && at(s, i + 1) == b'*' {
+            // Comment: to the next `*/` (or the end).
+            let mut j = i + 2;
+            while j < s.len() && !(at(s, j) == b'*' && at(s, j + 1) == b'/') {
+                j += 1;
+            }
+            i = j + 2;
+            continue;
+        }
+        if c == b'\\' {
+            let mut j = i + 1;
+            let mut cp: u32 = 0;
+            while j < s.len() && j - i <= 6 {
+                match hex_val_u32(at(s, j)) {
+                    Some(d) => cp = cp << 4 | d,
+                    None => break,
+                }
+                j += 1;
+            }
+            if j > i + 1 {
+                if is_space(at(s, j)) && j < s.len() {
+                    j += 1;
+                }
+                push_cp(&mut out, cp);
+                i = j;
+                continue;
+            }
+            match at(s, i + 1) {
+                b'\n' | b'\r' | 0x0c => i += 2,
+                _ if i + 1 < s.len() => {
+                    out.push(at(s, i + 1));
+                    i += 2;
+                }
+                _ => i += 1,
+            }
+            continue;
+        }
+        if c != 0 {
+            out.push(c);
+        }
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// The previous non-space byte before `i`.
+fn prev_non_space(s: &[u8], i: usize) -> u8 {
+    s.get(..i)
+        .and_then(|p| p.iter().rev().find(|&&c| !is_space(c)))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// The next non-space position at or after `i`.
+fn skip_space(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() && is_space(at(s, i)) {
+        i += 1;
+    }
+    i
+}
+
+/// Why the CSS in `s` runs script, if it does.
+pub(super) fn danger(s: &[u8]) -> Option<&'static str> {
+    let n = normalize(s);
+    let n: &[u8] = &n;
+    let mut i = 0;
+    while let Some(p) = find_ci(n, i, b"expression") {
+        if at(n, p + 10) == b'(' && prev_non_space(n, p) == b':' {
+            return Some("CSS expression() in a property value");
+        }
+        i = p + 1;
+    }
+    i = 0;
+    while let Some(p) = find_ci(n, i, b"url(") {
+        let mut j = skip_space(n, p + 4);
+        while matches!(at(n, j), b'"' | b'\'') {
+            j += 1;
+        }
+        if let Some(Scheme::Script(_)) = url_scheme(tail(n, j)) {
+            return Some("CSS url() with a script URL");
+        }
+        i = p + 1;
+    }
+    for (word, why) in [
+        (&b"behavior"[..], "CSS behavior: (IE HTML component)"),
+        (b"behaviour", "CSS behavior: (IE HTML component)"),
+        (b"-moz-binding", "CSS -moz-binding: (XBL binding)"),
+    ] {
+        i = 0;
+        while let Some(p) = find_ci(n, i, word) {
+            if at(n, skip_space(n, p + word.len())) == b':' {
+                return Some(why);
+            }
+            i = p + 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_vectors() {
+        assert!(danger(b"x:expression(alert(1))").is_some());
+        assert!(danger(b"xss:expr/*XSS*/ession(alert('XSS'))").is_some());
+        assert!(danger(b"background:url(javascript:alert(1))").is_some());
+        assert!(danger(br"background-image:\0075\0072\006C\0028'\006a\0061\0076\0061\0073\0063\0072\0069\0070\0074\003a\0061\006c\0065\0072\0074\0028.1027\0058.1053\0053\0027\0029'\0029").is_some());
+        assert!(danger(b"behavior: url(xss.htc);").is_some());
+        assert!(danger(b"-moz-binding:url(http://x/xss.xml#xss)").is_some());
+        assert!(danger(b"color: red; background: url(/img/a.png)").is_none());
+        assert!(danger(b"a regular expression (regex)").is_none());
+    }
+}

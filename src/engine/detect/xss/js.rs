@@ -1,0 +1,848 @@
+//! The JavaScript side: a small lexer (identifiers with `\u` escapes,
+//! numbers, strings, templates with `${…}` nesting, regular expressions,
+//! comments including `<!--`, punctuators) and an analysis of *runs*.
+//!
+//! A run is a stretch of tokens that reads as code: it ends softly where two
+//! operands meet without an operator (`please confirm` — prose) and hard at
+//! `;`, braces, newlines, comments and the end. A run counts only when it
+//! starts and ends hard, and when it does something a script injection does:
+//! calls or passes a sink function (`alert(1)`, `[1].find(alert)`,
+//! `setTimeout(name)`), reaches into `document`/`window`/`top`… and calls or
+//! assigns (`top['al'+'ert'](1)`, `document.cookie`), or writes `innerHTML`.
+//! Prose, file names (`document.pdf`) and formulas (`SUM(A1)`) do not.
+
+use super::text::{at, hex_val_u32, is_space, starts_ci, sub};
+
+/// Where the analysed text sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// In script code (or after `javascript:` in a value): a run must do
+    /// something a script injection does.
+    Code,
+    /// Just after the quote that closed a string literal the value sat in:
+    /// the first token must be an operator (`';`, `'-`, `")`), and a call
+    /// followed by a comment or a reopened string (`';f()//`, `'-f()-'`)
+    /// counts too.
+    Breakout,
+    /// The whole of an event-handler value or script URL: any call, sink,
+    /// member access on a sink object or assignment counts.
+    Value,
+}
+
+/// Functions whose call (or whose use as a value next to a call) is the
+/// signature of an injected script.
+const FN_SINKS: &[&[u8]] = &[
+    b"alert",
+    b"prompt",
+    b"confirm",
+    b"eval",
+    b"function",
+    b"settimeout",
+    b"setinterval",
+    b"setimmediate",
+    b"execscript",
+    b"msgbox",
+    b"fromcharcode",
+    b"atob",
+    b"import",
+    b"importscripts",
+    b"fetch",
+    b"xmlhttprequest",
+    b"activexobject",
+    b"constructor",
+    b"globaleval",
+    b"insertadjacenthtml",
+    b"createcontextualfragment",
+];
+
+/// Sink methods that only count as a property (`document.write(…)`).
+const METHOD_SINKS: &[&[u8]] = &[b"write", b"writeln"];
+
+/// Global objects an injected script reaches into.
+const OBJ_SINKS: &[&[u8]] = &[
+    b"document",
+    b"window",
+    b"top",
+    b"self",
+    b"parent",
+    b"frames",
+    b"opener",
+    b"location",
+    b"globalthis",
+    b"navigator",
+    b"reflect",
+];
+
+/// Properties an injected script reads or writes.
+const PROP_SINKS: &[&[u8]] = &[
+    b"cookie",
+    b"innerhtml",
+    b"outerhtml",
+    b"domain",
+    b"location",
+    b"srcdoc",
+];
+
+/// Reserved words (case-sensitive, as in JavaScript).
+const KEYWORDS: &[&[u8]] = &[
+    b"break",
+    b"case",
+    b"catch",
+    b"class",
+    b"const",
+    b"continue",
+    b"debugger",
+    b"default",
+    b"delete",
+    b"do",
+    b"else",
+    b"export",
+    b"extends",
+    b"finally",
+    b"for",
+    b"function",
+    b"if",
+    b"in",
+    b"instanceof",
+    b"let",
+    b"new",
+    b"return",
+    b"switch",
+    b"throw",
+    b"try",
+    b"typeof",
+    b"var",
+    b"void",
+    b"while",
+    b"with",
+    b"yield",
+    b"await",
+    b"async",
+    b"of",
+];
+
+/// Keywords that may follow an operand (`a in b`).
+const SUFFIX_KEYWORDS: &[&[u8]] = &[b"in", b"of", b"instanceof"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum P {
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    LBrace,
+    RBrace,
+    Semi,
+    Comma,
+    Dot,
+    Assign,
+    /// `>` (a hard boundary in code read out of HTML).
+    Gt,
+    Op,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Ident,
+    Keyword { suffix: bool },
+    Number,
+    Str { terminated: bool },
+    TplFull,
+    TplHead,
+    TplMiddle,
+    TplTail,
+    Regex,
+    Punct(P),
+    Newline,
+    LineComment,
+    BlockComment,
+    Error,
+    End,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Tok {
+    kind: Kind,
+    start: usize,
+    end: usize,
+    /// Whitespace separates this token from the previous one.
+    ws_before: bool,
+}
+
+/// Deepest `${` nesting followed.
+const MAX_TPL: usize = 8;
+
+struct Lexer<'a> {
+    s: &'a [u8],
+    pos: usize,
+    /// A `/` here starts a regular expression (set by the analyser).
+    regex_ok: bool,
+    /// Only whitespace since the last line break (for `-->` comments).
+    line_start: bool,
+    /// Brace depth inside each open `${`.
+    tpl: [u32; MAX_TPL],
+    tpl_n: usize,
+}
+
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c >= 0x80
+}
+
+fn is_ident_part(c: u8) -> bool {
+    is_ident_start(c) || c.is_ascii_digit()
+}
+
+impl<'a> Lexer<'a> {
+    fn new(s: &'a [u8]) -> Lexer<'a> {
+        Lexer {
+            s,
+            pos: 0,
+            regex_ok: true,
+            line_start: true,
+            tpl: [0; MAX_TPL],
+            tpl_n: 0,
+        }
+    }
+
+    fn c(&self, k: usize) -> u8 {
+        at(self.s, self.pos + k)
+    }
+
+    /// Template characters after `` ` `` or a closing `}`: up to the closing
+    /// `` ` `` or the next `${`. `first` tells the kinds to report.
+    fn template_body(&mut self, first: bool) -> Kind {
+        while self.pos < self.s.len() {
+            match self.c(0) {
+                b'\\' => self.pos += 2,
+                b'`' => {
+                    self.pos += 1;
+                    return if first { Kind::TplFull } else { Kind::TplTail };
+                }
+                b'$' if self.c(1) == b'{' && self.tpl_n < MAX_TPL => {
+                    self.pos += 2;
+                    if let Some(d) = self.tpl.get_mut(self.tpl_n) {
+                        *d = 0;
+                    }
+                    self.tpl_n += 1;
+                    return if first {
+                        Kind::TplHead
+                    } else {
+                        Kind::TplMiddle
+                    };
+                }
+                _ => self.pos += 1,
+            }
+        }
+        self.pos = self.s.len();
+        if first {
+            Kind::TplFull
+        } else {
+            Kind::TplTail
+        }
+    }
+
+    /// A regular expression literal at `/`; `false` (nothing consumed) when
+    /// the line ends before its closing `/`.
+    fn regex(&mut self) -> bool {
+        let mut j = self.pos + 1;
+        let mut class = false;
+        loop {
+            match at(self.s, j) {
+                _ if j >= self.s.len() => return false,
+                b'\n' | b'\r' => return false,
+                b'\\' => j += 2,
+                b'[' => {
+                    class = true;
+                    j += 1;
+                }
+                b']' => {
+                    class = false;
+                    j += 1;
+                }
+                b'/' if !class => break,
+                _ => j += 1,
+            }
+        }
+        j += 1;
+        while at(self.s, j).is_ascii_alphabetic() {
+            j += 1;
+        }
+        self.pos = j;
+        true
+    }
+
+    fn punct(&mut self) -> Kind {
+        let (c0, c1, c2) = (self.c(0), self.c(1), self.c(2));
+        let (p, len) = match c0 {
+            b'(' => (P::LParen, 1),
+            b')' => (P::RParen, 1),
+            b'[' => (P::LBracket, 1),
+            b']' => (P::RBracket, 1),
+            b'{' => (P::LBrace, 1),
+            b'}' => (P::RBrace, 1),
+            b';' => (P::Semi, 1),
+            b',' => (P::Comma, 1),
+            b'.' if c1 == b'.' && c2 == b'.' => (P::Op, 3),
+            b'.' => (P::Dot, 1),
+            b'?' if c1 == b'.' && !c2.is_ascii_digit() => (P::Dot, 2),
+            b'?' if c1 == b'?' && c2 == b'=' => (P::Assign, 3),
+            b'?' if c1 == b'?' => (P::Op, 2),
+            b'=' if c1 == b'=' && c2 == b'=' => (P::Op, 3),
+            b'=' if c1 == b'=' || c1 == b'>' => (P::Op, 2),
+            b'=' => (P::Assign, 1),
+            b'!' if c1 == b'=' && c2 == b'=' => (P::Op, 3),
+            b'!' if c1 == b'=' => (P::Op, 2),
+            b'<' | b'>' => {
+                let mut n = 1;
+                while n < 3 && matches!(self.c(n), b'<' | b'>') {
+                    n += 1;
+                }
+                if self.c(n) == b'=' {
+                    (if n == 1 { P::Op } else { P::Assign }, n + 1)
+                } else if n == 1 && c0 == b'>' {
+                    (P::Gt, 1)
+                } else {
+                    (P::Op, n)
+                }
+            }
+            b'+' | b'-' if c1 == c0 => (P::Op, 2),
+            b'*' if c1 == b'*' && c2 == b'=' => (P::Assign, 3),
+            b'*' if c1 == b'*' => (P::Op, 2),
+            b'&' | b'|' if c1 == c0 && c2 == b'=' => (P::Assign, 3),
+            b'&' | b'|' if c1 == c0 => (P::Op, 2),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'|' if c1 == b'=' => (P::Assign, 2),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'|' | b'~' | b'!' | b'?' | b':' => {
+                (P::Op, 1)
+            }
+            _ => {
+                self.pos += 1;
+                return Kind::Error;
+            }
+        };
+        self.pos += len;
+        Kind::Punct(p)
+    }
+
+    fn next(&mut self) -> Tok {
+        let mut ws_before = false;
+        loop {
+            let start = self.pos;
+            if start >= self.s.len() {
+                return Tok {
+                    kind: Kind::End,
+                    start,
+                    end: start,
+                    ws_before,
+                };
+            }
+            let c = self.c(0);
+            let kind = match c {
+                b'\n' | b'\r' => {
+                    self.pos += 1;
+                    self.line_start = true;
+                    Kind::Newline
+                }
+                _ if is_space(c) => {
+                    self.pos += 1;
+                    ws_before = true;
+                    continue;
+                }
+                b'/' if self.c(1) == b'/' => self.line_comment(),
+                b'<' if self.c(1) == b'!' && self.c(2) == b'-' && self.c(3) == b'-' => {
+                    self.line_comment()
+                }
+                b'-' if self.line_start && self.c(1) == b'-' && self.c(2) == b'>' => {
+                    self.line_comment()
+                }
+                b'/' if self.c(1) == b'*' => {
+                    let mut j = self.pos + 2;
+                    while j < self.s.len() && !(at(self.s, j) == b'*' && at(self.s, j + 1) == b'/')
+                    {
+                        j += 1;
+                    }
+                    self.pos = (j + 2).min(self.s.len());
+                    Kind::BlockComment
+                }
+                b'\'' | b'"' => {
+                    let mut j = self.pos + 1;
+                    let mut terminated = false;
+                    while j < self.s.len() {
+                        match at(self.s, j) {
+                            b'\\' => j += 2,
+                            b'\n' | b'\r' => break,
+                            q if q == c => {
+                                terminated = true;
+                                j += 1;
+                                break;
+                            }
+                            _ => j += 1,
+                        }
+                    }
+                    self.pos = j.min(self.s.len());
+                    Kind::Str { terminated }
+                }
+                b'`' => {
+                    self.pos += 1;
+                    self.template_body(true)
+                }
+                b'}' if self.tpl_n > 0 => {
+                    let top = self.tpl_n - 1;
+                    match self.tpl.get_mut(top) {
+                        Some(d) if *d > 0 => {
+                            *d -= 1;
+                            self.pos += 1;
+                            Kind::Punct(P::RBrace)
+                        }
+                        _ => {
+                            self.tpl_n = top;
+                            self.pos += 1;
+                            self.template_body(false)
+                        }
+                    }
+                }
+                b'{' if self.tpl_n > 0 => {
+                    if let Some(d) = self.tpl.get_mut(self.tpl_n - 1) {
+                        *d = d.saturating_add(1);
+                    }
+                    self.pos += 1;
+                    Kind::Punct(P::LBrace)
+                }
+                b'0'..=b'9' => {
+                    self.number();
+                    Kind::Number
+                }
+                b'.' if self.c(1).is_ascii_digit() => {
+                    self.number();
+                    Kind::Number
+                }
+                b'/' if self.regex_ok && self.regex() => Kind::Regex,
+                _ if is_ident_start(c) || (c == b'\\' && self.c(1) == b'u') => {
+                    self.ident();
+                    let word = sub(self.s, start, self.pos);
+                    if KEYWORDS.contains(&word) {
+                        Kind::Keyword {
+                            suffix: SUFFIX_KEYWORDS.contains(&word),
+                        }
+                    } else {
+                        Kind::Ident
+                    }
+                }
+                _ => self.punct(),
+            };
+            if kind != Kind::Newline {
+                self.line_start = false;
+            }
+            return Tok {
+                kind,
+                start,
+                end: self.pos,
+                ws_before,
+            };
+        }
+    }
+
+    fn line_comment(&mut self) -> Kind {
+        while self.pos < self.s.len() && !matches!(self.c(0), b'\n' | b'\r') {
+            self.pos += 1;
+        }
+        Kind::LineComment
+    }
+
+    fn number(&mut self) {
+        self.pos += 1;
+        while self.pos < self.s.len() {
+            let c = self.c(0);
+            if c.is_ascii_alphanumeric() || c == b'_' || (c == b'.' && self.c(1).is_ascii_digit()) {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn ident(&mut self) {
+        while self.pos < self.s.len() {
+            let c = self.c(0);
+            if c == b'\\' && self.c(1) == b'u' {
+                self.pos += 2;
+                if self.c(0) == b'{' {
+                    while self.pos < self.s.len()
+                        && self.c(0) != b'}'
+                        && self.c(0).is_ascii_hexdigit()
+                    {
+                        self.pos += 1;
+                    }
+                    if self.c(0) == b'}' {
+                        self.pos += 1;
+                    }
+                }
+            } else if is_ident_part(c) {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+}
+
+/// The identifier `raw` with `\uXXXX` / `\u{…}` escapes decoded and ASCII
+/// lowercased, in `buf`; `None` when it is too long or not ASCII (then it
+/// cannot be a sink name).
+fn ident_name<'b>(raw: &[u8], buf: &'b mut [u8; 32]) -> Option<&'b [u8]> {
+    let mut n = 0;
+    let mut i = 0;
+    while i < raw.len() {
+        let mut c = at(raw, i);
+        if c == b'\\' && at(raw, i + 1) == b'u' {
+            let mut j = i + 2;
+            let mut cp: u32 = 0;
+            if at(raw, j) == b'{' {
+                j += 1;
+                while let Some(d) = hex_val_u32(at(raw, j)) {
+                    cp = cp.saturating_mul(16).saturating_add(d);
+                    j += 1;
+                }
+                j += 1;
+            } else {
+                for _ in 0..4 {
+                    cp = cp << 4 | hex_val_u32(at(raw, j))?;
+                    j += 1;
+                }
+            }
+            c = u8::try_from(cp).ok().filter(u8::is_ascii)?;
+            i = j;
+        } else {
+            i += 1;
+        }
+        if c >= 0x80 {
+            return None;
+        }
+        *buf.get_mut(n)? = c.to_ascii_lowercase();
+        n += 1;
+    }
+    buf.get(..n)
+}
+
+/// What the previous significant token was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Prev {
+    /// Start of a run (or after a hard boundary).
+    Start,
+    /// An operand. `callee`: an identifier, `)` or `]` (a following `(` or
+    /// template is a call). `obj`: it is a sink object (`document`,
+    /// `(window)`).
+    Operand { callee: bool, obj: bool },
+    /// An operator or opening bracket; `dot` after `.`/`?.`, `index` after
+    /// `[`.
+    Op { dot: bool, index: bool },
+    /// A keyword (`new`, `typeof`, `return`, …).
+    Keyword,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Run {
+    start: usize,
+    clean: bool,
+    fn_sink: bool,
+    obj_member: bool,
+    prop_sink: bool,
+    call: bool,
+    assign: bool,
+    script_str: bool,
+}
+
+impl Run {
+    fn new(start: usize, clean: bool) -> Run {
+        Run {
+            start,
+            clean,
+            ..Run::default()
+        }
+    }
+
+    fn verdict(&self, mode: Mode, comment_tail: bool, reopen: bool) -> bool {
+        if !self.clean {
+            return false;
+        }
+        let code = (self.fn_sink && self.call)
+            || (self.obj_member && (self.call || self.assign || self.prop_sink))
+            || (self.prop_sink && self.assign)
+            || (self.script_str && self.call);
+        match mode {
+            Mode::Code => code,
+            Mode::Breakout => code || (self.call && (comment_tail || reopen)),
+            Mode::Value => {
+                code || self.call
+                    || self.fn_sink
+                    || self.obj_member
+                    || self.assign
+                    || self.script_str
+            }
+        }
+    }
+}
+
+/// A name in a sink list, with the property position taken into account.
+fn note_name(run: &mut Run, name: &[u8], property: bool) -> bool {
+    if property {
+        if PROP_SINKS.contains(&name) {
+            run.prop_sink = true;
+        }
+        if METHOD_SINKS.contains(&name) {
+            run.fn_sink = true;
+        }
+    }
+    if FN_SINKS.contains(&name) {
+        run.fn_sink = true;
+    }
+    !property && OBJ_SINKS.contains(&name)
+}
+
+/// The content of a string token (without quotes).
+fn str_content<'a>(s: &'a [u8], t: &Tok) -> &'a [u8] {
+    let end = match t.kind {
+        Kind::Str { terminated: true } => t.end.saturating_sub(1),
+        _ => t.end,
+    };
+    sub(s, t.start + 1, end)
+}
+
+/// Analyses `s` as script in `mode`: the span of the first run that does
+/// what an injected script does.
+pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
+    let mut lx = Lexer::new(s);
+    let mut run = Run::new(0, true);
+    let mut prev = Prev::Start;
+    let mut first = mode == Mode::Breakout;
+    loop {
+        lx.regex_ok = !matches!(prev, Prev::Operand { .. });
+        let t = lx.next();
+        if first && !matches!(t.kind, Kind::BlockComment) {
+            first = false;
+            let ok = match t.kind {
+                Kind::Punct(p) => !matches!(p, P::LParen | P::LBracket | P::LBrace | P::Dot),
+                Kind::Keyword { suffix } => suffix,
+                _ => false,
+            };
+            if !ok {
+                return None;
+            }
+        }
+        // Hard boundaries: evaluate the run, start a clean one.
+        let hard = match t.kind {
+            Kind::Newline | Kind::End | Kind::Error | Kind::LineComment => true,
+            Kind::Punct(P::Semi | P::LBrace | P::RBrace) => true,
+            Kind::Punct(P::Gt) => mode != Mode::Breakout,
+            Kind::Str { terminated: false } => true,
+            _ => false,
+        };
+        if hard {
+            let comment = t.kind == Kind::LineComment;
+            let reopen = matches!(t.kind, Kind::Str { terminated: false })
+                && matches!(prev, Prev::Op { .. });
+            if run.verdict(mode, comment, reopen) {
+                return Some((run.start, t.start.max(run.start)));
+            }
+            if t.kind == Kind::End {
+                return None;
+            }
+            run = Run::new(t.end, true);
+            prev = Prev::Start;
+            continue;
+        }
+        let operand = matches!(
+            t.kind,
+            Kind::Ident
+                | Kind::Number
+                | Kind::Str { .. }
+                | Kind::TplFull
+                | Kind::TplHead
+                | Kind::Regex
+        );
+        if let Prev::Operand { callee, .. } = prev {
+            let tagged = callee && !t.ws_before && matches!(t.kind, Kind::TplFull | Kind::TplHead);
+            let keyword_ok = matches!(t.kind, Kind::Keyword { suffix: true });
+            if tagged {
+                run.call = true;
+            } else if (operand || matches!(t.kind, Kind::Keyword { .. })) && !keyword_ok {
+                // Two operands side by side: prose, not code. The run ends
+                // softly and what follows is not clean until a hard boundary.
+                run = Run::new(t.start, false);
+                prev = Prev::Start;
+            }
+        }
+        prev = match t.kind {
+            Kind::Ident => {
+                let mut buf = [0u8; 32];
+                let property = matches!(prev, Prev::Op { dot: true, .. });
+                let obj = match ident_name(sub(s, t.start, t.end), &mut buf) {
+                    Some(name) => note_name(&mut run, name, property),
+                    None => false,
+                };
+                Prev::Operand { callee: true, obj }
+            }
+            Kind::Keyword { .. } => Prev::Keyword,
+            Kind::Number | Kind::Regex | Kind::TplFull | Kind::TplTail => Prev::Operand {
+                callee: false,
+                obj: false,
+            },
+            Kind::Str { .. } => {
+                let content = str_content(s, &t);
+                if matches!(prev, Prev::Op { index: true, .. }) {
+                    let mut buf = [0u8; 32];
+                    if let Some(name) = ident_name(content, &mut buf) {
+                        note_name(&mut run, name, true);
+                    }
+                }
+                let trimmed = content.trim_ascii_start();
+                if starts_ci(trimmed, b"javascript:") || starts_ci(trimmed, b"vbscript:") {
+                    run.script_str = true;
+                }
+                Prev::Operand {
+                    callee: false,
+                    obj: false,
+                }
+            }
+            Kind::TplHead | Kind::TplMiddle => Prev::Op {
+                dot: false,
+                index: false,
+            },
+            Kind::Punct(p) => match p {
+                P::LParen => {
+                    if matches!(prev, Prev::Operand { callee: true, .. }) && !t.ws_before {
+                        run.call = true;
+                    }
+                    Prev::Op {
+                        dot: false,
+                        index: false,
+                    }
+                }
+                P::RParen => Prev::Operand {
+                    callee: true,
+                    obj: matches!(prev, Prev::Operand { obj: true, .. }),
+                },
+                P::RBracket => Prev::Operand {
+                    callee: true,
+                    obj: false,
+                },
+                P::LBracket | P::Dot => {
+                    if matches!(prev, Prev::Operand { obj: true, .. }) {
+                        run.obj_member = true;
+                    }
+                    Prev::Op {
+                        dot: p == P::Dot,
+                        index: p == P::LBracket,
+                    }
+                }
+                P::Assign => {
+                    run.assign = true;
+                    Prev::Op {
+                        dot: false,
+                        index: false,
+                    }
+                }
+                _ => Prev::Op {
+                    dot: false,
+                    index: false,
+                },
+            },
+            Kind::BlockComment => prev,
+            // Hard boundaries were handled above.
+            _ => Prev::Start,
+        };
+    }
+}
+
+/// JSFuck and friends: a run of at least 12 bytes drawn from `[]()!+` (and
+/// spaces) with at least three `[]` pairs and a `!`. No text writes that.
+pub(super) fn jsfuck(s: &[u8]) -> Option<(usize, usize)> {
+    let mut start = 0;
+    let mut len = 0usize;
+    let mut pairs = 0usize;
+    let mut bang = false;
+    for (i, &c) in s.iter().enumerate() {
+        match c {
+            b'[' | b']' | b'(' | b')' | b'!' | b'+' => {
+                if len == 0 {
+                    start = i;
+                    pairs = 0;
+                    bang = false;
+                }
+                len += 1;
+                if c == b']' && at(s, i.wrapping_sub(1)) == b'[' {
+                    pairs += 1;
+                }
+                bang |= c == b'!';
+                if len >= 12 && pairs >= 3 && bang {
+                    return Some((start, i + 1));
+                }
+            }
+            b' ' if len > 0 => {}
+            _ => len = 0,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::text::tail;
+    use super::*;
+
+    fn after_first(s: &[u8], q: u8) -> Option<&[u8]> {
+        s.iter().position(|&c| c == q).map(|p| tail(s, p + 1))
+    }
+
+    fn code(s: &str) -> bool {
+        analyze(s.as_bytes(), Mode::Code).is_some()
+    }
+    fn brk(s: &str) -> bool {
+        after_first(s.as_bytes(), b'\'')
+            .or_else(|| after_first(s.as_bytes(), b'"'))
+            .is_some_and(|r| analyze(r, Mode::Breakout).is_some())
+    }
+
+    #[test]
+    fn code_runs() {
+        assert!(code("alert(1)"));
+        assert!(code("al\\u0065rt(1)"));
+        assert!(code("top['al'+'ert'](1)"));
+        assert!(code("(alert)(1)"));
+        assert!(code("a=alert,a(1)"));
+        assert!(code("[1].find(alert)"));
+        assert!(code("alert`1`"));
+        assert!(code("document.cookie"));
+        assert!(code("(document)[\"cookie\"]"));
+        assert!(code("x {{constructor.constructor('alert(1)')()}} y"));
+        assert!(code("javascript:alert(1)//"));
+        assert!(code("[].sort.call`${alert}1337`"));
+        assert!(code("foo bar; alert(1)"));
+        assert!(!code("please confirm(yes) the order"));
+        assert!(!code("document.pdf"));
+        assert!(!code("SUM(A1:A3)"));
+        assert!(!code("JavaScript: Basics of JavaScript Language"));
+        assert!(!code("confirm (yes)"));
+        assert!(!code("it's fine (really)"));
+        assert!(!code("alert(1) click here"));
+    }
+
+    #[test]
+    fn breakouts() {
+        assert!(brk("';alert(1)//"));
+        assert!(brk("'-alert(1)-'"));
+        assert!(brk("\"-prompt(8)-\""));
+        assert!(brk("\\';alert(1)//"));
+        assert!(brk("x';foo(1)//"));
+        assert!(brk("'}alert(1);{'"));
+        assert!(!brk("O'Brien"));
+        assert!(!brk("it's 5\" - size(xl)"));
+        assert!(!brk("\"ALASKA\" + 1978"));
+        assert!(!brk("MATS 5\" BY 7\""));
+    }
+
+    #[test]
+    fn jsfuck_runs() {
+        assert!(jsfuck(b"(![]+[])[+[]]+(![]+[])[+!+[]]").is_some());
+        assert!(jsfuck(b"a [b] (c) !").is_none());
+    }
+}
