@@ -151,12 +151,7 @@ fn scan_view(v: &[u8], m: u8) -> Option<Hit> {
     }
     if m & (C_CALL | C_EQ) != 0 {
         if let Some((s, e)) = js::analyze(v, Mode::Code) {
-            return Some(Hit::new(
-                "xss.js_code",
-                "script code calling or reaching a sink (alert, eval, document, …)",
-                s,
-                e,
-            ));
+            return Some(js_code_hit(s, e));
         }
         for q in [b'\'', b'"', b'`'] {
             if let Some(p) = v.iter().position(|&c| c == q) {
@@ -169,6 +164,13 @@ fn scan_view(v: &[u8], m: u8) -> Option<Hit> {
                         (p + 1 + e).max(p + 1 + s),
                     ));
                 }
+            }
+        }
+        // A value that opens with a quote may be a whole handler or script
+        // the page quotes itself (`<a onclick=VALUE>`): read inside it.
+        if matches!(v.first(), Some(b'"' | b'\'')) {
+            if let Some((s, e)) = js::analyze(text::tail(v, 1), Mode::Code) {
+                return Some(js_code_hit(s + 1, e + 1));
             }
         }
     }
@@ -193,6 +195,15 @@ fn scan_view(v: &[u8], m: u8) -> Option<Hit> {
     None
 }
 
+fn js_code_hit(s: usize, e: usize) -> Hit {
+    Hit::new(
+        "xss.js_code",
+        "script code calling or reaching a sink (alert, eval, document, …)",
+        s,
+        e,
+    )
+}
+
 /// The whole value as a URL (an `href`/`src` the application fills in):
 /// a script URL whose script does something, or an active `data:` URL.
 fn standalone_url(v: &[u8]) -> Option<Hit> {
@@ -211,6 +222,9 @@ fn standalone_url(v: &[u8]) -> Option<Hit> {
             0,
             v.len(),
         )),
+        html::Scheme::Data { .. } => {
+            html::script_url(v, 0).map(|why| Hit::new("xss.script_url", why, 0, v.len()))
+        }
     }
 }
 

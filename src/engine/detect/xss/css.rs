@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::html::{url_scheme, Scheme};
-use super::text::{at, find_ci, hex_val_u32, is_space, push_cp, tail};
+use super::text::{at, find_byte, find_ci, hex_val_u32, is_space, push_cp, tail};
 
 /// Lowercased CSS with comments removed and escapes decoded. Borrows (not
 /// lowercased) when there is nothing to remove; callers compare
@@ -64,12 +64,33 @@ fn normalize(s: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
-/// The previous non-space byte before `i`.
-fn prev_non_space(s: &[u8], i: usize) -> u8 {
-    s.get(..i)
-        .and_then(|p| p.iter().rev().find(|&&c| !is_space(c)))
-        .copied()
-        .unwrap_or(0)
+/// Length of a Unicode space or zero-width character (UTF-8) ending just
+/// before `i`: no-break space, U+2000..U+200B, U+202F, U+205F, U+3000, BOM.
+fn unicode_space_before(s: &[u8], i: usize) -> usize {
+    let b = |k: usize| i.checked_sub(k).map(|j| at(s, j));
+    match (b(3), b(2), b(1)) {
+        (Some(0xE2), Some(0x80), Some(0x80..=0x8B | 0xAF))
+        | (Some(0xE2), Some(0x81), Some(0x9F))
+        | (Some(0xE3), Some(0x80), Some(0x80))
+        | (Some(0xEF), Some(0xBB), Some(0xBF)) => 3,
+        (_, Some(0xC2), Some(0xA0)) => 2,
+        _ => 0,
+    }
+}
+
+/// The previous byte before `i` that is not (ASCII or Unicode) space.
+fn prev_non_space(s: &[u8], mut i: usize) -> u8 {
+    while i > 0 {
+        let u = unicode_space_before(s, i);
+        if u > 0 {
+            i -= u;
+        } else if is_space(at(s, i - 1)) {
+            i -= 1;
+        } else {
+            return at(s, i - 1);
+        }
+    }
+    0
 }
 
 /// The next non-space position at or after `i`.
@@ -102,10 +123,20 @@ pub(super) fn danger(s: &[u8]) -> Option<&'static str> {
         }
         i = p + 1;
     }
+    // A property whose value is a script URL (`-o-link:'javascript:…'`).
+    i = 0;
+    while let Some(p) = find_byte(n, i, b':') {
+        if let Some(Scheme::Script(_)) = url_scheme(tail(n, p + 1)) {
+            if p > 0 && at(n, p - 1).is_ascii_alphabetic() {
+                return Some("CSS property with a script URL value");
+            }
+        }
+        i = p + 1;
+    }
     for (word, why) in [
         (&b"behavior"[..], "CSS behavior: (IE HTML component)"),
         (b"behaviour", "CSS behavior: (IE HTML component)"),
-        (b"-moz-binding", "CSS -moz-binding: (XBL binding)"),
+        (b"binding", "CSS -moz-binding: (XBL binding)"),
     ] {
         i = 0;
         while let Some(p) = find_ci(n, i, word) {
@@ -130,6 +161,8 @@ mod tests {
         assert!(danger(br"background-image:\0075\0072\006C\0028'\006a\0061\0076\0061\0073\0063\0072\0069\0070\0074\003a\0061\006c\0065\0072\0074\0028.1027\0058.1053\0053\0027\0029'\0029").is_some());
         assert!(danger(b"behavior: url(xss.htc);").is_some());
         assert!(danger(b"-moz-binding:url(http://x/xss.xml#xss)").is_some());
+        assert!(danger(b"-o-link:'javascript:alert(1)';-o-link-source:current").is_some());
+        assert!(danger("x:\u{3000}expression(alert(1))".as_bytes()).is_some());
         assert!(danger(b"color: red; background: url(/img/a.png)").is_none());
         assert!(danger(b"a regular expression (regex)").is_none());
     }

@@ -69,6 +69,7 @@ const URL_ATTRS: &[&[u8]] = &[
     b"folder",
     b"srcset",
     b"xmlns",
+    b"handler",
 ];
 
 /// Script-executing URL schemes.
@@ -250,6 +251,17 @@ impl Iterator for Attrs<'_> {
                 }
             });
         }
+        // Old IE also quoted with backticks (`src=`x`onerror=…`).
+        if q == b'`' {
+            if let Some(e) = find_byte(s, p + 1, b'`') {
+                self.pos = e + 1;
+                return Some(Attr {
+                    name,
+                    value: Some((p + 1, e)),
+                    unterminated: false,
+                });
+            }
+        }
         // Unquoted value: up to whitespace or `>`.
         let vs = p;
         while p < s.len() && !is_space(at(s, p)) && at(s, p) != b'>' {
@@ -280,6 +292,9 @@ pub(super) enum Scheme {
     Script(usize),
     /// `data:` with a document or script media type.
     ActiveData,
+    /// Another `data:` URL (not an image): where its payload starts and
+    /// whether it is base64.
+    Data { payload: usize, base64: bool },
 }
 
 /// Skips `<!--…-->`, `<![CDATA[` and `]]>` at `i`: the new position.
@@ -342,8 +357,35 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
         {
             return Some(Scheme::ActiveData);
         }
+        if starts_ci(mime, b"image/") {
+            return None;
+        }
+        let comma = find_byte(v, j, b',')?;
+        let params = sub(v, j, comma);
+        let base64 = super::text::find_ci(params, 0, b"base64").is_some();
+        return Some(Scheme::Data {
+            payload: comma + 1,
+            base64,
+        });
     }
     None
+}
+
+/// Largest `data:` payload decoded and read as markup.
+const MAX_DATA_PAYLOAD: usize = 64 * 1024;
+
+/// True when a `data:` payload is active markup (`data:,<script>…`,
+/// `data:application/x-x509-user-cert;base64,PHNjcmlwdD4…`).
+fn data_payload_is_markup(v: &[u8], payload: usize, base64: bool) -> bool {
+    let raw = tail(v, payload);
+    let decoded;
+    let body: &[u8] = if base64 {
+        decoded = super::text::base64_decode(raw, MAX_DATA_PAYLOAD);
+        &decoded
+    } else {
+        raw
+    };
+    scan_active_names(body).is_some() || scan_markup(body, 1).is_some()
 }
 
 /// True when the script after `javascript:` does nothing: empty, `;`,
@@ -365,8 +407,9 @@ fn inert_script(v: &[u8]) -> bool {
         )
 }
 
-/// A URL value that runs script: `Some(reason)`.
-pub(super) fn script_url(v: &[u8]) -> Option<&'static str> {
+/// A URL value that runs script: `Some(reason)`. `depth` 0 allows reading
+/// a `data:` payload as markup (once).
+pub(super) fn script_url(v: &[u8], depth: u8) -> Option<&'static str> {
     match url_scheme(v)? {
         Scheme::Script(off) => {
             let rest = tail(v, off);
@@ -377,6 +420,9 @@ pub(super) fn script_url(v: &[u8]) -> Option<&'static str> {
             }
         }
         Scheme::ActiveData => Some("data: URL with a document or script media type"),
+        Scheme::Data { payload, base64 } => (depth == 0
+            && data_payload_is_markup(v, payload, base64))
+        .then_some("data: URL carrying active markup"),
     }
 }
 
@@ -399,11 +445,22 @@ struct TagState<'a> {
 /// Checks one attribute; `s` is the text the ranges point into.
 fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
     let name = sub(s, a.name.0, a.name.1);
+    let local = local_name(name);
+    if st.site == Site::Tag
+        && eq_ci(local, b"href")
+        && (eq_ci(st.local, b"base") || eq_ci(st.local, b"link"))
+    {
+        return Some(Hit::new(
+            "xss.dangerous_attr",
+            "base/link element pointing at another origin's resources",
+            a.name.0,
+            a.name.1,
+        ));
+    }
     let (vs, ve) = a.value?;
     let raw = sub(s, vs, ve);
     let span_end = ve.max(a.name.1);
-    let local = local_name(name);
-    if is_handler_name(name) {
+    if is_handler_name(local) {
         if raw.iter().all(|&c| is_space(c)) {
             return None;
         }
@@ -420,7 +477,7 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
                 // Outside a tag of its own the value must be script: a call,
                 // a sink, an assignment (not the word "onload=" in prose).
                 let v = decode_entities(raw);
-                if name.iter().skip(2).all(|c| c.is_ascii_alphabetic())
+                if local.iter().skip(2).all(|c| c.is_ascii_alphabetic())
                     && (js::analyze(&v, Mode::Value).is_some() || url_scheme(&v).is_some())
                 {
                     return Some(Hit::new(
@@ -441,15 +498,17 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
         }
     }
     if URL_ATTRS.iter().any(|n| eq_ci(local, n)) || eq_ci(local, b"srcdoc") {
-        let mut hit = script_url(&v);
+        let mut hit = script_url(&v, st.depth);
         if hit.is_none() && eq_ci(local, b"values") {
             // SVG animation value lists: `values="0;javascript:alert(1)"`.
-            hit = v.split(|&c| c == b';').find_map(script_url);
+            hit = v
+                .split(|&c| c == b';')
+                .find_map(|item| script_url(item, st.depth));
         }
         if hit.is_none() && eq_ci(local, b"content") {
             // `<meta http-equiv=refresh content="0;url=javascript:…">`.
             if let Some(p) = super::text::find_ci(&v, 0, b"url=") {
-                hit = script_url(tail(&v, p + 4));
+                hit = script_url(tail(&v, p + 4), st.depth);
             }
         }
         if let Some(why) = hit {
@@ -496,33 +555,28 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
             span_end,
         ));
     }
-    if eq_ci(st.local, b"base") && eq_ci(local, b"href") {
-        return Some(Hit::new(
-            "xss.dangerous_attr",
-            "base element redirecting relative URLs",
-            a.name.0,
-            span_end,
-        ));
-    }
-    if eq_ci(st.local, b"link") && eq_ci(local, b"href") {
-        return Some(Hit::new(
-            "xss.dangerous_attr",
-            "link element loading an external resource",
-            a.name.0,
-            span_end,
-        ));
-    }
-    if eq_ci(st.local, b"meta")
-        && eq_ci(local, b"http-equiv")
-        && (starts_ci(v.trim_ascii_start(), b"refresh")
-            || starts_ci(v.trim_ascii_start(), b"set-cookie"))
-    {
-        return Some(Hit::new(
-            "xss.dangerous_attr",
-            "meta http-equiv refresh/set-cookie",
-            a.name.0,
-            span_end,
-        ));
+    if eq_ci(st.local, b"meta") {
+        let t = v.trim_ascii_start();
+        if eq_ci(local, b"http-equiv")
+            && (starts_ci(t, b"refresh") || starts_ci(t, b"set-cookie") || starts_ci(t, b"link"))
+        {
+            return Some(Hit::new(
+                "xss.dangerous_attr",
+                "meta http-equiv refresh/set-cookie/link",
+                a.name.0,
+                span_end,
+            ));
+        }
+        if super::text::find_ci(&v, 0, b"utf-7").is_some()
+            || super::text::find_ci(&v, 0, b"utf7").is_some()
+        {
+            return Some(Hit::new(
+                "xss.dangerous_attr",
+                "meta switching the page charset to UTF-7",
+                a.name.0,
+                span_end,
+            ));
+        }
     }
     // Markup inside an attribute value: parsed again (once), for the
     // parser differentials mutation XSS relies on.
@@ -545,9 +599,29 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
 fn check_attrs(st: &TagState<'_>, s: &[u8], pos: usize) -> (usize, Option<Hit>) {
     let mut attrs = Attrs::new(s, pos);
     let mut reparse: Option<usize> = None;
+    let mut bare_handler: Option<usize> = None;
     while let Some(a) = attrs.next() {
         if let Some(h) = check_attr(st, s, &a) {
             return (attrs.pos, Some(h));
+        }
+        // `onerror/=alert(1)`: a value-less handler whose next "attribute"
+        // is `=…` (the separator trick some filters miss).
+        let name = sub(s, a.name.0, a.name.1);
+        if let Some(start) = bare_handler.take() {
+            if st.site == Site::Tag && name.len() > 1 && name.first() == Some(&b'=') {
+                return (
+                    attrs.pos,
+                    Some(Hit::new(
+                        "xss.event_handler",
+                        "event-handler attribute in a tag",
+                        start,
+                        a.name.1,
+                    )),
+                );
+            }
+        }
+        if a.value.is_none() && is_handler_name(local_name(name)) {
+            bare_handler = Some(a.name.0);
         }
         if a.unterminated {
             reparse = a.value.map(|v| v.0);
@@ -576,6 +650,25 @@ pub(super) fn scan_markup(s: &[u8], depth: u8) -> Option<Hit> {
         let mut n = p + 1;
         if at(s, n) == b'?' {
             n += 1;
+        }
+        if starts_ci(tail(s, p), b"<!attlist") {
+            // A DTD giving elements default event-handler attributes.
+            let end = find_byte(s, p, b'>').unwrap_or(s.len());
+            let decl = sub(s, p + 9, end);
+            let mut off = 0;
+            for w in decl.split(|&c| is_space(c)) {
+                if is_handler_name(local_name(w)) {
+                    return Some(Hit::new(
+                        "xss.dangerous_attr",
+                        "ATTLIST declaring a default event-handler attribute",
+                        p + 9 + off,
+                        p + 9 + off + w.len(),
+                    ));
+                }
+                off += w.len() + 1;
+            }
+            i = end.max(p + 1);
+            continue;
         }
         if !at(s, n).is_ascii_alphabetic() {
             i = p + 1;
@@ -651,12 +744,16 @@ mod tests {
 
     #[test]
     fn schemes() {
-        assert!(script_url(b"  java\tscript:alert(1)").is_some());
-        assert!(script_url(b"JaVaScRiPt:alert(1)").is_some());
-        assert!(script_url(b"javascript:void(0)").is_none());
-        assert!(script_url(b"data:text/html;base64,PHN2Zz4=").is_some());
-        assert!(script_url(b"data:image/png;base64,iVBOR").is_none());
-        assert!(script_url(b"https://example.com/").is_none());
-        assert!(script_url(b"javas<!-- -->cript:alert(1)").is_some());
+        let u = |v: &[u8]| script_url(v, 0).is_some();
+        assert!(u(b"  java\tscript:alert(1)"));
+        assert!(u(b"JaVaScRiPt:alert(1)"));
+        assert!(!u(b"javascript:void(0)"));
+        assert!(u(b"data:text/html;base64,PHN2Zz4="));
+        assert!(!u(b"data:image/png;base64,iVBOR"));
+        assert!(u(b"data:application/x-foo;base64,PHNjcmlwdD4="));
+        assert!(u(b"data:,<script>alert(1)</script>"));
+        assert!(!u(b"data:,hello"));
+        assert!(!u(b"https://example.com/"));
+        assert!(u(b"javas<!-- -->cript:alert(1)"));
     }
 }

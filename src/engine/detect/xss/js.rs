@@ -44,6 +44,7 @@ const FN_SINKS: &[&[u8]] = &[
     b"msgbox",
     b"fromcharcode",
     b"atob",
+    b"btoa",
     b"import",
     b"importscripts",
     b"fetch",
@@ -294,7 +295,7 @@ impl<'a> Lexer<'a> {
             b'!' if c1 == b'=' => (P::Op, 2),
             b'<' | b'>' => {
                 let mut n = 1;
-                while n < 3 && matches!(self.c(n), b'<' | b'>') {
+                while n < 3 && self.c(n) == c0 {
                     n += 1;
                 }
                 if self.c(n) == b'=' {

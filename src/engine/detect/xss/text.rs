@@ -234,7 +234,7 @@ pub(super) fn has_exotic(s: &[u8]) -> bool {
         matches!(
             w,
             [b'%', b'u' | b'U']
-                | [b'\\', b'x' | b'u']
+                | [b'\\', b'x' | b'u' | b'"' | b'\'' | b'/' | b'0']
                 | [b'+', b'A']
                 | [0xC2, 0xA2 | 0xAB | 0xBB | 0xBC | 0xBE]
                 | [0xE2, 0x80 | 0x8C]
@@ -335,8 +335,25 @@ pub(super) fn fold_exotic(s: &[u8]) -> Option<Vec<u8>> {
             b'\\' if at(s, i + 1) == b'x' => {
                 let (v, n) = hex_run(s, i + 2, 2);
                 if n == 2 {
-                    cp_len = Some((v, 4));
+                    // Bytes, not code points: `\xE3\x80\x80` spells UTF-8.
+                    out.push(u8::try_from(v).unwrap_or(b'?'));
+                    changed = true;
+                    i += 4;
+                    continue;
                 }
+            }
+            b'\\' if matches!(at(s, i + 1), b'"' | b'\'' | b'/') => {
+                // `\"` as a JSON / JS string escape the application removes.
+                out.push(at(s, i + 1));
+                changed = true;
+                i += 2;
+                continue;
+            }
+            b'\\' if at(s, i + 1) == b'0' && !at(s, i + 2).is_ascii_digit() => {
+                // `\0`: a NUL some layer drops (`<scr\0ipt>`).
+                changed = true;
+                i += 2;
+                continue;
             }
             b'\\' if at(s, i + 1) == b'u' => {
                 if at(s, i + 2) == b'{' {
@@ -395,6 +412,35 @@ pub(super) fn fold_exotic(s: &[u8]) -> Option<Vec<u8>> {
     changed.then_some(out)
 }
 
+/// Decodes standard or URL-safe base64 (whitespace ignored, stops at the
+/// first other byte or after `max` output bytes).
+pub(super) fn base64_decode(s: &[u8], max: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut bits: u32 = 0;
+    let mut n = 0u32;
+    for &c in s {
+        let v = match c {
+            b'-' => 62,
+            b'_' => 63,
+            _ if is_space(c) => continue,
+            _ => match b64(c) {
+                Some(v) => v,
+                None => break,
+            },
+        };
+        bits = (bits << 6 | v) & 0xFF_FFFF;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            if out.len() >= max {
+                break;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,6 +473,11 @@ mod tests {
             Some(&b"<script>"[..])
         );
         assert_eq!(fold_exotic(b"c++ and +1"), None);
+        assert_eq!(
+            fold_exotic(b"<scr\\0ipt>").as_deref(),
+            Some(&b"<script>"[..])
+        );
+        assert_eq!(base64_decode(b"PHN2Zz4=", 100), b"<svg>");
         assert_eq!(fold_exotic("café".as_bytes()), None);
     }
 }
