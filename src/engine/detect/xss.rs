@@ -76,12 +76,21 @@ pub struct XssConfig {
     /// What a finding does: `block` (default), `log` (log and count, let
     /// the request through) or `off` (the detector does not run).
     pub action: Action,
+    /// Flag `<svg>` and `<math>` elements on their own. They cannot run
+    /// script by themselves, but they switch the HTML parser to foreign
+    /// content, the first step of most mutation-XSS and SVG script vectors,
+    /// and ordinary parameters never carry them. Default `true`. Set to
+    /// `false` when clients legitimately send inline SVG or MathML (icon
+    /// pickers, editors): script, event handlers, script URLs and
+    /// `<style>` inside them are still flagged.
+    pub foreign_content: bool,
 }
 
 impl Default for XssConfig {
     fn default() -> Self {
         XssConfig {
             action: Action::Block,
+            foreign_content: true,
         }
     }
 }
@@ -90,6 +99,7 @@ impl Default for XssConfig {
 #[derive(Clone, Debug)]
 pub struct Xss {
     action: Action,
+    opts: html::Opts,
 }
 
 /// Byte classes for the prefilter.
@@ -128,22 +138,22 @@ fn classes(v: &[u8]) -> u8 {
 const NEEDED: u8 = C_LT | C_EQ | C_CALL | C_COLON | C_AMP | C_EXOTIC | C_BRACKET;
 
 /// Runs every reading of `v` (see the module docs).
-fn scan_view(v: &[u8], m: u8) -> Option<Hit> {
+fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
     if m & C_LT != 0 {
-        if let Some(h) = html::scan_active_names(v) {
+        if let Some(h) = html::scan_active_names(v, o) {
             return Some(h);
         }
-        if let Some(h) = html::scan_markup(v, 0) {
+        if let Some(h) = html::scan_markup(v, 0, o) {
             return Some(h);
         }
     }
     if m & C_EQ != 0 {
-        if let Some(h) = html::scan_injected_attrs(v, 0) {
+        if let Some(h) = html::scan_injected_attrs(v, 0, o) {
             return Some(h);
         }
         for q in [b'"', b'\''] {
             if let Some(p) = v.iter().position(|&c| c == q) {
-                if let Some(h) = html::scan_injected_attrs(v, p + 1) {
+                if let Some(h) = html::scan_injected_attrs(v, p + 1, o) {
                     return Some(h);
                 }
             }
@@ -178,7 +188,7 @@ fn scan_view(v: &[u8], m: u8) -> Option<Hit> {
         if let Some(why) = css::danger(v) {
             return Some(Hit::new("xss.css", why, 0, v.len()));
         }
-        if let Some(h) = standalone_url(v) {
+        if let Some(h) = standalone_url(v, o) {
             return Some(h);
         }
     }
@@ -206,7 +216,7 @@ fn js_code_hit(s: usize, e: usize) -> Hit {
 
 /// The whole value as a URL (an `href`/`src` the application fills in):
 /// a script URL whose script does something, or an active `data:` URL.
-fn standalone_url(v: &[u8]) -> Option<Hit> {
+fn standalone_url(v: &[u8], o: html::Opts) -> Option<Hit> {
     match html::url_scheme(v)? {
         html::Scheme::Script(off) => js::analyze(text::tail(v, off), Mode::Value).map(|(_, e)| {
             Hit::new(
@@ -223,7 +233,7 @@ fn standalone_url(v: &[u8]) -> Option<Hit> {
             v.len(),
         )),
         html::Scheme::Data { .. } => {
-            html::script_url(v, 0).map(|why| Hit::new("xss.script_url", why, 0, v.len()))
+            html::script_url(v, 0, o).map(|why| Hit::new("xss.script_url", why, 0, v.len()))
         }
     }
 }
@@ -244,7 +254,12 @@ impl Xss {
         if cfg.action == Action::Off {
             return Ok(None);
         }
-        Ok(Some(Xss { action: cfg.action }))
+        Ok(Some(Xss {
+            action: cfg.action,
+            opts: html::Opts {
+                foreign: cfg.foreign_content,
+            },
+        }))
     }
 
     /// The configured action.
@@ -258,19 +273,19 @@ impl Xss {
         if m & NEEDED == 0 {
             return None;
         }
-        if let Some(h) = scan_view(value, m) {
+        if let Some(h) = scan_view(value, m, self.opts) {
             return Some(h);
         }
         if m & C_AMP != 0 {
             if let std::borrow::Cow::Owned(d) = text::decode_entities(value) {
-                if let Some(h) = scan_view(&d, classes(&d)) {
+                if let Some(h) = scan_view(&d, classes(&d), self.opts) {
                     return Some(whole(h, value.len()));
                 }
             }
         }
         if m & C_EXOTIC != 0 && text::has_exotic(value) {
             if let Some(f) = text::fold_exotic(value) {
-                if let Some(h) = scan_view(&f, classes(&f)) {
+                if let Some(h) = scan_view(&f, classes(&f), self.opts) {
                     return Some(whole(h, value.len()));
                 }
             }
@@ -357,8 +372,31 @@ mod tests {
     fn off_compiles_to_none() {
         let cfg = XssConfig {
             action: Action::Off,
+            ..XssConfig::default()
         };
         assert!(Xss::compile(&cfg, "xss").unwrap().is_none());
+    }
+
+    #[test]
+    fn foreign_content_knob() {
+        let ctx = ValueCtx::value(Surface::Json);
+        let on = xss();
+        let off = Xss::compile(
+            &XssConfig {
+                foreign_content: false,
+                ..XssConfig::default()
+            },
+            "xss",
+        )
+        .unwrap()
+        .unwrap();
+        let icon = b"<svg viewBox=\"0 0 24 24\"><path d=\"M12 2L2 7\"/></svg>";
+        assert!(on.detect(icon, &ctx).is_some());
+        assert!(off.detect(icon, &ctx).is_none());
+        assert!(off.detect(b"<svg onload=alert(1)>", &ctx).is_some());
+        assert!(off
+            .detect(b"<svg><script>alert(1)</script>", &ctx)
+            .is_some());
     }
 
     #[test]

@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use super::html::{url_scheme, Scheme};
 use super::text::{at, find_byte, find_ci, hex_val_u32, is_space, push_cp, tail};
 
-/// Lowercased CSS with comments removed and escapes decoded. Borrows (not
-/// lowercased) when there is nothing to remove; callers compare
+/// CSS with comments removed (outside strings) and escapes decoded.
+/// Borrows when there is nothing to remove; callers compare
 /// case-insensitively.
 fn normalize(s: &[u8]) -> Cow<'_, [u8]> {
     let needs = s.iter().any(|&c| c == b'\\' || c == 0) || s.windows(2).any(|w| w == b"/*");
@@ -17,9 +17,16 @@ fn normalize(s: &[u8]) -> Cow<'_, [u8]> {
     }
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
+    let mut quote = 0u8;
     while i < s.len() {
         let c = at(s, i);
-        if c == b'/' && at(s, i + 1) == b'*' {
+        if quote != 0 {
+            if c == quote || c == b'\n' {
+                quote = 0;
+            }
+        } else if c == b'"' || c == b'\'' {
+            quote = c;
+        } else if c == b'/' && at(s, i + 1) == b'*' {
             // Comment: to the next `*/` (or the end).
             let mut j = i + 2;
             while j < s.len() && !(at(s, j) == b'*' && at(s, j + 1) == b'/') {

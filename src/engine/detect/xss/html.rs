@@ -17,6 +17,13 @@ use super::js::{self, Mode};
 use super::text::{at, decode_entities, eq_ci, find_byte, is_space, starts_ci, sub, tail};
 use crate::engine::detect::Hit;
 
+/// Reading options (from the configuration).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Opts {
+    /// Flag `<svg>` / `<math>` on their own.
+    pub foreign: bool,
+}
+
 /// Elements that run script or load active content whatever their
 /// attributes: their mere presence in a parameter is the attack.
 const ACTIVE_TAGS: &[(&[u8], &str)] = &[
@@ -32,6 +39,12 @@ const ACTIVE_TAGS: &[(&[u8], &str)] = &[
     (b"xml", "xml data island"),
     (b"import", "import element (loads an HTML component)"),
     (b"vmlframe", "vmlframe element (loads a document)"),
+];
+
+/// Elements that switch the HTML parser to foreign content (SVG, MathML),
+/// the first step of most mutation-XSS and SVG script vectors; flagged on
+/// their own when [`Opts::foreign`] is set.
+const FOREIGN_TAGS: &[(&[u8], &str)] = &[
     (b"svg", "svg element (switches to foreign content)"),
     (b"math", "math element (switches to foreign content)"),
 ];
@@ -111,10 +124,11 @@ fn is_name_byte(b: u8) -> bool {
 }
 
 /// The active element named at `s[p] == b'<'`, if any.
-fn active_tag_at(s: &[u8], p: usize) -> Option<(&'static str, usize)> {
+fn active_tag_at(s: &[u8], p: usize, o: Opts) -> Option<(&'static str, usize)> {
     let mut j = p + 1;
     let pi = at(s, j) == b'?';
-    if pi {
+    let end_tag = at(s, j) == b'/';
+    if pi || end_tag {
         j += 1;
     }
     if !at(s, j).is_ascii_alphabetic() {
@@ -130,18 +144,24 @@ fn active_tag_at(s: &[u8], p: usize) -> Option<(&'static str, usize)> {
         // other processing instructions (`<?xml …?>`) are inert.
         return eq_ci(name, b"import").then_some(("import processing instruction", j));
     }
+    if end_tag {
+        // `</script>` ends the script block the value sits in.
+        return eq_ci(name, b"script").then_some(("script end tag (leaves a script block)", j));
+    }
+    let foreign: &[(&[u8], &str)] = if o.foreign { FOREIGN_TAGS } else { &[] };
     ACTIVE_TAGS
         .iter()
+        .chain(foreign)
         .find(|(n, _)| eq_ci(name, n))
         .map(|(_, why)| (*why, j))
 }
 
 /// The cheap pass: every `<` followed by an active element name, wherever it
 /// sits (inside another tag's name or attribute value too: `<scr<script>`).
-pub(super) fn scan_active_names(s: &[u8]) -> Option<Hit> {
+pub(super) fn scan_active_names(s: &[u8], o: Opts) -> Option<Hit> {
     let mut i = 0;
     while let Some(p) = find_byte(s, i, b'<') {
-        if let Some((why, end)) = active_tag_at(s, p) {
+        if let Some((why, end)) = active_tag_at(s, p, o) {
             return Some(Hit::new("xss.active_tag", why, p, end));
         }
         i = p + 1;
@@ -157,6 +177,10 @@ pub(super) struct Attr {
     pub value: Option<(usize, usize)>,
     /// The quoted value ran to the end of input.
     pub unterminated: bool,
+    /// Where another reading of the attribute list resumes: inside an
+    /// unterminated quoted value (the page's next quote may close it), or
+    /// after a backtick-quoted value (old IE quoted with backticks).
+    pub alt: Option<usize>,
 }
 
 /// Attribute-list tokenizer, starting in the before-attribute-name state and
@@ -215,6 +239,7 @@ impl Iterator for Attrs<'_> {
                 name,
                 value: None,
                 unterminated: false,
+                alt: None,
             });
         }
         // Before attribute value.
@@ -229,6 +254,7 @@ impl Iterator for Attrs<'_> {
                 name,
                 value: Some((p, p)),
                 unterminated: false,
+                alt: None,
             });
         }
         if q == b'"' || q == b'\'' {
@@ -239,6 +265,7 @@ impl Iterator for Attrs<'_> {
                         name,
                         value: Some((p + 1, e)),
                         unterminated: false,
+                        alt: None,
                     }
                 }
                 None => {
@@ -247,20 +274,10 @@ impl Iterator for Attrs<'_> {
                         name,
                         value: Some((p + 1, s.len())),
                         unterminated: true,
+                        alt: Some(p + 1),
                     }
                 }
             });
-        }
-        // Old IE also quoted with backticks (`src=`x`onerror=…`).
-        if q == b'`' {
-            if let Some(e) = find_byte(s, p + 1, b'`') {
-                self.pos = e + 1;
-                return Some(Attr {
-                    name,
-                    value: Some((p + 1, e)),
-                    unterminated: false,
-                });
-            }
         }
         // Unquoted value: up to whitespace or `>`.
         let vs = p;
@@ -268,10 +285,16 @@ impl Iterator for Attrs<'_> {
             p += 1;
         }
         self.pos = p;
+        let alt = if q == b'`' {
+            find_byte(s, vs + 1, b'`').map(|e| e + 1)
+        } else {
+            None
+        };
         Some(Attr {
             name,
             value: Some((vs, p)),
             unterminated: false,
+            alt,
         })
     }
 }
@@ -376,7 +399,7 @@ const MAX_DATA_PAYLOAD: usize = 64 * 1024;
 
 /// True when a `data:` payload is active markup (`data:,<script>…`,
 /// `data:application/x-x509-user-cert;base64,PHNjcmlwdD4…`).
-fn data_payload_is_markup(v: &[u8], payload: usize, base64: bool) -> bool {
+fn data_payload_is_markup(v: &[u8], payload: usize, base64: bool, o: Opts) -> bool {
     let raw = tail(v, payload);
     let decoded;
     let body: &[u8] = if base64 {
@@ -385,7 +408,7 @@ fn data_payload_is_markup(v: &[u8], payload: usize, base64: bool) -> bool {
     } else {
         raw
     };
-    scan_active_names(body).is_some() || scan_markup(body, 1).is_some()
+    scan_active_names(body, o).is_some() || scan_markup(body, 1, o).is_some()
 }
 
 /// True when the script after `javascript:` does nothing: empty, `;`,
@@ -409,7 +432,7 @@ fn inert_script(v: &[u8]) -> bool {
 
 /// A URL value that runs script: `Some(reason)`. `depth` 0 allows reading
 /// a `data:` payload as markup (once).
-pub(super) fn script_url(v: &[u8], depth: u8) -> Option<&'static str> {
+pub(super) fn script_url(v: &[u8], depth: u8, o: Opts) -> Option<&'static str> {
     match url_scheme(v)? {
         Scheme::Script(off) => {
             let rest = tail(v, off);
@@ -421,7 +444,7 @@ pub(super) fn script_url(v: &[u8], depth: u8) -> Option<&'static str> {
         }
         Scheme::ActiveData => Some("data: URL with a document or script media type"),
         Scheme::Data { payload, base64 } => (depth == 0
-            && data_payload_is_markup(v, payload, base64))
+            && data_payload_is_markup(v, payload, base64, o))
         .then_some("data: URL carrying active markup"),
     }
 }
@@ -440,6 +463,7 @@ struct TagState<'a> {
     local: &'a [u8],
     site: Site,
     depth: u8,
+    o: Opts,
 }
 
 /// Checks one attribute; `s` is the text the ranges point into.
@@ -460,6 +484,22 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
     let (vs, ve) = a.value?;
     let raw = sub(s, vs, ve);
     let span_end = ve.max(a.name.1);
+    if st.site == Site::Tag && a.alt.is_none() && !a.unterminated {
+        // `<IMG SRC= onmouseover="alert(1)">`: the value is itself an
+        // `on*=` pair (old parsers read it as an attribute).
+        let inner = raw.split(|&c| c == b'=').next().unwrap_or_default();
+        if inner.len() < raw.len()
+            && is_handler_name(inner)
+            && sub(s, a.name.1, vs).iter().any(|&c| is_space(c))
+        {
+            return Some(Hit::new(
+                "xss.event_handler",
+                "event-handler attribute in a tag",
+                vs,
+                ve,
+            ));
+        }
+    }
     if is_handler_name(local) {
         if raw.iter().all(|&c| is_space(c)) {
             return None;
@@ -498,17 +538,17 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
         }
     }
     if URL_ATTRS.iter().any(|n| eq_ci(local, n)) || eq_ci(local, b"srcdoc") {
-        let mut hit = script_url(&v, st.depth);
+        let mut hit = script_url(&v, st.depth, st.o);
         if hit.is_none() && eq_ci(local, b"values") {
             // SVG animation value lists: `values="0;javascript:alert(1)"`.
             hit = v
                 .split(|&c| c == b';')
-                .find_map(|item| script_url(item, st.depth));
+                .find_map(|item| script_url(item, st.depth, st.o));
         }
         if hit.is_none() && eq_ci(local, b"content") {
             // `<meta http-equiv=refresh content="0;url=javascript:…">`.
             if let Some(p) = super::text::find_ci(&v, 0, b"url=") {
-                hit = script_url(tail(&v, p + 4), st.depth);
+                hit = script_url(tail(&v, p + 4), st.depth, st.o);
             }
         }
         if let Some(why) = hit {
@@ -581,7 +621,7 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
     // Markup inside an attribute value: parsed again (once), for the
     // parser differentials mutation XSS relies on.
     if st.depth == 0 && v.contains(&b'<') {
-        if let Some(h) = scan_markup(&v, 1) {
+        if let Some(h) = scan_markup(&v, 1, st.o) {
             let (start, end) = if matches!(v, Cow::Borrowed(_)) {
                 (vs + h.start, vs + h.end)
             } else {
@@ -623,8 +663,8 @@ fn check_attrs(st: &TagState<'_>, s: &[u8], pos: usize) -> (usize, Option<Hit>) 
         if a.value.is_none() && is_handler_name(local_name(name)) {
             bare_handler = Some(a.name.0);
         }
-        if a.unterminated {
-            reparse = a.value.map(|v| v.0);
+        if reparse.is_none() {
+            reparse = a.alt;
         }
     }
     let end = attrs.pos;
@@ -644,7 +684,7 @@ fn check_attrs(st: &TagState<'_>, s: &[u8], pos: usize) -> (usize, Option<Hit>) 
 /// Reads `s` as HTML data: each start tag's attributes are checked (event
 /// handlers, script URLs, CSS, srcdoc, …). `depth` 1 means "inside an
 /// attribute value" (no further nesting).
-pub(super) fn scan_markup(s: &[u8], depth: u8) -> Option<Hit> {
+pub(super) fn scan_markup(s: &[u8], depth: u8, o: Opts) -> Option<Hit> {
     let mut i = 0;
     while let Some(p) = find_byte(s, i, b'<') {
         let mut n = p + 1;
@@ -682,6 +722,7 @@ pub(super) fn scan_markup(s: &[u8], depth: u8) -> Option<Hit> {
             local: local_name(sub(s, ns, n)),
             site: Site::Tag,
             depth,
+            o,
         };
         let (end, hit) = check_attrs(&st, s, n);
         if hit.is_some() {
@@ -694,11 +735,12 @@ pub(super) fn scan_markup(s: &[u8], depth: u8) -> Option<Hit> {
 
 /// Reads the attribute list starting at `pos` (up to the `>` that would
 /// close the tag) for attributes injected without a tag of their own.
-pub(super) fn scan_injected_attrs(s: &[u8], pos: usize) -> Option<Hit> {
+pub(super) fn scan_injected_attrs(s: &[u8], pos: usize, o: Opts) -> Option<Hit> {
     let st = TagState {
         local: b"",
         site: Site::Injected,
         depth: 1,
+        o,
     };
     check_attrs(&st, s, pos).1
 }
@@ -744,7 +786,7 @@ mod tests {
 
     #[test]
     fn schemes() {
-        let u = |v: &[u8]| script_url(v, 0).is_some();
+        let u = |v: &[u8]| script_url(v, 0, Opts { foreign: true }).is_some();
         assert!(u(b"  java\tscript:alert(1)"));
         assert!(u(b"JaVaScRiPt:alert(1)"));
         assert!(!u(b"javascript:void(0)"));

@@ -661,7 +661,10 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
                 | Kind::Regex
         );
         if let Prev::Operand { callee, .. } = prev {
-            let tagged = callee && !t.ws_before && matches!(t.kind, Kind::TplFull | Kind::TplHead);
+            // `f`x`` is a call; with a space only when the template has a
+            // substitution (prose quotes code with backticks, not `${`).
+            let tagged =
+                callee && (t.kind == Kind::TplHead || (t.kind == Kind::TplFull && !t.ws_before));
             let keyword_ok = matches!(t.kind, Kind::Keyword { suffix: true });
             if tagged {
                 run.call = true;

@@ -336,7 +336,10 @@ pub(super) fn fold_exotic(s: &[u8]) -> Option<Vec<u8>> {
                 let (v, n) = hex_run(s, i + 2, 2);
                 if n == 2 {
                     // Bytes, not code points: `\xE3\x80\x80` spells UTF-8.
-                    out.push(u8::try_from(v).unwrap_or(b'?'));
+                    // `\x00` is a NUL old parsers skipped: dropped.
+                    if v != 0 {
+                        out.push(u8::try_from(v).unwrap_or(b'?'));
+                    }
                     changed = true;
                     i += 4;
                     continue;
