@@ -112,24 +112,39 @@ const C_EXOTIC: u8 = 32;
 const C_QUOTE: u8 = 64;
 const C_BRACKET: u8 = 128;
 
-/// The prefilter class of a byte (the compiler turns this into a table).
-const fn class_of(b: u8) -> u8 {
-    match b {
-        b'<' => C_LT,
-        b'=' => C_EQ,
-        b'(' | b'`' => C_CALL,
-        b':' => C_COLON,
-        b'&' => C_AMP,
-        b'\\' | b'%' | b'+' | 0x80..=0xFF => C_EXOTIC,
-        b'"' | b'\'' => C_QUOTE,
-        b'[' => C_BRACKET,
-        _ => 0,
+/// The prefilter class of each byte.
+static CLASS: [u8; 256] = class_table();
+
+/// Builds [`CLASS`] at compile time.
+// Indexing is evaluated by the compiler here: an out-of-range index would
+// be a build error, never a runtime panic.
+#[allow(clippy::indexing_slicing)]
+const fn class_table() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'<' => C_LT,
+            b'=' => C_EQ,
+            b'(' | b'`' => C_CALL,
+            b':' => C_COLON,
+            b'&' => C_AMP,
+            b'\\' | b'%' | b'+' | 0x80..=0xFF => C_EXOTIC,
+            b'"' | b'\'' => C_QUOTE,
+            b'[' => C_BRACKET,
+            _ => 0,
+        };
+        b += 1;
     }
+    t
 }
 
-/// The byte classes present in `v`.
+/// The byte classes present in `v`: one table lookup per byte, all the work
+/// a value without any of them costs.
 fn classes(v: &[u8]) -> u8 {
-    v.iter().fold(0u8, |m, &b| m | class_of(b))
+    v.iter().fold(0u8, |m, &b| {
+        m | CLASS.get(usize::from(b)).copied().unwrap_or(0)
+    })
 }
 
 /// Values that need none of these classes cannot be XSS: a tag needs `<`,
@@ -159,9 +174,14 @@ fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
             }
         }
     }
-    if m & (C_CALL | C_EQ) != 0 {
-        if let Some((s, e)) = js::analyze(v, Mode::Code) {
-            return Some(js_code_hit(s, e));
+    let calls = m & C_CALL != 0 && has_call_site(v);
+    if calls || m & C_EQ != 0 {
+        // Code needs a sink name; most prose with parentheses has none.
+        let sinks = js::may_have_sink(v);
+        if sinks {
+            if let Some((s, e)) = js::analyze(v, Mode::Code) {
+                return Some(js_code_hit(s, e));
+            }
         }
         for q in [b'\'', b'"', b'`'] {
             if let Some(p) = v.iter().position(|&c| c == q) {
@@ -178,15 +198,19 @@ fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
         }
         // A value that opens with a quote may be a whole handler or script
         // the page quotes itself (`<a onclick=VALUE>`): read inside it.
-        if matches!(v.first(), Some(b'"' | b'\'')) {
+        if sinks && matches!(v.first(), Some(b'"' | b'\'')) {
             if let Some((s, e)) = js::analyze(text::tail(v, 1), Mode::Code) {
                 return Some(js_code_hit(s + 1, e + 1));
             }
         }
     }
     if m & C_COLON != 0 {
-        if let Some(why) = css::danger(v) {
-            return Some(Hit::new("xss.css", why, 0, v.len()));
+        // Every CSS vector is a function (`expression(`, `url(`) or runs
+        // script that calls one.
+        if calls {
+            if let Some(why) = css::danger(v) {
+                return Some(Hit::new("xss.css", why, 0, v.len()));
+            }
         }
         if let Some(h) = standalone_url(v, o) {
             return Some(h);
@@ -203,6 +227,28 @@ fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
         }
     }
     None
+}
+
+/// A call site: `(` or `` ` `` right after a name, `)`, `]` or comment
+/// end, or a template substitution `${`. Script (every JS verdict but an
+/// assignment) and CSS vectors (`expression(`, `url(`) need one; prose
+/// writes `word (aside)` with a space.
+fn has_call_site(v: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(off) = text::tail(v, i)
+        .iter()
+        .position(|&c| c == b'(' || c == b'`' || c == b'{')
+    {
+        let p = i + off;
+        let prev = if p > 0 { text::at(v, p - 1) } else { 0 };
+        let callee =
+            prev.is_ascii_alphanumeric() || matches!(prev, b'_' | b'$' | b')' | b']' | b'/');
+        if (callee && text::at(v, p) != b'{') || (prev == b'$' && text::at(v, p) == b'{') {
+            return true;
+        }
+        i = p + 1;
+    }
+    false
 }
 
 fn js_code_hit(s: usize, e: usize) -> Hit {

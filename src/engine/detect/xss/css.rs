@@ -5,13 +5,16 @@
 use std::borrow::Cow;
 
 use super::html::{url_scheme, Scheme};
-use super::text::{at, find_byte, find_ci, hex_val_u32, is_space, push_cp, tail};
+use super::text::{at, hex_val_u32, is_space, push_cp, starts_ci, tail};
 
 /// CSS with comments removed (outside strings) and escapes decoded.
 /// Borrows when there is nothing to remove; callers compare
 /// case-insensitively.
 fn normalize(s: &[u8]) -> Cow<'_, [u8]> {
-    let needs = s.iter().any(|&c| c == b'\\' || c == 0) || s.windows(2).any(|w| w == b"/*");
+    let needs = s
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'\\' || c == 0 || (c == b'*' && i > 0 && at(s, i - 1) == b'/'));
     if !needs {
         return Cow::Borrowed(s);
     }
@@ -108,49 +111,59 @@ fn skip_space(s: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Why the CSS in `s` runs script, if it does.
+/// True when `s[..i]` ends with the lowercase literal `lit`
+/// (case-insensitively).
+fn ends_ci(s: &[u8], i: usize, lit: &[u8]) -> bool {
+    i.checked_sub(lit.len())
+        .is_some_and(|start| starts_ci(tail(s, start), lit))
+}
+
+/// The position before the spaces that end `s[..i]`.
+fn trim_back(s: &[u8], mut i: usize) -> usize {
+    while i > 0 && is_space(at(s, i - 1)) {
+        i -= 1;
+    }
+    i
+}
+
+/// Why the CSS in `s` runs script, if it does. One pass over the
+/// normalised text that stops only at `(` and `:`, where every vector
+/// turns: `expression(`, `url(`, `behavior:`, `-moz-binding:`, and a
+/// property whose value is a script URL (`-o-link:'javascript:…'`).
 pub(super) fn danger(s: &[u8]) -> Option<&'static str> {
     let n = normalize(s);
     let n: &[u8] = &n;
-    let mut i = 0;
-    while let Some(p) = find_ci(n, i, b"expression") {
-        if at(n, p + 10) == b'(' && prev_non_space(n, p) == b':' {
-            return Some("CSS expression() in a property value");
-        }
-        i = p + 1;
-    }
-    i = 0;
-    while let Some(p) = find_ci(n, i, b"url(") {
-        let mut j = skip_space(n, p + 4);
-        while matches!(at(n, j), b'"' | b'\'') {
-            j += 1;
-        }
-        if let Some(Scheme::Script(_)) = url_scheme(tail(n, j)) {
-            return Some("CSS url() with a script URL");
-        }
-        i = p + 1;
-    }
-    // A property whose value is a script URL (`-o-link:'javascript:…'`).
-    i = 0;
-    while let Some(p) = find_byte(n, i, b':') {
-        if let Some(Scheme::Script(_)) = url_scheme(tail(n, p + 1)) {
-            if p > 0 && at(n, p - 1).is_ascii_alphabetic() {
-                return Some("CSS property with a script URL value");
+    let mut k = 0;
+    while let Some(off) = tail(n, k).iter().position(|&c| c == b'(' || c == b':') {
+        let i = k + off;
+        k = i + 1;
+        let c = at(n, i);
+        if c == b'(' {
+            if ends_ci(n, i, b"expression") && prev_non_space(n, i.saturating_sub(10)) == b':' {
+                return Some("CSS expression() in a property value");
             }
-        }
-        i = p + 1;
-    }
-    for (word, why) in [
-        (&b"behavior"[..], "CSS behavior: (IE HTML component)"),
-        (b"behaviour", "CSS behavior: (IE HTML component)"),
-        (b"binding", "CSS -moz-binding: (XBL binding)"),
-    ] {
-        i = 0;
-        while let Some(p) = find_ci(n, i, word) {
-            if at(n, skip_space(n, p + word.len())) == b':' {
-                return Some(why);
+            if ends_ci(n, i, b"url") {
+                let mut j = skip_space(n, i + 1);
+                while matches!(at(n, j), b'"' | b'\'') {
+                    j += 1;
+                }
+                if let Some(Scheme::Script(_)) = url_scheme(tail(n, j)) {
+                    return Some("CSS url() with a script URL");
+                }
             }
-            i = p + 1;
+        } else if c == b':' {
+            let w = trim_back(n, i);
+            if ends_ci(n, w, b"behavior") || ends_ci(n, w, b"behaviour") {
+                return Some("CSS behavior: (IE HTML component)");
+            }
+            if ends_ci(n, w, b"binding") {
+                return Some("CSS -moz-binding: (XBL binding)");
+            }
+            if i > 0 && at(n, i - 1).is_ascii_alphabetic() {
+                if let Some(Scheme::Script(_)) = url_scheme(tail(n, i + 1)) {
+                    return Some("CSS property with a script URL value");
+                }
+            }
         }
     }
     None

@@ -11,7 +11,7 @@
 //! assigns (`top['al'+'ert'](1)`, `document.cookie`), or writes `innerHTML`.
 //! Prose, file names (`document.pdf`) and formulas (`SUM(A1)`) do not.
 
-use super::text::{at, hex_val_u32, is_space, starts_ci, sub};
+use super::text::{at, eq_ci, hex_val_u32, is_space, starts_ci, sub, tail};
 
 /// Where the analysed text sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,9 +29,56 @@ pub(super) enum Mode {
     Value,
 }
 
-/// Functions whose call (or whose use as a value next to a call) is the
-/// signature of an injected script.
-const FN_SINKS: &[&[u8]] = &[
+/// Sink classes of a (lowercased) name.
+const FN: u8 = 1;
+const METHOD: u8 = 2;
+const OBJ: u8 = 4;
+const PROP: u8 = 8;
+
+/// What an identifier (decoded, ASCII-lowercased) is to an injected script:
+/// * `FN`: a function whose call, or whose use as a value next to a call,
+///   is the signature of an injection (`alert`, `eval`, `setTimeout`,
+///   `Function`, `fromCharCode`, `constructor`, …);
+/// * `METHOD`: a sink only as a property (`document.write(…)`);
+/// * `OBJ`: a global object an injected script reaches into (`document`,
+///   `window`, `top`, `self`, `parent`, `location`, …);
+/// * `PROP`: a property an injected script reads or writes (`cookie`,
+///   `innerHTML`, `domain`, …).
+fn sink_kind(name: &[u8]) -> u8 {
+    match name {
+        b"alert"
+        | b"prompt"
+        | b"confirm"
+        | b"eval"
+        | b"function"
+        | b"settimeout"
+        | b"setinterval"
+        | b"setimmediate"
+        | b"execscript"
+        | b"msgbox"
+        | b"fromcharcode"
+        | b"atob"
+        | b"btoa"
+        | b"import"
+        | b"importscripts"
+        | b"fetch"
+        | b"xmlhttprequest"
+        | b"activexobject"
+        | b"constructor"
+        | b"globaleval"
+        | b"insertadjacenthtml"
+        | b"createcontextualfragment" => FN,
+        b"write" | b"writeln" => METHOD,
+        b"document" | b"window" | b"top" | b"self" | b"parent" | b"frames" | b"opener"
+        | b"globalthis" | b"navigator" | b"reflect" => OBJ,
+        b"location" => OBJ | PROP,
+        b"cookie" | b"innerhtml" | b"outerhtml" | b"domain" | b"srcdoc" => PROP,
+        _ => 0,
+    }
+}
+
+/// Every name [`sink_kind`] knows, plus the script schemes.
+const SINK_WORDS: &[&[u8]] = &[
     b"alert",
     b"prompt",
     b"confirm",
@@ -54,13 +101,8 @@ const FN_SINKS: &[&[u8]] = &[
     b"globaleval",
     b"insertadjacenthtml",
     b"createcontextualfragment",
-];
-
-/// Sink methods that only count as a property (`document.write(…)`).
-const METHOD_SINKS: &[&[u8]] = &[b"write", b"writeln"];
-
-/// Global objects an injected script reaches into.
-const OBJ_SINKS: &[&[u8]] = &[
+    b"write",
+    b"writeln",
     b"document",
     b"window",
     b"top",
@@ -68,62 +110,93 @@ const OBJ_SINKS: &[&[u8]] = &[
     b"parent",
     b"frames",
     b"opener",
-    b"location",
     b"globalthis",
     b"navigator",
     b"reflect",
-];
-
-/// Properties an injected script reads or writes.
-const PROP_SINKS: &[&[u8]] = &[
+    b"location",
     b"cookie",
     b"innerhtml",
     b"outerhtml",
     b"domain",
-    b"location",
     b"srcdoc",
+    b"javascript",
+    b"vbscript",
 ];
 
-/// Reserved words (case-sensitive, as in JavaScript).
-const KEYWORDS: &[&[u8]] = &[
-    b"break",
-    b"case",
-    b"catch",
-    b"class",
-    b"const",
-    b"continue",
-    b"debugger",
-    b"default",
-    b"delete",
-    b"do",
-    b"else",
-    b"export",
-    b"extends",
-    b"finally",
-    b"for",
-    b"function",
-    b"if",
-    b"in",
-    b"instanceof",
-    b"let",
-    b"new",
-    b"return",
-    b"switch",
-    b"throw",
-    b"try",
-    b"typeof",
-    b"var",
-    b"void",
-    b"while",
-    b"with",
-    b"yield",
-    b"await",
-    b"async",
-    b"of",
-];
+/// For each pair of first letters (`a`..`z` × `a`..`z`), the set of lengths
+/// (bit n = length n) of the [`SINK_WORDS`] that start with it.
+static SINK_PREFIX: [u32; 676] = sink_prefix_table();
 
-/// Keywords that may follow an operand (`a in b`).
-const SUFFIX_KEYWORDS: &[&[u8]] = &[b"in", b"of", b"instanceof"];
+// Evaluated by the compiler: an out-of-range index is a build error, not a
+// runtime panic.
+#[allow(clippy::indexing_slicing)]
+const fn sink_prefix_table() -> [u32; 676] {
+    let mut t = [0u32; 676];
+    let mut k = 0;
+    while k < SINK_WORDS.len() {
+        let w = SINK_WORDS[k];
+        let idx = (w[0] - b'a') as usize * 26 + (w[1] - b'a') as usize;
+        t[idx] |= 1 << w.len();
+        k += 1;
+    }
+    t
+}
+
+/// True unless `s` certainly names no sink: no `\u` escape (which can
+/// spell any identifier) and no run of letters that is a sink name or
+/// `javascript` / `vbscript`. A fraction of the cost of [`analyze`], whose
+/// `Code` verdicts all need a sink.
+pub(super) fn may_have_sink(s: &[u8]) -> bool {
+    let mut start = 0;
+    let mut in_word = false;
+    for (i, &c) in s.iter().enumerate() {
+        if c.is_ascii_alphabetic() {
+            if !in_word {
+                start = i;
+                in_word = true;
+            }
+        } else {
+            if in_word {
+                in_word = false;
+                if sink_word(sub(s, start, i)) {
+                    return true;
+                }
+            }
+            if c == b'\\' && at(s, i + 1) == b'u' {
+                return true;
+            }
+        }
+    }
+    in_word && sink_word(tail(s, start))
+}
+
+/// A letter run that is (case-insensitively) one of [`SINK_WORDS`].
+fn sink_word(w: &[u8]) -> bool {
+    let (Some(&a), Some(&b)) = (w.first(), w.get(1)) else {
+        return false;
+    };
+    let idx = usize::from(a.to_ascii_lowercase().wrapping_sub(b'a')) * 26
+        + usize::from(b.to_ascii_lowercase().wrapping_sub(b'a'));
+    let lens = SINK_PREFIX.get(idx).copied().unwrap_or(0);
+    if w.len() >= 32 || lens & (1 << w.len()) == 0 {
+        return false;
+    }
+    SINK_WORDS.iter().any(|n| eq_ci(w, n))
+}
+
+/// Reserved words (case-sensitive, as in JavaScript): `Some(true)` for the
+/// ones that may follow an operand (`a in b`).
+fn keyword(word: &[u8]) -> Option<bool> {
+    match word {
+        b"in" | b"of" | b"instanceof" => Some(true),
+        b"break" | b"case" | b"catch" | b"class" | b"const" | b"continue" | b"debugger"
+        | b"default" | b"delete" | b"do" | b"else" | b"export" | b"extends" | b"finally"
+        | b"for" | b"function" | b"if" | b"let" | b"new" | b"return" | b"switch" | b"throw"
+        | b"try" | b"typeof" | b"var" | b"void" | b"while" | b"with" | b"yield" | b"await"
+        | b"async" => Some(false),
+        _ => None,
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum P {
@@ -419,13 +492,9 @@ impl<'a> Lexer<'a> {
                 b'/' if self.regex_ok && self.regex() => Kind::Regex,
                 _ if is_ident_start(c) || (c == b'\\' && self.c(1) == b'u') => {
                     self.ident();
-                    let word = sub(self.s, start, self.pos);
-                    if KEYWORDS.contains(&word) {
-                        Kind::Keyword {
-                            suffix: SUFFIX_KEYWORDS.contains(&word),
-                        }
-                    } else {
-                        Kind::Ident
+                    match keyword(sub(self.s, start, self.pos)) {
+                        Some(suffix) => Kind::Keyword { suffix },
+                        None => Kind::Ident,
                     }
                 }
                 _ => self.punct(),
@@ -585,18 +654,14 @@ impl Run {
 
 /// A name in a sink list, with the property position taken into account.
 fn note_name(run: &mut Run, name: &[u8], property: bool) -> bool {
-    if property {
-        if PROP_SINKS.contains(&name) {
-            run.prop_sink = true;
-        }
-        if METHOD_SINKS.contains(&name) {
-            run.fn_sink = true;
-        }
-    }
-    if FN_SINKS.contains(&name) {
+    let k = sink_kind(name);
+    if k & FN != 0 || (property && k & METHOD != 0) {
         run.fn_sink = true;
     }
-    !property && OBJ_SINKS.contains(&name)
+    if property && k & PROP != 0 {
+        run.prop_sink = true;
+    }
+    !property && k & OBJ != 0
 }
 
 /// The content of a string token (without quotes).
@@ -679,7 +744,16 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
             Kind::Ident => {
                 let mut buf = [0u8; 32];
                 let property = matches!(prev, Prev::Op { dot: true, .. });
-                let obj = match ident_name(sub(s, t.start, t.end), &mut buf) {
+                let raw = sub(s, t.start, t.end);
+                // Sink names are 3 to 24 letters; longer raw names may
+                // hold `\u` escapes.
+                let maybe = raw.len() >= 3 && (raw.len() <= 24 || raw.contains(&b'\\'));
+                let name = if maybe {
+                    ident_name(raw, &mut buf)
+                } else {
+                    None
+                };
+                let obj = match name {
                     Some(name) => note_name(&mut run, name, property),
                     None => false,
                 };
@@ -790,7 +864,6 @@ pub(super) fn jsfuck(s: &[u8]) -> Option<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::text::tail;
     use super::*;
 
     fn after_first(s: &[u8], q: u8) -> Option<&[u8]> {
@@ -842,6 +915,22 @@ mod tests {
         assert!(!brk("it's 5\" - size(xl)"));
         assert!(!brk("\"ALASKA\" + 1978"));
         assert!(!brk("MATS 5\" BY 7\""));
+    }
+
+    #[test]
+    fn sink_tables_agree() {
+        for w in SINK_WORDS {
+            assert!(
+                sink_kind(w) != 0 || *w == b"javascript" || *w == b"vbscript",
+                "{}",
+                String::from_utf8_lossy(w)
+            );
+            assert!(sink_word(w) && may_have_sink(w));
+        }
+        assert!(!may_have_sink(
+            b"please open the file (see below) and save it"
+        ));
+        assert!(may_have_sink(b"x = al\\u0065rt"));
     }
 
     #[test]

@@ -228,20 +228,37 @@ fn fold_cp(cp: u32) -> Option<u8> {
 }
 
 /// True when `s` holds something [`fold_exotic`] would rewrite. Cheap: looks
-/// for the lead bytes and escape introducers only.
+/// for the escape introducers and the exact UTF-8 sequences of the
+/// characters it maps, so ordinary accented or typographic text does not
+/// pay for a fold.
 pub(super) fn has_exotic(s: &[u8]) -> bool {
-    s.windows(2).any(|w| {
-        matches!(
-            w,
-            [b'%', b'u' | b'U']
-                | [b'\\', b'x' | b'u' | b'"' | b'\'' | b'/' | b'0']
-                | [b'+', b'A']
-                | [0xC2, 0xA2 | 0xAB | 0xBB | 0xBC | 0xBE]
-                | [0xE2, 0x80 | 0x8C]
-                | [0xE3, 0x80]
-                | [0xEF, 0xB9..=0xBD]
-        )
-    }) || s.iter().any(|&b| b == 0xBC || b == 0xBE)
+    let mut prev = 0u8;
+    for (i, &c) in s.iter().enumerate() {
+        let n1 = at(s, i + 1);
+        let hit = match c {
+            b'%' => matches!(n1, b'u' | b'U'),
+            b'\\' => matches!(n1, b'x' | b'u' | b'"' | b'\'' | b'/' | b'0'),
+            b'+' => n1 == b'A',
+            0xC2 => matches!(n1, 0xA2 | 0xAB | 0xBB | 0xBC | 0xBE),
+            0xE2 => matches!(
+                (n1, at(s, i + 2)),
+                (0x80, 0xB9 | 0xBA) | (0x8C, 0xA9 | 0xAA)
+            ),
+            0xE3 => n1 == 0x80 && matches!(at(s, i + 2), 0x88 | 0x89),
+            0xEF => matches!(
+                (n1, at(s, i + 2)),
+                (0xB9, 0xA4 | 0xA5) | (0xBC, 0x81..=0xBF) | (0xBD, 0x80..=0x9E)
+            ),
+            // A stray Latin-1 ¼ / ¾ (not a UTF-8 continuation byte).
+            0xBC | 0xBE => prev < 0x80,
+            _ => false,
+        };
+        if hit {
+            return true;
+        }
+        prev = c;
+    }
+    false
 }
 
 /// Decodes a UTF-8 sequence at `i`: (code point, length).
