@@ -138,7 +138,21 @@ fn active_tag_at(s: &[u8], p: usize, o: Opts) -> Option<(&'static str, usize)> {
     while is_name_byte(at(s, j)) && j - start < 64 {
         j += 1;
     }
+    // The name ends where the HTML tokenizer ends it: space, `/`, `>`, end
+    // (`<script,` names an element `script,`).
+    let next = at(s, j);
+    if j < s.len() && !(is_space(next) || next == b'/' || next == b'>') {
+        return None;
+    }
     let name = local_name(sub(s, start, j));
+    // `Option<Script>`: a capitalised name glued to an identifier and
+    // closed at once is a generic type in prose about code, not markup.
+    let glued = p > 0 && is_name_byte(at(s, p - 1));
+    let capitalised = name.first().is_some_and(u8::is_ascii_uppercase)
+        && name.iter().skip(1).all(|c| !c.is_ascii_uppercase());
+    if glued && capitalised && next == b'>' && !end_tag {
+        return None;
+    }
     if pi {
         // `<?import namespace=… implementation=…>` (IE HTML components);
         // other processing instructions (`<?xml …?>`) are inert.

@@ -29,50 +29,65 @@ pub(super) enum Mode {
     Value,
 }
 
-/// Sink classes of a (lowercased) name.
+/// Sink classes of a name.
 const FN: u8 = 1;
-const METHOD: u8 = 2;
-const OBJ: u8 = 4;
-const PROP: u8 = 8;
+const OBJ: u8 = 2;
+const PROP: u8 = 4;
+const WEAK_OBJ: u8 = 8;
+const WEAK_PROP: u8 = 16;
+const CALL_ONLY: u8 = 32;
+const CTOR: u8 = 64;
+const GLOBAL_ONLY: u8 = 128;
 
-/// What an identifier (decoded, ASCII-lowercased) is to an injected script:
+/// What an identifier (escapes decoded; JavaScript is case-sensitive, so
+/// `settimeout` in Python or `EVAL` in prose is not a sink) is to an
+/// injected script:
 /// * `FN`: a function whose call, or whose use as a value next to a call,
 ///   is the signature of an injection (`alert`, `eval`, `setTimeout`,
 ///   `Function`, `fromCharCode`, `constructor`, …);
-/// * `METHOD`: a sink only as a property (`document.write(…)`);
 /// * `OBJ`: a global object an injected script reaches into (`document`,
-///   `window`, `top`, `self`, `parent`, `location`, …);
-/// * `PROP`: a property an injected script reads or writes (`cookie`,
-///   `innerHTML`, `domain`, …).
+///   `window`, `location`, `globalThis`);
+/// * `WEAK_OBJ`: a global whose name is also ordinary code (`self.x()` in
+///   Python, `parent[k]`, `location.endswith(…)`): counts only when a
+///   computed member of it is called (`top['al'+'ert'](1)`);
+/// * `PROP`: a property an injected script writes markup through
+///   (`innerHTML`, `outerHTML`, `srcdoc`);
+/// * `WEAK_PROP`: a property that counts only on a sink object
+///   (`document.cookie`, `document.domain`; `cookie.domain` is ordinary);
+/// * `CALL_ONLY`: a function name that is also a common variable name
+///   (`prompt`): counts when called, not when passed around;
+/// * `CTOR`: `Function`, which counts after `new` or when given a string
+///   (`Function('alert(1)')`), not as a class name in other languages;
+/// * `GLOBAL_ONLY`: a function that is a sink as a global but an ordinary
+///   method name (`cursor.fetch()`, `db.eval()`, `inquirer.prompt()`).
 fn sink_kind(name: &[u8]) -> u8 {
     match name {
+        b"eval" | b"fetch" | b"import" | b"atob" | b"btoa" => FN | GLOBAL_ONLY,
         b"alert"
-        | b"prompt"
         | b"confirm"
-        | b"eval"
-        | b"function"
-        | b"settimeout"
-        | b"setinterval"
-        | b"setimmediate"
-        | b"execscript"
-        | b"msgbox"
-        | b"fromcharcode"
-        | b"atob"
-        | b"btoa"
-        | b"import"
-        | b"importscripts"
-        | b"fetch"
-        | b"xmlhttprequest"
-        | b"activexobject"
+        | b"setTimeout"
+        | b"setInterval"
+        | b"setImmediate"
+        | b"execScript"
+        | b"fromCharCode"
+        | b"importScripts"
+        | b"XMLHttpRequest"
+        | b"ActiveXObject"
         | b"constructor"
-        | b"globaleval"
-        | b"insertadjacenthtml"
-        | b"createcontextualfragment" => FN,
-        b"write" | b"writeln" => METHOD,
-        b"document" | b"window" | b"top" | b"self" | b"parent" | b"frames" | b"opener"
-        | b"globalthis" | b"navigator" | b"reflect" => OBJ,
-        b"location" => OBJ | PROP,
-        b"cookie" | b"innerhtml" | b"outerhtml" | b"domain" | b"srcdoc" => PROP,
+        | b"globalEval"
+        | b"insertAdjacentHTML"
+        | b"createContextualFragment" => FN,
+        b"prompt" => FN | CALL_ONLY | GLOBAL_ONLY,
+        b"Function" => FN | CTOR,
+        // VBScript is case-insensitive.
+        _ if eq_ci(name, b"msgbox") => FN,
+        b"document" | b"window" | b"globalThis" => OBJ,
+        b"top" | b"self" | b"parent" | b"frames" | b"opener" | b"navigator" | b"Reflect" => {
+            WEAK_OBJ
+        }
+        b"location" => WEAK_OBJ | WEAK_PROP,
+        b"cookie" | b"domain" => WEAK_PROP,
+        b"innerHTML" | b"outerHTML" | b"srcdoc" => PROP,
         _ => 0,
     }
 }
@@ -83,26 +98,24 @@ const SINK_WORDS: &[&[u8]] = &[
     b"prompt",
     b"confirm",
     b"eval",
-    b"function",
-    b"settimeout",
-    b"setinterval",
-    b"setimmediate",
-    b"execscript",
+    b"Function",
+    b"setTimeout",
+    b"setInterval",
+    b"setImmediate",
+    b"execScript",
     b"msgbox",
-    b"fromcharcode",
+    b"fromCharCode",
     b"atob",
     b"btoa",
     b"import",
-    b"importscripts",
+    b"importScripts",
     b"fetch",
-    b"xmlhttprequest",
-    b"activexobject",
+    b"XMLHttpRequest",
+    b"ActiveXObject",
     b"constructor",
-    b"globaleval",
-    b"insertadjacenthtml",
-    b"createcontextualfragment",
-    b"write",
-    b"writeln",
+    b"globalEval",
+    b"insertAdjacentHTML",
+    b"createContextualFragment",
     b"document",
     b"window",
     b"top",
@@ -110,13 +123,13 @@ const SINK_WORDS: &[&[u8]] = &[
     b"parent",
     b"frames",
     b"opener",
-    b"globalthis",
+    b"globalThis",
     b"navigator",
-    b"reflect",
+    b"Reflect",
     b"location",
     b"cookie",
-    b"innerhtml",
-    b"outerhtml",
+    b"innerHTML",
+    b"outerHTML",
     b"domain",
     b"srcdoc",
     b"javascript",
@@ -135,7 +148,8 @@ const fn sink_prefix_table() -> [u32; 676] {
     let mut k = 0;
     while k < SINK_WORDS.len() {
         let w = SINK_WORDS[k];
-        let idx = (w[0] - b'a') as usize * 26 + (w[1] - b'a') as usize;
+        let idx = (w[0].to_ascii_lowercase() - b'a') as usize * 26
+            + (w[1].to_ascii_lowercase() - b'a') as usize;
         t[idx] |= 1 << w.len();
         k += 1;
     }
@@ -170,7 +184,8 @@ pub(super) fn may_have_sink(s: &[u8]) -> bool {
     in_word && sink_word(tail(s, start))
 }
 
-/// A letter run that is (case-insensitively) one of [`SINK_WORDS`].
+/// A letter run that is one of [`SINK_WORDS`] (the schemes and `msgbox`
+/// in any case).
 fn sink_word(w: &[u8]) -> bool {
     let (Some(&a), Some(&b)) = (w.first(), w.get(1)) else {
         return false;
@@ -181,7 +196,7 @@ fn sink_word(w: &[u8]) -> bool {
     if w.len() >= 32 || lens & (1 << w.len()) == 0 {
         return false;
     }
-    SINK_WORDS.iter().any(|n| eq_ci(w, n))
+    sink_kind(w) != 0 || eq_ci(w, b"javascript") || eq_ci(w, b"vbscript")
 }
 
 /// Reserved words (case-sensitive, as in JavaScript): `Some(true)` for the
@@ -555,8 +570,8 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// The identifier `raw` with `\uXXXX` / `\u{…}` escapes decoded and ASCII
-/// lowercased, in `buf`; `None` when it is too long or not ASCII (then it
+/// The identifier `raw` with `\uXXXX` / `\u{…}` escapes decoded, in
+/// `buf`; `None` when it is too long or not ASCII (then it
 /// cannot be a sink name).
 fn ident_name<'b>(raw: &[u8], buf: &'b mut [u8; 32]) -> Option<&'b [u8]> {
     let mut n = 0;
@@ -587,7 +602,7 @@ fn ident_name<'b>(raw: &[u8], buf: &'b mut [u8; 32]) -> Option<&'b [u8]> {
         if c >= 0x80 {
             return None;
         }
-        *buf.get_mut(n)? = c.to_ascii_lowercase();
+        *buf.get_mut(n)? = c;
         n += 1;
     }
     buf.get(..n)
@@ -600,13 +615,15 @@ enum Prev {
     Start,
     /// An operand. `callee`: an identifier, `)` or `]` (a following `(` or
     /// template is a call). `obj`: it is a sink object (`document`,
-    /// `(window)`).
-    Operand { callee: bool, obj: bool },
+    /// `(window)`): 2, a weak one (`top`): 1, a computed member of a weak
+    /// one (`top['al'+'ert']`): 3.
+    Operand { callee: bool, obj: u8 },
     /// An operator or opening bracket; `dot` after `.`/`?.`, `index` after
     /// `[`.
     Op { dot: bool, index: bool },
-    /// A keyword (`new`, `typeof`, `return`, …).
-    Keyword,
+    /// A keyword (`new`, `typeof`, `return`, …); `decl` for `function` and
+    /// `class`, whose next name is declared, not called.
+    Keyword { decl: bool, new: bool },
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -619,6 +636,18 @@ struct Run {
     call: bool,
     assign: bool,
     script_str: bool,
+    /// `(` / `[` nesting.
+    depth: u32,
+    /// The nesting of an open `[` indexing a weak sink object (`top[`).
+    weak_index: Option<u32>,
+    /// Bit n: the `(` at nesting n+1 opened a call (its `)` does not carry
+    /// a sink object out: `f(location)[0]`).
+    call_parens: u64,
+    /// A property that counts only on a sink object was read.
+    weak_prop: bool,
+    /// A `CALL_ONLY` / `CTOR` name was just seen (1), then its `(` (2).
+    pending: u8,
+    pending_ctor: bool,
 }
 
 impl Run {
@@ -630,17 +659,18 @@ impl Run {
         }
     }
 
-    fn verdict(&self, mode: Mode, comment_tail: bool, reopen: bool) -> bool {
+    fn verdict(&self, mode: Mode, comment_tail: bool) -> bool {
         if !self.clean {
             return false;
         }
         let code = (self.fn_sink && self.call)
-            || (self.obj_member && (self.call || self.assign || self.prop_sink))
+            || (self.obj_member && (self.call || self.assign || self.prop_sink || self.weak_prop))
             || (self.prop_sink && self.assign)
             || (self.script_str && self.call);
         match mode {
             Mode::Code => code,
-            Mode::Breakout => code || (self.call && (comment_tail || reopen)),
+            // `';f(1)//`: a complete call and a comment eating the rest.
+            Mode::Breakout => code || (self.call && self.depth == 0 && comment_tail),
             Mode::Value => {
                 code || self.call
                     || self.fn_sink
@@ -652,16 +682,36 @@ impl Run {
     }
 }
 
-/// A name in a sink list, with the property position taken into account.
-fn note_name(run: &mut Run, name: &[u8], property: bool) -> bool {
-    let k = sink_kind(name);
-    if k & FN != 0 || (property && k & METHOD != 0) {
+/// A name in a sink list, with the property position taken into account:
+/// the object strength (2 sink object, 1 weak, 0 none).
+fn note_name(run: &mut Run, name: &[u8], property: bool) -> u8 {
+    let mut k = sink_kind(name);
+    if property && k & GLOBAL_ONLY != 0 {
+        k = 0;
+    }
+    if k & (CALL_ONLY | CTOR) != 0 {
+        run.pending = 1;
+        run.pending_ctor = k & CTOR != 0;
+    } else if k & FN != 0 {
         run.fn_sink = true;
     }
     if property && k & PROP != 0 {
         run.prop_sink = true;
     }
-    !property && k & OBJ != 0
+    if property && k & WEAK_PROP != 0 {
+        run.weak_prop = true;
+    }
+    if property {
+        // `self.document.createElement(…)`: an attribute that happens to
+        // share a global's name.
+        0
+    } else if k & OBJ != 0 {
+        2
+    } else if k & WEAK_OBJ != 0 {
+        1
+    } else {
+        0
+    }
 }
 
 /// The content of a string token (without quotes).
@@ -680,6 +730,7 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
     let mut run = Run::new(0, true);
     let mut prev = Prev::Start;
     let mut first = mode == Mode::Breakout;
+    let mut after_scheme = false;
     loop {
         lx.regex_ok = !matches!(prev, Prev::Operand { .. });
         let t = lx.next();
@@ -694,25 +745,33 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
                 return None;
             }
         }
-        // Hard boundaries: evaluate the run, start a clean one.
-        let hard = match t.kind {
-            Kind::Newline | Kind::End | Kind::Error | Kind::LineComment => true,
-            Kind::Punct(P::Semi | P::LBrace | P::RBrace) => true,
-            Kind::Punct(P::Gt) => mode != Mode::Breakout,
-            Kind::Str { terminated: false } => true,
-            _ => false,
+        // `javascript:` starts a script wherever it appears
+        // (`#goto,javascript:alert(1)`): a hard boundary.
+        let scheme_colon = after_scheme && sub(s, t.start, t.end) == b":";
+        after_scheme = t.kind == Kind::Ident && {
+            let w = sub(s, t.start, t.end);
+            eq_ci(w, b"javascript") || eq_ci(w, b"vbscript")
         };
+        // Hard boundaries: evaluate the run, start a clean one.
+        let hard = scheme_colon
+            || match t.kind {
+                Kind::Newline | Kind::End | Kind::Error | Kind::LineComment => true,
+                Kind::Punct(P::Semi | P::LBrace | P::RBrace) => true,
+                Kind::Punct(P::Gt) => mode != Mode::Breakout,
+                Kind::Str { terminated: false } => true,
+                _ => false,
+            };
         if hard {
             let comment = t.kind == Kind::LineComment;
-            let reopen = matches!(t.kind, Kind::Str { terminated: false })
-                && matches!(prev, Prev::Op { .. });
-            if run.verdict(mode, comment, reopen) {
+            if run.verdict(mode, comment) {
                 return Some((run.start, t.start.max(run.start)));
             }
             if t.kind == Kind::End {
                 return None;
             }
-            run = Run::new(t.end, true);
+            // After a byte that is not JavaScript (`#`, `@`, `\`) what
+            // follows is not clean code (`#path(self.x)`, `@decorator(…)`).
+            run = Run::new(t.end, t.kind != Kind::Error || scheme_colon);
             prev = Prev::Start;
             continue;
         }
@@ -725,6 +784,22 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
                 | Kind::TplHead
                 | Kind::Regex
         );
+        // The token after a `prompt` / `Function` name decides whether it
+        // counts: `prompt(`, `Function('…')`.
+        let pending = std::mem::take(&mut run.pending);
+        let ctor = run.pending_ctor;
+        match (pending, t.kind) {
+            (1, Kind::Punct(P::LParen)) if !t.ws_before => {
+                if ctor {
+                    run.pending = 2;
+                } else {
+                    run.fn_sink = true;
+                }
+            }
+            (1, Kind::TplFull | Kind::TplHead) => run.fn_sink = true,
+            (2, Kind::Str { .. } | Kind::TplFull | Kind::TplHead) => run.fn_sink = true,
+            _ => {}
+        }
         if let Prev::Operand { callee, .. } = prev {
             // `f`x`` is a call; with a space only when the template has a
             // substitution (prose quotes code with backticks, not `${`).
@@ -754,15 +829,33 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
                     None
                 };
                 let obj = match name {
-                    Some(name) => note_name(&mut run, name, property),
-                    None => false,
+                    Some(name) => {
+                        let o = note_name(&mut run, name, property);
+                        if name == b"Function" && matches!(prev, Prev::Keyword { new: true, .. }) {
+                            run.fn_sink = true;
+                        }
+                        o
+                    }
+                    None => 0,
                 };
-                Prev::Operand { callee: true, obj }
+                Prev::Operand {
+                    callee: !matches!(prev, Prev::Keyword { decl: true, .. }),
+                    obj,
+                }
             }
-            Kind::Keyword { .. } => Prev::Keyword,
-            Kind::Number | Kind::Regex | Kind::TplFull | Kind::TplTail => Prev::Operand {
+            Kind::Keyword { .. } => Prev::Keyword {
+                decl: matches!(sub(s, t.start, t.end), b"function" | b"class"),
+                new: sub(s, t.start, t.end) == b"new",
+            },
+            Kind::Number | Kind::Regex => Prev::Operand {
                 callee: false,
-                obj: false,
+                obj: 0,
+            },
+            // A (tagged) template's result can be tagged or called again:
+            // `Function`alert\x281\x29```.
+            Kind::TplFull | Kind::TplTail => Prev::Operand {
+                callee: true,
+                obj: 0,
             },
             Kind::Str { .. } => {
                 let content = str_content(s, &t);
@@ -778,7 +871,7 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
                 }
                 Prev::Operand {
                     callee: false,
-                    obj: false,
+                    obj: 0,
                 }
             }
             Kind::TplHead | Kind::TplMiddle => Prev::Op {
@@ -787,25 +880,65 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
             },
             Kind::Punct(p) => match p {
                 P::LParen => {
-                    if matches!(prev, Prev::Operand { callee: true, .. }) && !t.ws_before {
-                        run.call = true;
+                    let mut is_call = false;
+                    if let Prev::Operand { callee: true, obj } = prev {
+                        if !t.ws_before {
+                            is_call = true;
+                            run.call = true;
+                            // `top['al'+'ert'](1)`: a computed member of a
+                            // weak sink object, called.
+                            if obj == 3 {
+                                run.obj_member = true;
+                            }
+                        }
                     }
+                    let bit = 1u64.checked_shl(run.depth).unwrap_or(0);
+                    if is_call {
+                        run.call_parens |= bit;
+                    } else {
+                        run.call_parens &= !bit;
+                    }
+                    run.depth = run.depth.saturating_add(1);
                     Prev::Op {
                         dot: false,
                         index: false,
                     }
                 }
-                P::RParen => Prev::Operand {
-                    callee: true,
-                    obj: matches!(prev, Prev::Operand { obj: true, .. }),
-                },
-                P::RBracket => Prev::Operand {
-                    callee: true,
-                    obj: false,
-                },
+                P::RParen => {
+                    run.depth = run.depth.saturating_sub(1);
+                    // `(document)[…]` carries the object out of a group, not
+                    // out of an argument list (`f(location)[0]`).
+                    let group =
+                        run.call_parens & 1u64.checked_shl(run.depth).unwrap_or(u64::MAX) == 0;
+                    Prev::Operand {
+                        callee: true,
+                        obj: match prev {
+                            Prev::Operand { obj, .. } if group => obj,
+                            _ => 0,
+                        },
+                    }
+                }
+                P::RBracket => {
+                    let closes_weak = run.weak_index == Some(run.depth);
+                    if closes_weak {
+                        run.weak_index = None;
+                    }
+                    run.depth = run.depth.saturating_sub(1);
+                    Prev::Operand {
+                        callee: true,
+                        obj: if closes_weak { 3 } else { 0 },
+                    }
+                }
                 P::LBracket | P::Dot => {
-                    if matches!(prev, Prev::Operand { obj: true, .. }) {
-                        run.obj_member = true;
+                    if p == P::LBracket {
+                        run.depth = run.depth.saturating_add(1);
+                    }
+                    if let Prev::Operand { obj, .. } = prev {
+                        if obj == 2 {
+                            run.obj_member = true;
+                        } else if obj == 1 && p == P::LBracket && run.weak_index.is_none() {
+                            run.weak_index = Some(run.depth);
+                        }
                     }
                     Prev::Op {
                         dot: p == P::Dot,
