@@ -338,7 +338,8 @@ pub(super) enum Scheme {
 fn skip_xml_split(v: &[u8], i: usize) -> Option<usize> {
     let rest = tail(v, i);
     if rest.starts_with(b"<!--") {
-        let end = (4..rest.len()).find(|&k| sub(rest, k, k + 3) == b"-->")?;
+        // Splits are short; the bound keeps repeated attempts linear.
+        let end = (4..rest.len().min(64)).find(|&k| sub(rest, k, k + 3) == b"-->")?;
         return Some(i + end + 3);
     }
     if starts_ci(rest, b"<![cdata[") {

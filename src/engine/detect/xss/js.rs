@@ -261,6 +261,9 @@ struct Tok {
 /// Deepest `${` nesting followed.
 const MAX_TPL: usize = 8;
 
+/// Longest regular expression literal recognised.
+const MAX_REGEX: usize = 256;
+
 struct Lexer<'a> {
     s: &'a [u8],
     pos: usize,
@@ -331,13 +334,15 @@ impl<'a> Lexer<'a> {
     }
 
     /// A regular expression literal at `/`; `false` (nothing consumed) when
-    /// the line ends before its closing `/`.
+    /// the line ends before its closing `/`, or it would be longer than
+    /// [`MAX_REGEX`] (a failed attempt is retried at the next `/`: the cap
+    /// keeps `=/[=/[…` linear).
     fn regex(&mut self) -> bool {
         let mut j = self.pos + 1;
         let mut class = false;
         loop {
             match at(self.s, j) {
-                _ if j >= self.s.len() => return false,
+                _ if j >= self.s.len() || j - self.pos > MAX_REGEX => return false,
                 b'\n' | b'\r' => return false,
                 b'\\' => j += 2,
                 b'[' => {

@@ -302,8 +302,10 @@ fn b64(c: u8) -> Option<u32> {
 }
 
 /// Decodes a UTF-7 shifted run at `s[i] == b'+'` when every code unit is
-/// ASCII: appends it and returns the length consumed.
-fn utf7_at(s: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
+/// ASCII: appends it and returns `Ok(length consumed)`. Otherwise
+/// `Err(position reached)`: a `+` before it lies inside the same run and is
+/// not a shift of its own (which keeps `+ADw+ADw…+ABC` linear).
+fn utf7_at(s: &[u8], i: usize, out: &mut Vec<u8>) -> Result<usize, usize> {
     let mut j = i + 1;
     let mut bits: u32 = 0;
     let mut nbits = 0u32;
@@ -316,19 +318,19 @@ fn utf7_at(s: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
             let unit = (bits >> nbits) & 0xFFFF;
             if unit == 0 || unit >= 0x80 {
                 out.truncate(mark);
-                return None;
+                return Err(j);
             }
             out.push(unit as u8);
         }
         j += 1;
     }
     if out.len() == mark {
-        return None;
+        return Err(j);
     }
     if at(s, j) == b'-' {
         j += 1;
     }
-    Some(j - i)
+    Ok(j - i)
 }
 
 /// Rewrites encodings that some layer between the request and the browser
@@ -339,6 +341,7 @@ pub(super) fn fold_exotic(s: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len());
     let mut changed = false;
     let mut i = 0;
+    let mut utf7_from = 0;
     while i < s.len() {
         let c = at(s, i);
         let mut cp_len: Option<(u32, usize)> = None;
@@ -388,13 +391,14 @@ pub(super) fn fold_exotic(s: &[u8]) -> Option<Vec<u8>> {
                     }
                 }
             }
-            b'+' => {
-                if let Some(len) = utf7_at(s, i, &mut out) {
+            b'+' if i >= utf7_from => match utf7_at(s, i, &mut out) {
+                Ok(len) => {
                     changed = true;
                     i += len;
                     continue;
                 }
-            }
+                Err(reached) => utf7_from = reached,
+            },
             0x80..=0xFF => {
                 if let Some((cp, len)) = utf8_at(s, i) {
                     if let Some(b) = fold_cp(cp) {
