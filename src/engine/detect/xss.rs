@@ -212,7 +212,7 @@ fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
                 return Some(Hit::new("xss.css", why, 0, v.len()));
             }
         }
-        if let Some(h) = standalone_url(v, o) {
+        if let Some(h) = standalone_url(v) {
             return Some(h);
         }
     }
@@ -262,7 +262,7 @@ fn js_code_hit(s: usize, e: usize) -> Hit {
 
 /// The whole value as a URL (an `href`/`src` the application fills in):
 /// a script URL whose script does something, or an active `data:` URL.
-fn standalone_url(v: &[u8], o: html::Opts) -> Option<Hit> {
+fn standalone_url(v: &[u8]) -> Option<Hit> {
     match html::url_scheme(v)? {
         html::Scheme::Script(off) => js::analyze(text::tail(v, off), Mode::Value).map(|(_, e)| {
             Hit::new(
@@ -279,7 +279,7 @@ fn standalone_url(v: &[u8], o: html::Opts) -> Option<Hit> {
             v.len(),
         )),
         html::Scheme::Data { .. } => {
-            html::script_url(v, 0, o).map(|why| Hit::new("xss.script_url", why, 0, v.len()))
+            html::script_url(v, 0).map(|why| Hit::new("xss.script_url", why, 0, v.len()))
         }
     }
 }
@@ -333,6 +333,14 @@ impl Xss {
             if let Some(f) = text::fold_exotic(value) {
                 if let Some(h) = scan_view(&f, classes(&f), self.opts) {
                     return Some(whole(h, value.len()));
+                }
+                // Once more for layered escapes (`\xc2\xbcscript`).
+                if text::has_exotic(&f) {
+                    if let Some(g) = text::fold_exotic(&f) {
+                        if let Some(h) = scan_view(&g, classes(&g), self.opts) {
+                            return Some(whole(h, value.len()));
+                        }
+                    }
                 }
             }
         }

@@ -100,7 +100,6 @@ const ACTIVE_MIME: &[&[u8]] = &[
     b"application/xhtml+xml",
     b"text/xml",
     b"application/xml",
-    b"image/svg+xml",
     b"text/javascript",
     b"application/javascript",
     b"application/x-javascript",
@@ -395,7 +394,9 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
         {
             return Some(Scheme::ActiveData);
         }
-        if starts_ci(mime, b"image/") {
+        // Images do not run script, except SVG documents, whose payload is
+        // read below like any other.
+        if starts_ci(mime, b"image/") && !starts_ci(mime, b"image/svg") {
             return None;
         }
         let comma = find_byte(v, j, b',')?;
@@ -414,7 +415,7 @@ const MAX_DATA_PAYLOAD: usize = 64 * 1024;
 
 /// True when a `data:` payload is active markup (`data:,<script>…`,
 /// `data:application/x-x509-user-cert;base64,PHNjcmlwdD4…`).
-fn data_payload_is_markup(v: &[u8], payload: usize, base64: bool, o: Opts) -> bool {
+fn data_payload_is_markup(v: &[u8], payload: usize, base64: bool) -> bool {
     let raw = tail(v, payload);
     let decoded;
     let body: &[u8] = if base64 {
@@ -423,6 +424,8 @@ fn data_payload_is_markup(v: &[u8], payload: usize, base64: bool, o: Opts) -> bo
     } else {
         raw
     };
+    // An SVG image is `<svg …>` by definition: only script in it counts.
+    let o = Opts { foreign: false };
     scan_active_names(body, o).is_some() || scan_markup(body, 1, o).is_some()
 }
 
@@ -447,7 +450,7 @@ fn inert_script(v: &[u8]) -> bool {
 
 /// A URL value that runs script: `Some(reason)`. `depth` 0 allows reading
 /// a `data:` payload as markup (once).
-pub(super) fn script_url(v: &[u8], depth: u8, o: Opts) -> Option<&'static str> {
+pub(super) fn script_url(v: &[u8], depth: u8) -> Option<&'static str> {
     match url_scheme(v)? {
         Scheme::Script(off) => {
             let rest = tail(v, off);
@@ -459,7 +462,7 @@ pub(super) fn script_url(v: &[u8], depth: u8, o: Opts) -> Option<&'static str> {
         }
         Scheme::ActiveData => Some("data: URL with a document or script media type"),
         Scheme::Data { payload, base64 } => (depth == 0
-            && data_payload_is_markup(v, payload, base64, o))
+            && data_payload_is_markup(v, payload, base64))
         .then_some("data: URL carrying active markup"),
     }
 }
@@ -553,17 +556,17 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
         }
     }
     if URL_ATTRS.iter().any(|n| eq_ci(local, n)) || eq_ci(local, b"srcdoc") {
-        let mut hit = script_url(&v, st.depth, st.o);
+        let mut hit = script_url(&v, st.depth);
         if hit.is_none() && eq_ci(local, b"values") {
             // SVG animation value lists: `values="0;javascript:alert(1)"`.
             hit = v
                 .split(|&c| c == b';')
-                .find_map(|item| script_url(item, st.depth, st.o));
+                .find_map(|item| script_url(item, st.depth));
         }
         if hit.is_none() && eq_ci(local, b"content") {
             // `<meta http-equiv=refresh content="0;url=javascript:…">`.
             if let Some(p) = super::text::find_ci(&v, 0, b"url=") {
-                hit = script_url(tail(&v, p + 4), st.depth, st.o);
+                hit = script_url(tail(&v, p + 4), st.depth);
             }
         }
         if let Some(why) = hit {
@@ -632,6 +635,17 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
                 span_end,
             ));
         }
+    }
+    // Script in any other attribute: frameworks evaluate attribute values
+    // as code (`x-init`, `@click`, `ng-click`, `v-on:…`), and an attribute
+    // that calls a sink is an injection either way.
+    if (v.contains(&b'(') || v.contains(&b'`')) && js::analyze(&v, Mode::Code).is_some() {
+        return Some(Hit::new(
+            "xss.dangerous_attr",
+            "attribute value that is script calling a sink",
+            a.name.0,
+            span_end,
+        ));
     }
     // Markup inside an attribute value: parsed again (once), for the
     // parser differentials mutation XSS relies on.
@@ -711,7 +725,7 @@ pub(super) fn scan_markup(s: &[u8], depth: u8, o: Opts) -> Option<Hit> {
             let end = find_byte(s, p, b'>').unwrap_or(s.len());
             let decl = sub(s, p + 9, end);
             let mut off = 0;
-            for w in decl.split(|&c| is_space(c)) {
+            for w in decl.split(|&c| is_space(c) || c == b'"' || c == b'\'') {
                 if is_handler_name(local_name(w)) {
                     return Some(Hit::new(
                         "xss.dangerous_attr",
@@ -801,7 +815,7 @@ mod tests {
 
     #[test]
     fn schemes() {
-        let u = |v: &[u8]| script_url(v, 0, Opts { foreign: true }).is_some();
+        let u = |v: &[u8]| script_url(v, 0).is_some();
         assert!(u(b"  java\tscript:alert(1)"));
         assert!(u(b"JaVaScRiPt:alert(1)"));
         assert!(!u(b"javascript:void(0)"));
