@@ -4,29 +4,36 @@
 //! small hand-written tokenizers rather than patterns:
 //!
 //! * **HTML data** (`…<p>VALUE</p>…`): a start-tag tokenizer in the style of
-//!   the HTML5 one ([`html`]) reads every `<name …>`. A tag is an attack
-//!   when its element runs or loads active content (`script`, `iframe`,
-//!   `object`, `embed`, `svg`, `math`, `style`, …) or when an attribute does:
-//!   an `on*=` event handler, a `javascript:`/`vbscript:`/`data:text/html`
-//!   URL in a URL attribute (after character-reference decoding and removal
-//!   of the whitespace and control bytes browsers ignore), `srcdoc` with
-//!   markup, CSS `expression(`/`url(javascript:`/`behavior:` in `style`,
-//!   SVG animation of an `on*` attribute, IE data binding, `<base href>`,
-//!   `<link href>`, `<meta http-equiv=refresh>`. Markup inside an attribute
-//!   value is read again once (mutation XSS). Formatting tags without any
-//!   of this (`<b>bold</b>`, `<a href="https://…">`) are harmless markup and
-//!   pass, as do `a < b`, `<3`, `h2<h1` and `<john@example.com>`.
+//!   the HTML5 one (tag open → tag name → before attribute name → name →
+//!   value, quoted or not) reads every `<name …>`. A tag is an attack when
+//!   its element runs or loads active content (`script`, `iframe`,
+//!   `object`, `embed`, `style`, `svg`, `math`, …) or when an attribute
+//!   does: an `on*=` event handler, a `javascript:`/`vbscript:`/
+//!   `data:text/html` URL in a URL attribute (after character-reference
+//!   decoding and removal of the whitespace and control bytes browsers
+//!   ignore), `srcdoc` with markup, CSS `expression(`/`url(javascript:`/
+//!   `behavior:` in `style`, script calling a sink in any attribute (which
+//!   frameworks evaluate: `x-init`, `ng-click`), SVG animation of an `on*`
+//!   attribute, IE data binding, `<base href>`, `<link href>`,
+//!   `<meta http-equiv=refresh>`. Markup inside an attribute value is read
+//!   again once (mutation XSS). Formatting tags without any of this
+//!   (`<b>bold</b>`, `<a href="https://…">`) cannot run script and pass, as
+//!   do `a < b`, `<3`, `h2<h1`, `<john@example.com>` and `Option<Script>`.
 //! * **Inside a tag** (in an attribute value the value closes with `"`, `'`
 //!   or a space, or in the attribute list): the attribute tokenizer runs
-//!   from the start and after the first quote, and an injected `on*=` whose
-//!   value is script (`" onmouseover="alert(1)`), `style` or URL attribute
-//!   counts. The word `onload=` in prose does not: its value must call,
-//!   assign or name a sink.
+//!   from the start and after the first quote of each kind, and an injected
+//!   `on*=` whose value is script (`" onmouseover="alert(1)`), `style` or
+//!   URL attribute counts. The word `onload=` in prose does not: the value
+//!   must call, assign or name a sink.
 //! * **Script** (`<script>var x = VALUE</script>`, a `javascript:` URL, an
 //!   event handler) and **inside a JS string** (`'VALUE'`, `"VALUE"`): a
-//!   JavaScript lexer ([`js`]) reads the value from the start and after the
-//!   first quote of each kind, and flags a run of code that calls a sink
-//!   (`alert(1)`, `top['al'+'ert'](1)`, `';alert(1)//`, `'-alert(1)-'`).
+//!   JavaScript lexer reads the value from the start and after the first
+//!   quote of each kind, and flags a run of code (not prose: two words side
+//!   by side end a run) that calls or reaches a browser sink (`alert(1)`,
+//!   `top['al'+'ert'](1)`, `document.cookie=…`, `';alert(1)//`,
+//!   `'-alert(1)-'`). Sink names are case-sensitive and method names shared
+//!   with other languages (`f.write()`, `cursor.fetch()`, `self.x()`) do
+//!   not count, so code snippets in Python, Go or Rust pass.
 //! * **CSS** (`style="VALUE"`): `expression(`, `url(javascript:`,
 //!   `behavior:`, `-moz-binding:` after comment removal and CSS unescaping.
 //!
@@ -35,9 +42,14 @@
 //! encodings folded (full-width `＜script＞`, `%uff1c`, `\x3c`, UTF-7
 //! `+ADw-`), when the value contains them.
 //!
+//! Rules (`Hit::rule`): `xss.active_tag`, `xss.event_handler`,
+//! `xss.script_url`, `xss.srcdoc`, `xss.css`, `xss.dangerous_attr`,
+//! `xss.attr_breakout`, `xss.js_code`, `xss.js_breakout`, `xss.jsfuck`.
+//!
 //! Cost: one table-driven pass classifies the bytes of the value; a value
 //! without `<`, `=`, `(`, `` ` ``, `:`, `&`, `[` or an escape introducer
-//! cannot form any of the above and is passed without further work. Every
+//! cannot form any of the above and costs nothing more. The JavaScript
+//! lexer only runs where a call site (`name(`) and a sink name occur. Every
 //! tokenizer is linear in the value and never backtracks.
 //!
 //! ```
@@ -47,8 +59,8 @@
 //!
 //! let xss = Xss::compile(&XssConfig::default(), "xss").unwrap().unwrap();
 //! let ctx = ValueCtx::value(Surface::Query);
-//! let hit = xss.detect(b"\"><svg/onload=alert(1)>", &ctx).unwrap();
-//! assert_eq!(hit.rule, "xss.active_tag");
+//! let hit = xss.detect(b"\"><img src=x onerror=alert(1)>", &ctx).unwrap();
+//! assert_eq!(hit.rule, "xss.event_handler");
 //! assert!(xss.detect(b"';alert(document.domain)//", &ctx).is_some());
 //! assert!(xss.detect(b"a < b and c > d, <3", &ctx).is_none());
 //! assert!(xss.detect(b"<b>bold</b> and O'Brien", &ctx).is_none());
@@ -68,7 +80,7 @@ use js::Mode;
 /// Configuration section `xss`.
 ///
 /// ```json
-/// {"xss": {"action": "block"}}
+/// {"xss": {"action": "block", "foreign_content": true}}
 /// ```
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -109,8 +121,7 @@ const C_CALL: u8 = 4;
 const C_COLON: u8 = 8;
 const C_AMP: u8 = 16;
 const C_EXOTIC: u8 = 32;
-const C_QUOTE: u8 = 64;
-const C_BRACKET: u8 = 128;
+const C_BRACKET: u8 = 64;
 
 /// The prefilter class of each byte.
 static CLASS: [u8; 256] = class_table();
@@ -130,7 +141,6 @@ const fn class_table() -> [u8; 256] {
             b':' => C_COLON,
             b'&' => C_AMP,
             b'\\' | b'%' | b'+' | 0x80..=0xFF => C_EXOTIC,
-            b'"' | b'\'' => C_QUOTE,
             b'[' => C_BRACKET,
             _ => 0,
         };

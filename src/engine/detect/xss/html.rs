@@ -488,13 +488,10 @@ struct TagState<'a> {
 fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
     let name = sub(s, a.name.0, a.name.1);
     let local = local_name(name);
-    if st.site == Site::Tag
-        && eq_ci(local, b"href")
-        && (eq_ci(st.local, b"base") || eq_ci(st.local, b"link"))
-    {
+    if st.site == Site::Tag && eq_ci(local, b"href") && eq_ci(st.local, b"base") {
         return Some(Hit::new(
             "xss.dangerous_attr",
-            "base/link element pointing at another origin's resources",
+            "base element redirecting every relative URL (scripts included)",
             a.name.0,
             a.name.1,
         ));
@@ -662,6 +659,38 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
     None
 }
 
+/// `rel` values of links that load nothing into the page (`canonical`,
+/// `icon`, `alternate`, …): every token is one of these.
+fn inert_rel(v: &[u8]) -> bool {
+    v.split(|&c| is_space(c))
+        .filter(|t| !t.is_empty())
+        .all(|t| {
+            [
+                &b"canonical"[..],
+                b"icon",
+                b"shortcut",
+                b"apple-touch-icon",
+                b"alternate",
+                b"author",
+                b"help",
+                b"license",
+                b"next",
+                b"prev",
+                b"search",
+                b"nofollow",
+                b"noopener",
+                b"noreferrer",
+                b"shortlink",
+                b"me",
+                b"dns-prefetch",
+                b"preconnect",
+            ]
+            .iter()
+            .any(|w| eq_ci(t, w))
+        })
+        && !v.iter().all(|&c| is_space(c))
+}
+
 /// Reads the attribute list at `pos` and checks every attribute. When a
 /// quoted value runs to the end of input, its content is read again as
 /// attributes (the page's next quote may close it).
@@ -669,9 +698,20 @@ fn check_attrs(st: &TagState<'_>, s: &[u8], pos: usize) -> (usize, Option<Hit>) 
     let mut attrs = Attrs::new(s, pos);
     let mut reparse: Option<usize> = None;
     let mut bare_handler: Option<usize> = None;
+    let is_link = st.site == Site::Tag && eq_ci(st.local, b"link");
+    let mut link_href: Option<(usize, usize)> = None;
+    let mut link_inert = false;
     while let Some(a) = attrs.next() {
         if let Some(h) = check_attr(st, s, &a) {
             return (attrs.pos, Some(h));
+        }
+        if is_link {
+            let local = local_name(sub(s, a.name.0, a.name.1));
+            if eq_ci(local, b"href") {
+                link_href = Some(a.name);
+            } else if eq_ci(local, b"rel") {
+                link_inert = a.value.is_some_and(|(x, y)| inert_rel(sub(s, x, y)));
+            }
         }
         // `onerror/=alert(1)`: a value-less handler whose next "attribute"
         // is `=…` (the separator trick some filters miss).
@@ -697,6 +737,17 @@ fn check_attrs(st: &TagState<'_>, s: &[u8], pos: usize) -> (usize, Option<Hit>) 
         }
     }
     let end = attrs.pos;
+    if let (Some((x, y)), false) = (link_href, link_inert) {
+        return (
+            end,
+            Some(Hit::new(
+                "xss.dangerous_attr",
+                "link element loading a stylesheet or document",
+                x,
+                y,
+            )),
+        );
+    }
     if let Some(p) = reparse {
         for a in Attrs::new(s, p) {
             if a.unterminated {
