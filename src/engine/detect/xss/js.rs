@@ -24,8 +24,8 @@ pub(super) enum Mode {
     /// followed by a comment or a reopened string (`';f()//`, `'-f()-'`)
     /// counts too.
     Breakout,
-    /// The whole of an event-handler value or script URL: any call, sink,
-    /// member access on a sink object or assignment counts.
+    /// The whole of an event-handler value or script URL: any call, sink or
+    /// member access on a sink object counts.
     Value,
 }
 
@@ -676,13 +676,9 @@ impl Run {
             Mode::Code => code,
             // `';f(1)//`: a complete call and a comment eating the rest.
             Mode::Breakout => code || (self.call && self.depth == 0 && comment_tail),
-            Mode::Value => {
-                code || self.call
-                    || self.fn_sink
-                    || self.obj_member
-                    || self.assign
-                    || self.script_str
-            }
+            // Any call, sink or sink object; a bare assignment is not
+            // script enough (`onboarding=true&online=false`).
+            Mode::Value => code || self.call || self.fn_sink || self.obj_member || self.script_str,
         }
     }
 }
