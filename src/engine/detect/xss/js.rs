@@ -4,12 +4,20 @@
 //!
 //! A run is a stretch of tokens that reads as code: it ends softly where two
 //! operands meet without an operator (`please confirm` — prose) and hard at
-//! `;`, braces, newlines, comments and the end. A run counts only when it
-//! starts and ends hard, and when it does something a script injection does:
-//! calls or passes a sink function (`alert(1)`, `[1].find(alert)`,
-//! `setTimeout(name)`), reaches into `document`/`window`/`top`… and calls or
-//! assigns (`top['al'+'ert'](1)`, `document.cookie`), or writes `innerHTML`.
-//! Prose, file names (`document.pdf`) and formulas (`SUM(A1)`) do not.
+//! `;`, braces, newlines, comments, `>` and the end. A run counts only when
+//! it starts and ends hard, and when it does something a script injection
+//! does: calls or passes a sink function (`alert(1)`, `[1].find(alert)`,
+//! `setTimeout(name)`), reaches into `document`/`window` and calls, assigns
+//! or reads `cookie` (`document.cookie=…`), calls a computed member of
+//! `top`/`self`/`parent` (`top['al'+'ert'](1)`), or writes `innerHTML`.
+//! Prose, file names (`document.pdf`), formulas (`SUM(A1)`) and code in
+//! other languages (`self.document.write(x)`, `sock.settimeout(t)`) do not.
+//!
+//! ```text
+//! alert(1)                     run: alert ( 1 )          sink called  -> hit
+//! ';alert(1)//   (after ')     ; | alert ( 1 ) | //      breakout     -> hit
+//! please confirm(yes) today    please|confirm (yes)|today  prose      -> pass
+//! ```
 
 use super::text::{at, eq_ci, hex_val_u32, is_space, starts_ci, sub, tail};
 
@@ -20,9 +28,9 @@ pub(super) enum Mode {
     /// something a script injection does.
     Code,
     /// Just after the quote that closed a string literal the value sat in:
-    /// the first token must be an operator (`';`, `'-`, `")`), and a call
-    /// followed by a comment or a reopened string (`';f()//`, `'-f()-'`)
-    /// counts too.
+    /// the first token must be an operator (`';`, `'-`, `")`); then as
+    /// `Code`, and a complete call followed by a comment that eats the rest
+    /// of the line (`';f()//`) counts too.
     Breakout,
     /// The whole of an event-handler value or script URL: any call, sink or
     /// member access on a sink object counts.
