@@ -1,0 +1,1744 @@
+//! Structural analysis: does a token stream, read from the start of the
+//! value in one context, form SQL that changes the query it lands in?
+//!
+//! The analysis is a single left-to-right pass of a small, tolerant SQL
+//! grammar automaton (operand / operator alternation, clause keywords,
+//! parenthesis frames with a fixed depth bound). It records *evidence*
+//! (structures that only SQL has) and fails as soon as the tokens stop
+//! being SQL: two operands in a row (`'O' Brien`), `IS` followed by a bare
+//! word, a binary operator with nothing after it, …
+//!
+//! * **strong** evidence (`UNION SELECT`, a stacked statement, a subquery,
+//!   `SELECT … FROM`, a call of `sleep`/`benchmark`/`extractvalue`/
+//!   `load_file`, `WAITFOR DELAY`, `INTO OUTFILE`) is recorded once its
+//!   structure is complete and stands even if junk follows;
+//! * **weak** evidence (a boolean tail `' or 1=1`, a comment truncating the
+//!   query right after the break `admin'--`, an operator joining the broken
+//!   string to another literal `' = '`, `ORDER BY 1` after the break) only
+//!   counts when the whole input parses up to its end.
+
+use super::lexer::{scan_string, Lexer, Op, Tok, T};
+use super::words::{is_catalog, Func, Kw};
+
+/// Maximum parenthesis / CASE nesting followed; deeper input fails.
+const MAX_DEPTH: usize = 32;
+
+/// What was recognised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Rule {
+    BooleanTail,
+    OperatorTail,
+    UnionSelect,
+    StackedQuery,
+    CommentTruncation,
+    TimeFunction,
+    ErrorFunction,
+    FileAccess,
+    Subquery,
+    SelectStatement,
+    ClauseTail,
+}
+
+impl Rule {
+    /// Stable rule id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::BooleanTail => "sqli.boolean_tail",
+            Rule::OperatorTail => "sqli.operator_tail",
+            Rule::UnionSelect => "sqli.union_select",
+            Rule::StackedQuery => "sqli.stacked_query",
+            Rule::CommentTruncation => "sqli.comment_truncation",
+            Rule::TimeFunction => "sqli.time_function",
+            Rule::ErrorFunction => "sqli.error_function",
+            Rule::FileAccess => "sqli.file_access",
+            Rule::Subquery => "sqli.subquery",
+            Rule::SelectStatement => "sqli.select_statement",
+            Rule::ClauseTail => "sqli.clause_tail",
+        }
+    }
+
+    /// Strong evidence stands on its own; weak evidence needed the whole
+    /// value to parse.
+    pub fn is_strong(self) -> bool {
+        !matches!(
+            self,
+            Rule::BooleanTail
+                | Rule::OperatorTail
+                | Rule::CommentTruncation
+                | Rule::ClauseTail
+        )
+    }
+
+    /// Human-readable reason.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Rule::BooleanTail => {
+                "the value closes its literal and appends a boolean condition (AND/OR …)"
+            }
+            Rule::OperatorTail => {
+                "the value closes its string literal and joins it to another expression"
+            }
+            Rule::UnionSelect => "UNION SELECT appends a second query",
+            Rule::StackedQuery => "a statement separator starts a second statement",
+            Rule::CommentTruncation => {
+                "the value closes its string literal and comments out the rest of the query"
+            }
+            Rule::TimeFunction => "a time-delay call (sleep, benchmark, pg_sleep, WAITFOR DELAY)",
+            Rule::ErrorFunction => "an error-based extraction call (extractvalue, updatexml, …)",
+            Rule::FileAccess => "file or command access (INTO OUTFILE, load_file, xp_cmdshell …)",
+            Rule::Subquery => "a parenthesised SELECT subquery",
+            Rule::SelectStatement => "a complete SELECT … FROM statement",
+            Rule::ClauseTail => {
+                "the value closes its literal and appends a query clause (ORDER BY, WHERE …)"
+            }
+        }
+    }
+}
+
+/// A finding: the rule and the evidence span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Ev {
+    pub rule: Rule,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// How the value is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ctx {
+    /// As it is: a numeric or unquoted context, or a standalone fragment.
+    Bare,
+    /// As the tail of a string literal opened by `quote`; `backslash` makes
+    /// `\` an escape (MySQL).
+    Quote { quote: u8, backslash: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Exp {
+    Operand,
+    Operator,
+    /// Start of a statement (after `;`).
+    Stmt,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Top,
+    Group,
+    Args,
+    Case,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Clause {
+    Expr,
+    Select,
+    From,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    /// After UNION [ALL|DISTINCT].
+    Union,
+    /// `(SELECT`.
+    Paren,
+    /// After `;`.
+    Stacked,
+    /// The value itself starts with SELECT.
+    Start,
+}
+
+/// How SQL-like a SELECT item is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Shape {
+    None,
+    /// A bare word.
+    Word,
+    /// A number, string, NULL, `*`, a parenthesised expression, `a.b`.
+    Literal,
+    /// A function call or a variable.
+    Strong,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Sel {
+    origin: Origin,
+    start: usize,
+    shape: Shape,
+    items: u16,
+    from: bool,
+    catalog: bool,
+    /// Evidence already recorded for this SELECT.
+    done: bool,
+    /// The next operand starts a select item.
+    item_start: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    kind: Kind,
+    clause: Clause,
+    between: bool,
+    /// For `Args`: the callee's class and the call's start.
+    func: Func,
+    call_start: usize,
+    /// Nothing inside yet.
+    fresh: bool,
+    /// The operand just completed may take an alias.
+    alias: bool,
+    sel: Option<Sel>,
+}
+
+impl Frame {
+    fn new(kind: Kind) -> Frame {
+        Frame {
+            kind,
+            clause: Clause::Expr,
+            between: false,
+            func: Func::Plain,
+            call_start: 0,
+            fresh: true,
+            alias: false,
+            sel: None,
+        }
+    }
+}
+
+/// Multi-word constructs in progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pend {
+    None,
+    /// After UNION: ALL / DISTINCT / SELECT / `(`.
+    Union(usize),
+    /// After ORDER / GROUP / PARTITION: BY.
+    By,
+    /// After IS [NOT].
+    Is,
+    /// After NOT in operator position.
+    NotOp,
+    /// After SOUNDS: LIKE.
+    Sounds,
+    /// After INTO.
+    Into(usize),
+    /// After INTO OUTFILE / DUMPFILE: a string.
+    IntoFile(usize),
+    /// After WAITFOR: DELAY / TIME.
+    Waitfor(usize),
+    /// After WAITFOR DELAY: a string.
+    WaitforArg(usize),
+    /// After COLLATE / AS / `.`: a name.
+    Name,
+    /// After `.`: a name or `*`.
+    Qual,
+    /// After FOR (FOR UPDATE, FOR XML PATH…): one word.
+    ForWord,
+    /// After LOCK: IN SHARE MODE.
+    Lock,
+    /// After TOP: a number.
+    Top,
+    /// After MEMBER: OF.
+    MemberOf,
+    /// After an INTERVAL operand: the unit.
+    IntervalUnit,
+    /// After JOIN modifiers: JOIN.
+    Join,
+}
+
+/// What the current boolean segment (since the last top-level AND/OR)
+/// contains.
+mod seg {
+    pub const CMP: u16 = 1;
+    pub const CONST_CMP: u16 = 2;
+    pub const NUM: u16 = 4;
+    pub const STR: u16 = 8;
+    pub const BOOL_LIT: u16 = 16;
+    pub const CALL: u16 = 32;
+    pub const SQL_CALL: u16 = 64;
+    pub const SUB: u16 = 128;
+    pub const VAR: u16 = 256;
+    pub const NESTED_BOOL: u16 = 512;
+    pub const WORD: u16 = 1024;
+}
+
+/// What kind of operand came last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Atom {
+    None,
+    Num,
+    Str,
+    Word,
+    Const,
+    Call,
+}
+
+/// How a bare value starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lead {
+    Unset,
+    /// A number, string, variable, literal, call or parenthesis: a value.
+    Value,
+    /// A bare word (column name or prose).
+    Word,
+    /// A connective or clause keyword: a fragment meant to be appended.
+    Fragment,
+    /// A statement keyword or `;`.
+    Stmt,
+}
+
+enum Step {
+    Go,
+    Fail,
+    Done,
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    lx: Lexer<'a>,
+    quote: bool,
+    /// End of the literal the value closes (quote context).
+    brk: usize,
+    /// The closed literal contains whitespace.
+    brk_spaced: bool,
+    exp: Exp,
+    frames: [Frame; MAX_DEPTH],
+    depth: usize,
+    /// Never used; lets `frame` return a reference without panicking.
+    scratch: Frame,
+    pend: Pend,
+    /// A `(` right after UNION: the SELECT inside is a union select.
+    union_at: Option<usize>,
+    lead: Lead,
+    last: Tok,
+    atom: Atom,
+    /// Tokens consumed after the break other than `)` and `;`.
+    after_brk: u32,
+    /// First token after the break was an operator joining another literal.
+    op_tail: bool,
+    /// A bare word appeared as an operand after the break.
+    words_after_brk: bool,
+    /// Comparison in progress: was its left operand constant?
+    cmp_left: Option<bool>,
+    seg: u16,
+    /// Start of the current top-level connective, if any.
+    conn: Option<usize>,
+    strong: Option<Ev>,
+    weak: Option<Ev>,
+    /// Clause keyword after the break (weak evidence).
+    clause_tail: Option<usize>,
+    /// Statement-level keyword seen after `;` (start position).
+    stmt_at: Option<usize>,
+}
+
+/// Analyses `s` read in `ctx`. Returns the evidence found, if any.
+pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
+    let (quote, backslash) = match ctx {
+        Ctx::Bare => (None, false),
+        Ctx::Quote { quote, backslash } => (Some(quote), backslash),
+    };
+    let mut start = 0;
+    let mut brk_spaced = false;
+    if let Some(q) = quote {
+        let (end, closed) = scan_string(s, 0, q, backslash);
+        if !closed {
+            return None;
+        }
+        start = end;
+        brk_spaced = s
+            .get(..end.saturating_sub(1))
+            .unwrap_or_default()
+            .iter()
+            .any(|b| b.is_ascii_whitespace());
+    }
+    let top = Frame::new(Kind::Top);
+    let mut p = Parser {
+        s,
+        lx: Lexer::new(s, start, backslash),
+        quote: quote.is_some(),
+        brk: start,
+        brk_spaced,
+        exp: if quote.is_some() {
+            Exp::Operator
+        } else {
+            Exp::Operand
+        },
+        frames: [top; MAX_DEPTH],
+        depth: 0,
+        scratch: top,
+        pend: Pend::None,
+        union_at: None,
+        lead: if quote.is_some() {
+            Lead::Value
+        } else {
+            Lead::Unset
+        },
+        last: Tok {
+            t: T::Str { closed: true },
+            start: 0,
+            end: start,
+            kw: None,
+            func: Func::Plain,
+        },
+        atom: if quote.is_some() { Atom::Str } else { Atom::None },
+        after_brk: 0,
+        op_tail: false,
+        words_after_brk: false,
+        cmp_left: None,
+        seg: 0,
+        conn: None,
+        strong: None,
+        weak: None,
+        clause_tail: None,
+        stmt_at: None,
+    };
+    p.run()
+}
+
+impl<'a> Parser<'a> {
+    fn run(&mut self) -> Option<Ev> {
+        loop {
+            let t = self.lx.next_tok();
+            let step = self.step(t);
+            if !matches!(t.t, T::RParen | T::Semi | T::Comment | T::End) {
+                self.after_brk = self.after_brk.saturating_add(1);
+            }
+            self.last = t;
+            match step {
+                Step::Go => {}
+                Step::Fail => return self.strong,
+                Step::Done => return self.strong.or(self.weak),
+            }
+        }
+    }
+
+    fn frame(&mut self) -> &mut Frame {
+        // `depth` never exceeds MAX_DEPTH - 1 (push refuses).
+        let d = self.depth;
+        let (frames, scratch) = (&mut self.frames, &mut self.scratch);
+        frames.get_mut(d).unwrap_or(scratch)
+    }
+
+    fn cur(&self) -> Frame {
+        self.frames
+            .get(self.depth)
+            .copied()
+            .unwrap_or(Frame::new(Kind::Top))
+    }
+
+    fn push(&mut self, f: Frame) -> bool {
+        if self.depth + 1 >= MAX_DEPTH {
+            return false;
+        }
+        self.depth += 1;
+        if let Some(slot) = self.frames.get_mut(self.depth) {
+            *slot = f;
+        }
+        true
+    }
+
+    fn peek(&self) -> Tok {
+        let mut l = self.lx;
+        l.next_tok()
+    }
+
+    fn peek2(&self) -> (Tok, Tok) {
+        let mut l = self.lx;
+        let a = l.next_tok();
+        let b = l.next_tok();
+        (a, b)
+    }
+
+    fn text(&self, t: &Tok) -> &'a [u8] {
+        self.s.get(t.start..t.end).unwrap_or_default()
+    }
+
+    fn set_strong(&mut self, rule: Rule, start: usize, end: usize) {
+        if self.strong.is_none() {
+            self.strong = Some(Ev { rule, start, end });
+        }
+    }
+
+    fn set_weak(&mut self, rule: Rule, start: usize, end: usize) {
+        if self.weak.is_none() {
+            self.weak = Some(Ev { rule, start, end });
+        }
+    }
+
+    /// Where evidence spans start: the closing quote, or the value start.
+    fn ev_start(&self) -> usize {
+        if self.quote {
+            self.brk.saturating_sub(1)
+        } else {
+            0
+        }
+    }
+
+    fn step(&mut self, t: Tok) -> Step {
+        if self.pend != Pend::None {
+            if let Some(s) = self.pending(t) {
+                return s;
+            }
+        }
+        match self.exp {
+            Exp::Operand => self.operand(t),
+            Exp::Operator => self.operator(t),
+            Exp::Stmt => self.statement(t),
+        }
+    }
+
+    // ----- operands -------------------------------------------------------
+
+    fn operand(&mut self, t: Tok) -> Step {
+        if self.lead == Lead::Unset {
+            return self.first(t);
+        }
+        if self.union_at.is_some() && t.t != T::LParen && !t.is(Kw::Select) {
+            return Step::Fail;
+        }
+        match t.t {
+            T::Num => self.atom(t, Atom::Num, seg::NUM, Shape::Literal),
+            T::Str { .. } => self.atom(t, Atom::Str, seg::STR, Shape::Literal),
+            T::Var => self.atom(t, Atom::Const, seg::VAR, Shape::Strong),
+            T::SysVar => self.atom(t, Atom::Const, seg::VAR, Shape::Strong),
+            T::QIdent => self.atom(t, Atom::Word, seg::WORD, Shape::Word),
+            T::Word => self.operand_word(t),
+            T::Op(Op::Minus | Op::Plus | Op::Tilde | Op::Bang) => Step::Go,
+            T::Op(Op::Star) => {
+                let f = self.cur();
+                if f.clause == Clause::Select || f.kind == Kind::Args {
+                    self.atom(t, Atom::Const, 0, Shape::Literal)
+                } else {
+                    Step::Fail
+                }
+            }
+            T::LParen => {
+                self.note_item(Shape::Literal);
+                if self.push(Frame::new(Kind::Group)) {
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            T::RParen => {
+                let f = self.cur();
+                if f.kind == Kind::Args && f.fresh {
+                    self.close_call(t)
+                } else {
+                    Step::Fail
+                }
+            }
+            T::Comment | T::End => Step::Fail,
+            _ => Step::Fail,
+        }
+    }
+
+    fn operand_word(&mut self, t: Tok) -> Step {
+        let Some(kw) = t.kw else {
+            return self.atom(t, Atom::Word, seg::WORD, Shape::Word);
+        };
+        let next = self.peek();
+        // Keywords that are also functions: IF(…), LEFT(…), DATABASE(), …
+        if next.t == T::LParen && callable(kw) {
+            return self.atom(t, Atom::Word, seg::WORD, Shape::Word);
+        }
+        match kw {
+            Kw::Null | Kw::True | Kw::False | Kw::Unknown => {
+                self.atom(t, Atom::Const, seg::BOOL_LIT, Shape::Literal)
+            }
+            Kw::Niladic => self.atom(t, Atom::Const, seg::SQL_CALL, Shape::Strong),
+            Kw::Not | Kw::Binary => Step::Go,
+            Kw::Exists | Kw::Any | Kw::All if next.t == T::LParen => Step::Go,
+            Kw::Distinct | Kw::All if self.cur().kind == Kind::Args => Step::Go,
+            Kw::Distinct | Kw::All if self.cur().clause == Clause::Select => Step::Go,
+            Kw::Interval => {
+                self.pend = Pend::IntervalUnit;
+                Step::Go
+            }
+            Kw::Case => {
+                self.note_item(Shape::Strong);
+                if self.push(Frame::new(Kind::Case)) {
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Kw::When | Kw::Then | Kw::Else if self.cur().kind == Kind::Case => Step::Go,
+            Kw::Select => {
+                let f = self.cur();
+                if f.fresh && f.kind == Kind::Group {
+                    match self.union_at.take() {
+                        Some(u) => self.start_select(Origin::Union, u),
+                        None => self.start_select(Origin::Paren, t.start),
+                    }
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Kw::Top => {
+                let f = self.cur();
+                if f.clause == Clause::Select && f.sel.is_some_and(|s| s.items == 0) {
+                    self.pend = Pend::Top;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            // Keyword-named tables and columns are common enough after FROM.
+            _ if self.cur().clause == Clause::From && !structural(kw) => {
+                self.atom(t, Atom::Word, seg::WORD, Shape::Word)
+            }
+            _ => Step::Fail,
+        }
+    }
+
+    /// The first token of a bare value decides how it is read.
+    fn first(&mut self, t: Tok) -> Step {
+        match t.t {
+            T::Word => match t.kw {
+                Some(Kw::And | Kw::Or | Kw::Xor) => {
+                    self.lead = Lead::Fragment;
+                    self.exp = Exp::Operator;
+                    self.operator(t)
+                }
+                Some(
+                    Kw::Union
+                    | Kw::Order
+                    | Kw::Group
+                    | Kw::Having
+                    | Kw::Limit
+                    | Kw::Procedure
+                    | Kw::Into
+                    | Kw::Waitfor
+                    | Kw::Where,
+                ) => {
+                    self.lead = Lead::Fragment;
+                    self.exp = Exp::Operator;
+                    self.operator(t)
+                }
+                Some(Kw::Select | Kw::Exec | Kw::Declare) => {
+                    self.lead = Lead::Stmt;
+                    self.exp = Exp::Stmt;
+                    self.statement(t)
+                }
+                Some(kw) if !callable(kw) || self.peek().t != T::LParen => {
+                    self.lead = Lead::Value;
+                    self.operand(t)
+                }
+                _ => {
+                    // A call (`sleep(5)`) is a value; a bare word is not.
+                    self.lead = if self.peek().t == T::LParen {
+                        Lead::Value
+                    } else {
+                        Lead::Word
+                    };
+                    self.operand(t)
+                }
+            },
+            T::QIdent => {
+                self.lead = Lead::Word;
+                self.operand(t)
+            }
+            T::Op(Op::AndAnd | Op::Concat) => {
+                self.lead = Lead::Fragment;
+                self.exp = Exp::Operator;
+                self.operator(t)
+            }
+            T::RParen | T::Comma => {
+                self.lead = Lead::Fragment;
+                self.exp = Exp::Operator;
+                self.operator(t)
+            }
+            T::Semi => {
+                self.lead = Lead::Stmt;
+                self.exp = Exp::Stmt;
+                self.stmt_at = Some(t.start);
+                Step::Go
+            }
+            T::Comment | T::End => Step::Fail,
+            _ => {
+                self.lead = Lead::Value;
+                self.operand(t)
+            }
+        }
+    }
+
+    /// An operand completed (or started, for calls: `(` follows).
+    fn atom(&mut self, t: Tok, a: Atom, flags: u16, shape: Shape) -> Step {
+        self.note_item(shape);
+        let f = self.frame();
+        f.fresh = false;
+        f.alias = matches!(f.clause, Clause::Select | Clause::From);
+        let from_table = f.clause == Clause::From;
+        self.exp = Exp::Operator;
+        self.seg |= flags;
+        self.atom = a;
+        if a == Atom::Word {
+            self.words_after_brk = true;
+        }
+        if let Some(left_const) = self.cmp_left.take() {
+            if left_const && a != Atom::Word {
+                self.seg |= seg::CONST_CMP;
+            }
+        }
+        if from_table {
+            let text = self.text(&t);
+            let catalog = is_catalog(text);
+            self.from_table(catalog, t.end);
+        }
+        Step::Go
+    }
+
+    /// Records the shape of the first token of a SELECT item.
+    fn note_item(&mut self, shape: Shape) {
+        let f = self.frame();
+        if f.clause != Clause::Select {
+            return;
+        }
+        if let Some(sel) = f.sel.as_mut() {
+            if sel.item_start {
+                sel.item_start = false;
+                sel.items = sel.items.saturating_add(1);
+                if shape > sel.shape {
+                    sel.shape = shape;
+                }
+            }
+        }
+    }
+
+    /// Upgrades the shape of the current SELECT (a call, a qualified name).
+    fn upgrade_item(&mut self, shape: Shape) {
+        let f = self.frame();
+        if f.clause != Clause::Select {
+            return;
+        }
+        if let Some(sel) = f.sel.as_mut() {
+            if shape > sel.shape {
+                sel.shape = shape;
+            }
+        }
+    }
+
+    fn start_select(&mut self, origin: Origin, start: usize) {
+        let f = self.frame();
+        f.clause = Clause::Select;
+        f.fresh = false;
+        f.alias = false;
+        f.sel = Some(Sel {
+            origin,
+            start,
+            shape: Shape::None,
+            items: 0,
+            from: false,
+            catalog: false,
+            done: false,
+            item_start: true,
+        });
+        self.exp = Exp::Operand;
+    }
+
+    fn from_table(&mut self, catalog: bool, end: usize) {
+        if let Some(sel) = self.frame().sel.as_mut() {
+            sel.catalog |= catalog;
+        }
+        self.check_select(end);
+    }
+
+    /// Records evidence for the current SELECT once it qualifies.
+    fn check_select(&mut self, end: usize) {
+        let f = self.cur();
+        let Some(sel) = f.sel else {
+            return;
+        };
+        if sel.done {
+            return;
+        }
+        let ok = match sel.origin {
+            Origin::Union => {
+                self.lead != Lead::Word || sel.shape >= Shape::Literal || sel.from
+            }
+            Origin::Paren | Origin::Stacked => sel.shape >= Shape::Literal || sel.from,
+            Origin::Start => {
+                sel.shape == Shape::Strong
+                    || (sel.from && (sel.shape >= Shape::Literal || sel.items >= 2))
+                    || sel.catalog
+            }
+        };
+        if !ok || (sel.items == 0 && sel.origin != Origin::Union) {
+            return;
+        }
+        let rule = match sel.origin {
+            Origin::Union => Rule::UnionSelect,
+            Origin::Paren => Rule::Subquery,
+            Origin::Stacked => Rule::StackedQuery,
+            Origin::Start => Rule::SelectStatement,
+        };
+        if let Some(s) = self.frame().sel.as_mut() {
+            s.done = true;
+        }
+        let start = match sel.origin {
+            Origin::Stacked => self.stmt_at.unwrap_or(sel.start),
+            _ => sel.start,
+        };
+        self.set_strong(rule, start, end);
+    }
+
+    // ----- operators ------------------------------------------------------
+
+    fn operator(&mut self, t: Tok) -> Step {
+        if self.quote && self.after_brk == 0 {
+            // `"&"`, `"LIKE"`: a quoted word, not an operator.
+            let tight = t.start == self.brk
+                && matches!(self.s.get(t.end), Some(b'\'' | b'"'));
+            self.op_tail = !tight && (matches!(
+                t.t,
+                T::Op(
+                    Op::Eq
+                        | Op::Cmp
+                        | Op::Concat
+                        | Op::AndAnd
+                        | Op::Amp
+                        | Op::Pipe
+                        | Op::Caret
+                        | Op::Regex
+                )
+            ) || t.kw.is_some_and(|k| {
+                matches!(
+                    k,
+                    Kw::Like
+                        | Kw::Rlike
+                        | Kw::Regexp
+                        | Kw::Sounds
+                        | Kw::Div
+                        | Kw::Is
+                        | Kw::Not
+                        | Kw::Glob
+                        | Kw::Ilike
+                        | Kw::Xor
+                )
+            }));
+        }
+        match t.t {
+            T::Op(Op::Eq | Op::Cmp | Op::Regex | Op::Assign) => {
+                self.seg |= seg::CMP;
+                self.cmp_left = Some(self.atom != Atom::Word);
+                self.binary()
+            }
+            T::Op(Op::AndAnd) => self.connective(t),
+            T::Op(Op::Concat) => self.connective(t),
+            T::Op(
+                Op::Plus
+                | Op::Minus
+                | Op::Star
+                | Op::Slash
+                | Op::Amp
+                | Op::Pipe
+                | Op::Caret
+                | Op::Shift
+                | Op::Arrow
+                | Op::Cast,
+            ) => self.binary(),
+            T::Op(_) => Step::Fail,
+            T::Word => self.operator_word(t),
+            T::Str { .. } | T::QIdent => self.alias(),
+            T::LParen => self.open_call(t),
+            T::RParen => self.close(t),
+            T::Comma => {
+                let f = self.frame();
+                f.alias = false;
+                if f.clause == Clause::Select {
+                    if let Some(sel) = f.sel.as_mut() {
+                        sel.item_start = true;
+                    }
+                    self.check_select(t.start);
+                }
+                self.exp = Exp::Operand;
+                Step::Go
+            }
+            T::Semi => {
+                if self.depth != 0 {
+                    return Step::Fail;
+                }
+                self.end_segment(t.start);
+                self.check_select(t.start);
+                self.exp = Exp::Stmt;
+                self.stmt_at = Some(t.start);
+                Step::Go
+            }
+            T::Dot => {
+                if matches!(self.last.t, T::Word | T::QIdent | T::Var) {
+                    self.pend = Pend::Qual;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            T::Comment => {
+                self.comment_truncation(t);
+                self.finish(t.start)
+            }
+            T::End => self.finish(t.start),
+            _ => Step::Fail,
+        }
+    }
+
+    /// `admin'--`: a comment right after the break (and any `)` / `;`)
+    /// drops the rest of the query. The closed literal must be one token
+    /// (a credential, a number), and a `#` comment must not be glued to
+    /// text (`"#2 MOM"` is prose).
+    fn comment_truncation(&mut self, t: Tok) {
+        if !self.quote || self.after_brk != 0 || self.brk_spaced {
+            return;
+        }
+        let text = self.text(&t);
+        if text.first() == Some(&b'#') {
+            match text.get(1) {
+                None => {}
+                Some(b) if b.is_ascii_whitespace() || *b == b'-' || *b == b'#' => {}
+                Some(_) => return,
+            }
+        }
+        self.set_weak(Rule::CommentTruncation, self.ev_start(), t.end);
+    }
+
+    fn binary(&mut self) -> Step {
+        let f = self.frame();
+        f.alias = false;
+        self.exp = Exp::Operand;
+        Step::Go
+    }
+
+    fn alias(&mut self) -> Step {
+        let f = self.frame();
+        if f.alias {
+            f.alias = false;
+            Step::Go
+        } else {
+            Step::Fail
+        }
+    }
+
+    /// AND / OR / XOR / `&&` / `||`.
+    fn connective(&mut self, t: Tok) -> Step {
+        let f = self.frame();
+        if t.is(Kw::And) && f.between {
+            f.between = false;
+            return self.binary();
+        }
+        if self.depth == 0 {
+            self.end_segment(t.start);
+            self.conn = Some(t.start);
+        } else {
+            self.seg |= seg::NESTED_BOOL;
+        }
+        self.binary()
+    }
+
+    /// Closes the boolean segment: records a boolean tail when the
+    /// condition after the connective is SQL-shaped.
+    fn end_segment(&mut self, end: usize) {
+        if self.conn.is_some() && self.segment_ok() {
+            self.set_weak(Rule::BooleanTail, self.ev_start(), end);
+        }
+        self.seg = 0;
+    }
+
+    fn segment_ok(&self) -> bool {
+        use seg::*;
+        let s = self.seg;
+        if self.quote {
+            return s & (CMP | BOOL_LIT | CALL | SQL_CALL | SUB | VAR | NUM | NESTED_BOOL) != 0;
+        }
+        match self.lead {
+            Lead::Value | Lead::Fragment => {
+                s & (CMP | BOOL_LIT | SQL_CALL | SUB | VAR | NESTED_BOOL) != 0
+            }
+            Lead::Word => s & (CONST_CMP | SQL_CALL | SUB) != 0,
+            _ => false,
+        }
+    }
+
+    fn operator_word(&mut self, t: Tok) -> Step {
+        let Some(kw) = t.kw else {
+            return self.alias();
+        };
+        match kw {
+            Kw::And | Kw::Or | Kw::Xor => self.connective(t),
+            Kw::Div | Kw::Mod => self.binary(),
+            Kw::Like | Kw::Rlike | Kw::Regexp | Kw::Ilike | Kw::Glob | Kw::Escape => {
+                self.seg |= seg::CMP;
+                self.cmp_left = Some(self.atom != Atom::Word);
+                self.binary()
+            }
+            Kw::Sounds => {
+                self.pend = Pend::Sounds;
+                Step::Go
+            }
+            Kw::Not => {
+                self.pend = Pend::NotOp;
+                Step::Go
+            }
+            Kw::Is => {
+                self.seg |= seg::CMP;
+                self.pend = Pend::Is;
+                Step::Go
+            }
+            Kw::In => {
+                self.seg |= seg::CMP;
+                self.binary()
+            }
+            Kw::Between => {
+                self.seg |= seg::CMP;
+                self.frame().between = true;
+                self.binary()
+            }
+            Kw::Collate => {
+                self.pend = Pend::Name;
+                Step::Go
+            }
+            Kw::Member => {
+                self.pend = Pend::MemberOf;
+                Step::Go
+            }
+            Kw::From => {
+                let f = self.cur();
+                match (f.kind, f.clause) {
+                    (_, Clause::Select) => {
+                        let f = self.frame();
+                        f.clause = Clause::From;
+                        f.alias = false;
+                        if let Some(sel) = f.sel.as_mut() {
+                            sel.from = true;
+                            sel.item_start = false;
+                        }
+                        self.exp = Exp::Operand;
+                        Step::Go
+                    }
+                    (Kind::Args, _) => self.binary(),
+                    (Kind::Top, _) => {
+                        // `1) FROM users WHERE …`: the value sits in a
+                        // select list.
+                        self.clause(t);
+                        let f = self.frame();
+                        f.clause = Clause::From;
+                        f.alias = false;
+                        self.exp = Exp::Operand;
+                        Step::Go
+                    }
+                    _ => Step::Fail,
+                }
+            }
+            Kw::Where | Kw::Having => {
+                // The condition after WHERE / HAVING is judged like the one
+                // after AND / OR.
+                self.clause(t);
+                self.frame().clause = Clause::Expr;
+                if self.depth == 0 {
+                    self.conn = Some(t.start);
+                }
+                self.binary()
+            }
+            Kw::On => {
+                if self.cur().clause == Clause::From {
+                    self.frame().clause = Clause::Expr;
+                    self.binary()
+                } else {
+                    Step::Fail
+                }
+            }
+            Kw::Group | Kw::Order | Kw::Partition => {
+                self.clause(t);
+                self.frame().clause = Clause::Expr;
+                self.pend = Pend::By;
+                Step::Go
+            }
+            Kw::Limit | Kw::Offset | Kw::Returning => {
+                self.clause(t);
+                self.frame().clause = Clause::Expr;
+                self.binary()
+            }
+            Kw::Separator if self.cur().kind == Kind::Args => self.binary(),
+            Kw::As => {
+                if self.cur().kind == Kind::Args {
+                    // CAST(x AS type)
+                    self.pend = Pend::Name;
+                    return Step::Go;
+                }
+                self.pend = Pend::Name;
+                Step::Go
+            }
+            Kw::Using => {
+                if self.cur().kind == Kind::Args {
+                    self.pend = Pend::Name;
+                    return Step::Go;
+                }
+                self.binary()
+            }
+            Kw::For => {
+                if self.cur().kind == Kind::Args {
+                    return self.binary();
+                }
+                self.pend = Pend::ForWord;
+                Step::Go
+            }
+            Kw::Union | Kw::Intersect | Kw::Except | Kw::Minus => {
+                self.end_segment(t.start);
+                self.check_select(t.start);
+                self.pend = Pend::Union(t.start);
+                Step::Go
+            }
+            Kw::Into => {
+                self.clause(t);
+                self.pend = Pend::Into(t.start);
+                Step::Go
+            }
+            Kw::Procedure => {
+                self.clause(t);
+                self.binary()
+            }
+            Kw::Lock => {
+                self.pend = Pend::Lock;
+                Step::Go
+            }
+            Kw::Asc | Kw::Desc | Kw::Rows | Kw::Only => Step::Go,
+            Kw::Join => {
+                if self.cur().clause == Clause::From {
+                    self.binary()
+                } else {
+                    Step::Fail
+                }
+            }
+            Kw::JoinMod => {
+                if self.cur().clause == Clause::From {
+                    self.pend = Pend::Join;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Kw::When | Kw::Then | Kw::Else => {
+                if self.cur().kind == Kind::Case {
+                    self.binary()
+                } else {
+                    Step::Fail
+                }
+            }
+            Kw::End => {
+                if self.cur().kind == Kind::Case {
+                    self.depth -= 1;
+                    let f = self.frame();
+                    f.fresh = false;
+                    f.alias = matches!(f.clause, Clause::Select | Clause::From);
+                    self.atom = Atom::Const;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Kw::Over => {
+                if self.peek().t == T::LParen {
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Kw::Waitfor => {
+                self.pend = Pend::Waitfor(t.start);
+                Step::Go
+            }
+            Kw::Exec | Kw::Declare => {
+                // MSSQL runs statements without a separator.
+                if self.depth == 0 {
+                    self.exp = Exp::Stmt;
+                    self.stmt_at = Some(t.start);
+                    self.statement(t)
+                } else {
+                    Step::Fail
+                }
+            }
+            _ => {
+                if self.cur().alias && !structural(kw) {
+                    return self.alias();
+                }
+                Step::Fail
+            }
+        }
+    }
+
+    /// A clause keyword after the break is (weak) evidence.
+    fn clause(&mut self, t: Tok) {
+        self.end_segment(t.start);
+        self.conn = None;
+        self.check_select(t.start);
+        if self.depth == 0 && self.clause_tail.is_none() && !t.is(Kw::Where) && !t.is(Kw::Having) {
+            self.clause_tail = Some(t.start);
+        }
+    }
+
+    fn open_call(&mut self, t: Tok) -> Step {
+        let callee = self.last;
+        let is_callee = matches!(callee.t, T::Word | T::QIdent)
+            && (callee.kw.is_none() || callee.kw.is_some_and(callable))
+            || callee.is(Kw::Over)
+            || callee.is(Kw::Values)
+            || callee.is(Kw::Exists)
+            || callee.is(Kw::Any)
+            || callee.is(Kw::All)
+            || callee.is(Kw::In);
+        if !is_callee {
+            return Step::Fail;
+        }
+        let _ = t;
+        self.upgrade_item(Shape::Strong);
+        let mut f = Frame::new(Kind::Args);
+        f.func = callee.func;
+        f.call_start = callee.start;
+        if callee.is(Kw::Over) {
+            f.kind = Kind::Group;
+        }
+        if !self.push(f) {
+            return Step::Fail;
+        }
+        self.exp = Exp::Operand;
+        Step::Go
+    }
+
+    fn close_call(&mut self, t: Tok) -> Step {
+        let f = self.cur();
+        self.depth -= 1;
+        let flags = match f.func {
+            Func::Plain => seg::CALL,
+            _ => seg::CALL | seg::SQL_CALL,
+        };
+        let has_args = !f.fresh;
+        let rule = match f.func {
+            Func::Time if has_args => Some(Rule::TimeFunction),
+            Func::Error if has_args => Some(Rule::ErrorFunction),
+            Func::File => Some(Rule::FileAccess),
+            _ => None,
+        };
+        if let Some(r) = rule {
+            self.set_strong(r, f.call_start, t.end);
+        }
+        let pf = self.frame();
+        pf.fresh = false;
+        pf.alias = matches!(pf.clause, Clause::Select | Clause::From);
+        self.seg |= flags;
+        self.atom = Atom::Call;
+        if let Some(left_const) = self.cmp_left.take() {
+            if left_const {
+                self.seg |= seg::CONST_CMP;
+            }
+        }
+        self.exp = Exp::Operator;
+        Step::Go
+    }
+
+    fn close(&mut self, t: Tok) -> Step {
+        if self.depth == 0 {
+            // Closes a parenthesis the application opened.
+            return Step::Go;
+        }
+        let f = self.cur();
+        match f.kind {
+            Kind::Args => self.close_call(t),
+            Kind::Group => {
+                self.check_select(t.end);
+                let had_sel = f.sel.is_some();
+                self.depth -= 1;
+                let pf = self.frame();
+                pf.fresh = false;
+                pf.alias = matches!(pf.clause, Clause::Select | Clause::From);
+                let from_table = pf.clause == Clause::From;
+                if had_sel {
+                    self.seg |= seg::SUB;
+                }
+                self.atom = Atom::Const;
+                if let Some(left_const) = self.cmp_left.take() {
+                    if left_const {
+                        self.seg |= seg::CONST_CMP;
+                    }
+                }
+                if from_table {
+                    self.from_table(false, t.end);
+                }
+                Step::Go
+            }
+            Kind::Case | Kind::Top => Step::Fail,
+        }
+    }
+
+    /// End of input (or a comment running to it) in operator position.
+    fn finish(&mut self, end: usize) -> Step {
+        self.end_segment(end);
+        self.check_select(end);
+        if self.quote {
+            if self.op_tail && self.after_brk >= 2 && !self.words_after_brk {
+                self.set_weak(Rule::OperatorTail, self.ev_start(), end);
+            }
+            if let Some(c) = self.clause_tail {
+                let _ = c;
+                self.set_weak(Rule::ClauseTail, self.ev_start(), end);
+            }
+        } else if let Some(c) = self.clause_tail {
+            if matches!(self.lead, Lead::Value | Lead::Fragment) && self.last.t == T::Num {
+                // `1 ORDER BY 5--`: column-count probing.
+                self.set_weak(Rule::ClauseTail, c, end);
+            }
+        }
+        Step::Done
+    }
+
+    // ----- pending multi-word constructs ------------------------------------
+
+    /// Handles `t` when a multi-word construct is pending. `None` lets the
+    /// token through to the normal handling.
+    fn pending(&mut self, t: Tok) -> Option<Step> {
+        let p = self.pend;
+        self.pend = Pend::None;
+        let step = match p {
+            Pend::None => return None,
+            Pend::Union(start) => {
+                if t.is(Kw::All) || t.is(Kw::Distinct) {
+                    self.pend = Pend::Union(start);
+                    Step::Go
+                } else if t.is(Kw::Select) {
+                    self.frame().sel = None;
+                    self.start_select(Origin::Union, start);
+                    // `1 union select` at the very end: unmistakable.
+                    let next = self.peek().t;
+                    if matches!(next, T::End | T::Comment) && self.lead != Lead::Word {
+                        self.set_strong(Rule::UnionSelect, start, t.end);
+                    }
+                    Step::Go
+                } else if t.t == T::LParen {
+                    // UNION (SELECT …) / UNION(((SELECT …: the SELECT will
+                    // arrive fresh in a group.
+                    if !self.push(Frame::new(Kind::Group)) {
+                        return Some(Step::Fail);
+                    }
+                    self.union_at = Some(start);
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::By => {
+                if t.is(Kw::By) {
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::Is => {
+                if t.is(Kw::Not) {
+                    self.pend = Pend::Is;
+                    Step::Go
+                } else if t.is(Kw::Null)
+                    || t.is(Kw::True)
+                    || t.is(Kw::False)
+                    || t.is(Kw::Unknown)
+                {
+                    self.seg |= seg::BOOL_LIT;
+                    self.exp = Exp::Operator;
+                    Step::Go
+                } else if t.is(Kw::Distinct) {
+                    // IS DISTINCT FROM
+                    let n = self.peek();
+                    if n.is(Kw::From) {
+                        self.lx.next_tok();
+                        self.exp = Exp::Operand;
+                        Step::Go
+                    } else {
+                        Step::Fail
+                    }
+                } else if t.t == T::Num && self.quote {
+                    // MySQL accepts `IS 0` loosely in some payloads.
+                    self.exp = Exp::Operator;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::NotOp => {
+                if t.is(Kw::Like)
+                    || t.is(Kw::Rlike)
+                    || t.is(Kw::Regexp)
+                    || t.is(Kw::Ilike)
+                    || t.is(Kw::Glob)
+                    || t.is(Kw::In)
+                    || t.is(Kw::Similar)
+                {
+                    self.seg |= seg::CMP;
+                    self.cmp_left = Some(self.atom != Atom::Word);
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else if t.is(Kw::Between) {
+                    self.seg |= seg::CMP;
+                    self.frame().between = true;
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::Sounds => {
+                if t.is(Kw::Like) {
+                    self.seg |= seg::CMP;
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::MemberOf => {
+                if t.is(Kw::Of) {
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::Into(start) => {
+                if t.is(Kw::Outfile) || t.is(Kw::Dumpfile) {
+                    self.pend = Pend::IntoFile(start);
+                    Step::Go
+                } else if matches!(t.t, T::Var | T::Word | T::QIdent) {
+                    // INTO @a, INTO table
+                    self.exp = Exp::Operator;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::IntoFile(start) => {
+                if matches!(t.t, T::Str { .. }) {
+                    self.set_strong(Rule::FileAccess, start, t.end);
+                    self.exp = Exp::Operator;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::Waitfor(start) => {
+                if t.is(Kw::Delay) || self.text(&t).eq_ignore_ascii_case(b"time") {
+                    self.pend = Pend::WaitforArg(start);
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::WaitforArg(start) => {
+                if matches!(t.t, T::Str { .. } | T::Var) {
+                    self.set_strong(Rule::TimeFunction, start, t.end);
+                    self.exp = Exp::Operator;
+                    self.atom = Atom::Const;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::Name => {
+                if matches!(t.t, T::Word | T::QIdent | T::Str { .. }) {
+                    self.exp = Exp::Operator;
+                    self.frame().alias = false;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::Qual => {
+                if matches!(t.t, T::Word | T::QIdent) {
+                    self.exp = Exp::Operator;
+                    self.upgrade_item(Shape::Literal);
+                    if self.cur().clause == Clause::From {
+                        let catalog = is_catalog(self.text(&t));
+                        self.from_table(catalog, t.end);
+                    }
+                    Step::Go
+                } else if t.t == T::Op(Op::Star) {
+                    self.exp = Exp::Operator;
+                    Step::Go
+                } else if t.t == T::Dot {
+                    // MSSQL master..sysdatabases
+                    self.pend = Pend::Qual;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::ForWord => {
+                if matches!(t.t, T::Word) {
+                    self.exp = Exp::Operator;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::Lock => {
+                // LOCK IN SHARE MODE
+                if t.is(Kw::In) {
+                    self.pend = Pend::Lock;
+                    Step::Go
+                } else if t.is(Kw::Share) {
+                    self.pend = Pend::Lock;
+                    Step::Go
+                } else if t.is(Kw::Mode) {
+                    self.exp = Exp::Operator;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::Top => {
+                if t.t == T::Num {
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else {
+                    return None;
+                }
+            }
+            Pend::IntervalUnit => {
+                // INTERVAL <operand> <unit>: let the operand through, then
+                // accept one unit word.
+                if self.exp == Exp::Operand {
+                    self.pend = Pend::IntervalUnit;
+                    return None;
+                }
+                if t.t == T::Word {
+                    return Some(Step::Go);
+                }
+                return None;
+            }
+            Pend::Join => {
+                if t.is(Kw::Join) {
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else if t.is(Kw::JoinMod) {
+                    self.pend = Pend::Join;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+        };
+        Some(step)
+    }
+
+    // ----- statements -------------------------------------------------------
+
+    fn statement(&mut self, t: Tok) -> Step {
+        let stacked = self.stmt_at.is_some();
+        let start = self.stmt_at.unwrap_or(t.start);
+        match t.t {
+            T::End | T::Comment => {
+                if t.t == T::Comment {
+                    self.comment_truncation(t);
+                }
+                return self.finish(t.start);
+            }
+            T::Semi => return Step::Go,
+            T::LParen => {
+                self.exp = Exp::Operand;
+                return self.operand(t);
+            }
+            T::Word => {}
+            _ => return Step::Fail,
+        }
+        let Some(kw) = t.kw else {
+            return Step::Fail;
+        };
+        let (n1, n2) = self.peek2();
+        let name = |n: &Tok| matches!(n.t, T::Word | T::QIdent) && n.kw.is_none();
+        let ok = match kw {
+            Kw::Select => {
+                let origin = if stacked {
+                    Origin::Stacked
+                } else {
+                    Origin::Start
+                };
+                self.frame().sel = None;
+                self.start_select(origin, t.start);
+                return Step::Go;
+            }
+            // IF (cond) statement
+            Kw::If => {
+                self.exp = Exp::Operand;
+                return Step::Go;
+            }
+            // BEGIN … END, GO: batch structure around statements.
+            Kw::Begin | Kw::Go => return Step::Go,
+            Kw::Waitfor => {
+                self.pend = Pend::Waitfor(t.start);
+                return Step::Go;
+            }
+            Kw::Exec => {
+                let txt = self.text(&n1).to_ascii_lowercase();
+                let proc_like = txt.starts_with(b"xp_")
+                    || txt.starts_with(b"sp_")
+                    || txt == b"master"
+                    || txt == b"dbo"
+                    || txt == b"sys"
+                    || txt == b"immediate"
+                    || n1.func == Func::File;
+                let ok = proc_like
+                    || matches!(n1.t, T::Var | T::Str { .. } | T::LParen)
+                    || (name(&n1) && n2.t == T::Dot);
+                if ok && (n1.func == Func::File || txt.starts_with(b"xp_")) {
+                    self.set_strong(Rule::FileAccess, start, n1.end);
+                    return Step::Done;
+                }
+                ok
+            }
+            Kw::Declare => matches!(n1.t, T::Var),
+            _ if !stacked => false,
+            Kw::Insert | Kw::Replace => n1.is(Kw::Into) || name(&n1),
+            Kw::Update => name(&n1) && (n2.is(Kw::Set) || name(&n2) || n2.t == T::Dot),
+            Kw::Delete => n1.is(Kw::From) || name(&n1),
+            Kw::Drop | Kw::Create | Kw::Alter => {
+                n1.is(Kw::Table)
+                    || n1.is(Kw::Database)
+                    || n1.is(Kw::ObjectType)
+                    || n1.is(Kw::Procedure)
+            }
+            Kw::Truncate => n1.is(Kw::Table) || name(&n1),
+            Kw::Set => {
+                matches!(n1.t, T::Var | T::SysVar)
+                    || (name(&n1) && matches!(n2.t, T::Op(Op::Eq | Op::Assign)))
+            }
+            Kw::Shutdown => matches!(n1.t, T::End | T::Comment | T::Semi) || n1.is(Kw::With),
+            Kw::Use => name(&n1) && matches!(n2.t, T::End | T::Comment | T::Semi),
+            Kw::Grant => n1.kw.is_some_and(|k| {
+                matches!(
+                    k,
+                    Kw::All
+                        | Kw::Select
+                        | Kw::Insert
+                        | Kw::Update
+                        | Kw::Delete
+                        | Kw::Exec
+                        | Kw::Create
+                        | Kw::Alter
+                        | Kw::Drop
+                )
+            }),
+            Kw::Load => {
+                let w = self.text(&n1);
+                w.eq_ignore_ascii_case(b"data") || w.eq_ignore_ascii_case(b"xml")
+            }
+            Kw::Call => name(&n1) && matches!(n2.t, T::LParen | T::Dot),
+            Kw::Show => {
+                (name(&n1) || n1.kw.is_some()) && matches!(n2.t, T::End | T::Comment | T::Semi)
+            }
+            Kw::Copy => name(&n1) && (n2.is(Kw::From) || n2.is(Kw::Into) || n2.t == T::LParen),
+            Kw::Attach => n1.is(Kw::Database),
+            Kw::Kill => n1.t == T::Num,
+            Kw::Print => matches!(n1.t, T::Str { .. } | T::Var | T::SysVar),
+            Kw::Prepare => name(&n1) && n2.is(Kw::From),
+            Kw::With => name(&n1) && n2.is(Kw::As),
+            Kw::Pragma => name(&n1),
+            _ => false,
+        };
+        if ok {
+            self.set_strong(Rule::StackedQuery, start, n1.end.max(t.end));
+            return Step::Done;
+        }
+        Step::Fail
+    }
+}
+
+/// Keywords that double as function names when `(` follows.
+fn callable(k: Kw) -> bool {
+    matches!(
+        k,
+        Kw::If
+            | Kw::Replace
+            | Kw::Insert
+            | Kw::JoinMod
+            | Kw::Database
+            | Kw::ObjectType
+            | Kw::Mod
+            | Kw::Values
+            | Kw::Niladic
+            | Kw::Binary
+            | Kw::Exists
+            | Kw::Any
+            | Kw::Interval
+            | Kw::Collate
+            | Kw::Set
+            | Kw::Top
+            | Kw::Like
+            | Kw::Rlike
+            | Kw::Regexp
+            | Kw::Glob
+            | Kw::Delay
+            | Kw::First
+            | Kw::Mode
+            | Kw::Rows
+            | Kw::Table
+            | Kw::Lock
+            | Kw::Share
+            | Kw::Separator
+            | Kw::Procedure
+            | Kw::Print
+            | Kw::Load
+            | Kw::Kill
+            | Kw::Show
+            | Kw::Of
+            | Kw::Sounds
+            | Kw::Next
+            | Kw::Window
+            | Kw::Outfile
+            | Kw::Dumpfile
+            | Kw::Only
+    )
+}
+
+/// Keywords that can never be a table or column name here.
+fn structural(k: Kw) -> bool {
+    matches!(
+        k,
+        Kw::Select
+            | Kw::From
+            | Kw::Where
+            | Kw::Union
+            | Kw::And
+            | Kw::Or
+            | Kw::Not
+            | Kw::Group
+            | Kw::Order
+            | Kw::Having
+            | Kw::Limit
+            | Kw::Into
+            | Kw::On
+            | Kw::Join
+            | Kw::JoinMod
+            | Kw::As
+            | Kw::Is
+            | Kw::In
+            | Kw::Like
+            | Kw::Between
+            | Kw::Case
+            | Kw::When
+            | Kw::Then
+            | Kw::Else
+            | Kw::End
+            | Kw::Null
+            | Kw::Set
+            | Kw::Values
+            | Kw::Exec
+            | Kw::Declare
+            | Kw::Drop
+            | Kw::Insert
+            | Kw::Update
+            | Kw::Delete
+            | Kw::Waitfor
+            | Kw::Procedure
+            | Kw::For
+            | Kw::Using
+            | Kw::Xor
+            | Kw::Div
+            | Kw::Mod
+    )
+}

@@ -1,0 +1,320 @@
+//! SQL injection detector.
+//!
+//! An injection is input that, once pasted into a query, stops being data
+//! and becomes SQL. The detector therefore does not look for SQL *words*
+//! (prose is full of "select", "union", "drop", "or"), it asks whether the
+//! value forms SQL *structure* when read the ways an application embeds it:
+//!
+//! 1. **as the tail of a string literal** opened with `'` or `"` (and, when
+//!    the value holds a backslash, with MySQL's `\'` escapes): the value's
+//!    first unescaped quote closes the literal and whatever follows is code;
+//! 2. **as it is**: a number or column in an unquoted context
+//!    (`id=1 or 1=1`), or a standalone fragment (`sleep(5)`,
+//!    `select * from users`).
+//!
+//! Each reading is lexed by a SQL lexer that knows the dialects injections
+//! target (MySQL, PostgreSQL, MSSQL, Oracle, SQLite: quote and escape
+//! rules, `0x`/`0b`/scientific numbers, backtick and bracket identifiers,
+//! `--`, `#`, `/* */` comments and MySQL `/*! */` executable comments), and
+//! the tokens are run through a small, tolerant grammar automaton from the
+//! start. The automaton gives up at the first token that cannot follow in
+//! SQL (`'O' Brien`, `'it' s`, `IS A`, `drop me`), so prose is rejected after
+//! a few tokens, and it records the structures only SQL has:
+//!
+//! | rule | structure |
+//! |---|---|
+//! | `sqli.boolean_tail` | the literal is closed and AND/OR/XOR/`&&`/`\|\|` appends a condition: `' or 1=1--`, `1 or true` |
+//! | `sqli.operator_tail` | the string is closed and joined to another literal: `' = '`, `'\|\|'` |
+//! | `sqli.comment_truncation` | the string is closed and a comment drops the rest of the query: `admin'--` |
+//! | `sqli.clause_tail` | a clause follows the closed literal: `1' order by 3--` |
+//! | `sqli.union_select` | `UNION [ALL\|DISTINCT] SELECT …` |
+//! | `sqli.stacked_query` | `;` (or MSSQL juxtaposition) then a statement: `1;drop table users` |
+//! | `sqli.subquery` | `(SELECT …)` |
+//! | `sqli.select_statement` | a standalone `SELECT … FROM …` whose select list is SQL, not prose |
+//! | `sqli.time_function` | `sleep(…)`, `benchmark(…)`, `pg_sleep(…)`, `WAITFOR DELAY '…'` |
+//! | `sqli.error_function` | `extractvalue(…)`, `updatexml(…)`, `utl_inaddr.get_host_address(…)` |
+//! | `sqli.file_access` | `INTO OUTFILE '…'`, `load_file(…)`, `xp_cmdshell` |
+//!
+//! The first block of rules (boolean, operator, comment, clause tails) is
+//! *weak* evidence: it only counts when the whole value parses as SQL to
+//! its end. The others are *strong* and count as soon as their structure is
+//! complete.
+//!
+//! Cost: the reading "as it is" fails within the first tokens of prose, and
+//! the quoted readings start at the first quote (found with a byte scan);
+//! every step consumes input, parenthesis nesting is bounded, nothing is
+//! allocated.
+//!
+//! ```
+//! use envoy_rasp::engine::detect::sqli::{Sqli, SqliConfig};
+//! use envoy_rasp::engine::detect::ValueCtx;
+//! use envoy_rasp::engine::surface::Surface;
+//!
+//! let sqli = Sqli::compile(&SqliConfig::default(), "sql_injection").unwrap().unwrap();
+//! let ctx = ValueCtx::value(Surface::Query);
+//! let hit = sqli.detect(b"1' oR '1'='1", &ctx).unwrap();
+//! assert_eq!(hit.rule, "sqli.boolean_tail");
+//! assert_eq!(sqli.detect(b"-1 UNION/**/SELECT password FROM users", &ctx).unwrap().rule,
+//!            "sqli.union_select");
+//! assert!(sqli.detect(b"O'Brien's", &ctx).is_none());
+//! assert!(sqli.detect(b"select your plan and union station", &ctx).is_none());
+//! assert!(sqli.detect(b"drop me a line -- thanks", &ctx).is_none());
+//! ```
+
+mod analyze;
+mod lexer;
+mod words;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Hit, ValueCtx};
+use crate::engine::config::{Action, ConfigError};
+use analyze::{analyze, Ctx, Ev};
+
+/// Configuration section `sql_injection`.
+///
+/// ```json
+/// {"sql_injection": {"action": "block", "min_length": 0, "whitelist": ["query:sql"]}}
+/// ```
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SqliConfig {
+    /// What a detection does: `block` (default), `log` (record and let the
+    /// request through) or `off` (the detector does not run at all).
+    pub action: Action,
+    /// Values shorter than this many bytes are not inspected. Default `0`
+    /// (inspect everything). The shortest injections are a handful of
+    /// bytes (`'--`, `1 or true`), so raising this trades detection for
+    /// nothing measurable: the detector already rejects short benign values
+    /// in a few instructions.
+    pub min_length: usize,
+    /// Locations where SQL is expected, written as the event `location`
+    /// field is (`query:sql`, `json:$.query`, `header:x-filter`). Entries
+    /// must be non-empty. Default empty. Values from these locations are
+    /// not inspected by this detector ([`Sqli::whitelisted`]).
+    pub whitelist: Vec<String>,
+}
+
+impl Default for SqliConfig {
+    fn default() -> Self {
+        SqliConfig {
+            action: Action::Block,
+            min_length: 0,
+            whitelist: Vec::new(),
+        }
+    }
+}
+
+/// The compiled detector.
+#[derive(Clone, Debug)]
+pub struct Sqli {
+    action: Action,
+    min_length: usize,
+    whitelist: Vec<String>,
+}
+
+impl Sqli {
+    /// Compiles the section; `None` when the action is `off`.
+    pub fn compile(cfg: &SqliConfig, field: &str) -> Result<Option<Sqli>, ConfigError> {
+        for (i, w) in cfg.whitelist.iter().enumerate() {
+            if w.trim().is_empty() {
+                return Err(ConfigError::new(
+                    format!("{field}.whitelist[{i}]"),
+                    "empty location",
+                ));
+            }
+        }
+        if cfg.action == Action::Off {
+            return Ok(None);
+        }
+        Ok(Some(Sqli {
+            action: cfg.action,
+            min_length: cfg.min_length,
+            whitelist: cfg.whitelist.clone(),
+        }))
+    }
+
+    /// The configured action.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    /// True when `location` (`query:sql`, …) is whitelisted: SQL is
+    /// expected there and the caller should not run [`Sqli::detect`].
+    pub fn whitelisted(&self, location: &str) -> bool {
+        self.whitelist.iter().any(|w| w == location)
+    }
+
+    /// Inspects one value. See the [module docs](self).
+    pub fn detect(&self, value: &[u8], _ctx: &ValueCtx) -> Option<Hit> {
+        if value.len() < self.min_length {
+            return None;
+        }
+        let ev = scan(value)?;
+        Some(Hit::new(ev.rule.id(), ev.rule.reason(), ev.start, ev.end))
+    }
+}
+
+/// Runs every reading of `value`; strong evidence from any reading wins
+/// over weak evidence.
+fn scan(value: &[u8]) -> Option<Ev> {
+    let mut weak = None;
+    let mut consider = |ev: Option<Ev>| -> Option<Ev> {
+        let ev = ev?;
+        if ev.rule.is_strong() {
+            return Some(ev);
+        }
+        weak = weak.or(Some(ev));
+        None
+    };
+    for quote in [b'\'', b'"'] {
+        let Some(first) = value.iter().position(|&b| b == quote) else {
+            continue;
+        };
+        let ctx = Ctx::Quote {
+            quote,
+            backslash: false,
+        };
+        if let Some(ev) = consider(analyze(value, ctx)) {
+            return Some(ev);
+        }
+        if value.get(..first).is_some_and(|p| p.contains(&b'\\')) {
+            let ctx = Ctx::Quote {
+                quote,
+                backslash: true,
+            };
+            if let Some(ev) = consider(analyze(value, ctx)) {
+                return Some(ev);
+            }
+        }
+    }
+    if let Some(ev) = consider(analyze(value, Ctx::Bare)) {
+        return Some(ev);
+    }
+    weak
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::surface::Surface;
+
+    fn det() -> Sqli {
+        Sqli::compile(&SqliConfig::default(), "sql_injection")
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn fixtures() {
+        let d = det();
+        let ctx = ValueCtx::value(Surface::Query);
+        let mut failures = Vec::new();
+        let mut n = 0;
+        for (i, line) in include_str!("../../../../tests/fixtures/sqli.jsonl")
+            .lines()
+            .enumerate()
+        {
+            if line.trim().is_empty() {
+                continue;
+            }
+            n += 1;
+            let v: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("fixture line {}: {e}", i + 1));
+            let value = v["value"].as_str().unwrap();
+            let expect = v["expect"].as_str().unwrap();
+            let hit = d.detect(value.as_bytes(), &ctx);
+            let ok = match expect {
+                "detect" => match (&hit, v.get("rule").and_then(|r| r.as_str())) {
+                    (Some(h), Some(rule)) => h.rule == rule,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                },
+                "pass" => hit.is_none(),
+                other => panic!("fixture line {}: bad expect {other}", i + 1),
+            };
+            if !ok {
+                failures.push(format!(
+                    "line {}: expected {expect}, got {:?}: {value:?}",
+                    i + 1,
+                    hit.map(|h| h.rule)
+                ));
+            }
+        }
+        assert!(n >= 160, "only {n} fixtures");
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn spans_point_at_the_evidence() {
+        let d = det();
+        let ctx = ValueCtx::value(Surface::Query);
+        let v = b"abc' union select 1,2--";
+        let h = d.detect(v, &ctx).unwrap();
+        assert_eq!(h.rule, "sqli.union_select");
+        assert_eq!(&v[h.start..h.start + 5], b"union");
+        assert!(h.end <= v.len());
+    }
+
+    #[test]
+    fn config() {
+        let off = SqliConfig {
+            action: Action::Off,
+            ..SqliConfig::default()
+        };
+        assert!(Sqli::compile(&off, "sql_injection").unwrap().is_none());
+        let bad = SqliConfig {
+            whitelist: vec![" ".into()],
+            ..SqliConfig::default()
+        };
+        let err = Sqli::compile(&bad, "sql_injection").unwrap_err();
+        assert_eq!(err.field(), "sql_injection.whitelist[0]");
+        let wl = SqliConfig {
+            whitelist: vec!["query:sql".into()],
+            min_length: 8,
+            ..SqliConfig::default()
+        };
+        let d = Sqli::compile(&wl, "sql_injection").unwrap().unwrap();
+        assert!(d.whitelisted("query:sql"));
+        assert!(!d.whitelisted("query:q"));
+        let ctx = ValueCtx::value(Surface::Query);
+        assert!(d.detect(b"'--", &ctx).is_none());
+    }
+
+    #[test]
+    fn adversarial_inputs_are_linear_and_safe() {
+        let d = det();
+        let ctx = ValueCtx::value(Surface::Query);
+        for unit in [
+            &b"("[..],
+            b"'",
+            b"''",
+            b"\"",
+            b"1 or ",
+            b"/*",
+            b"/*!",
+            b"-- \n",
+            b"`",
+            b"[",
+            b"$$",
+            b"@",
+            b"0x",
+            b"1,",
+            b"(select ",
+            b"\\'",
+            b"case when ",
+            b"a.",
+            b"';",
+        ] {
+            let v: Vec<u8> = unit.iter().copied().cycle().take(1 << 20).collect();
+            let t = std::time::Instant::now();
+            let _ = d.detect(&v, &ctx);
+            assert!(
+                t.elapsed().as_millis() < 2000,
+                "{:?} took {:?}",
+                String::from_utf8_lossy(unit),
+                t.elapsed()
+            );
+        }
+    }
+}
