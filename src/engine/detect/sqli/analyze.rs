@@ -37,6 +37,7 @@ pub(super) enum Rule {
     Subquery,
     SelectStatement,
     ClauseTail,
+    Conditional,
 }
 
 impl Rule {
@@ -54,6 +55,7 @@ impl Rule {
             Rule::Subquery => "sqli.subquery",
             Rule::SelectStatement => "sqli.select_statement",
             Rule::ClauseTail => "sqli.clause_tail",
+            Rule::Conditional => "sqli.conditional",
         }
     }
 
@@ -66,6 +68,7 @@ impl Rule {
                 | Rule::OperatorTail
                 | Rule::CommentTruncation
                 | Rule::ClauseTail
+                | Rule::Conditional
         )
     }
 
@@ -91,6 +94,7 @@ impl Rule {
             Rule::ClauseTail => {
                 "the value closes its literal and appends a query clause (ORDER BY, WHERE …)"
             }
+            Rule::Conditional => "a complete CASE WHEN … THEN … END expression",
         }
     }
 }
@@ -184,6 +188,8 @@ struct Frame {
     call_start: usize,
     /// Nothing inside yet.
     fresh: bool,
+    /// For `Case`: a WHEN was seen.
+    when: bool,
     /// The operand just completed may take an alias.
     alias: bool,
     sel: Option<Sel>,
@@ -198,6 +204,7 @@ impl Frame {
             func: Func::Plain,
             call_start: 0,
             fresh: true,
+            when: false,
             alias: false,
             sel: None,
         }
@@ -327,6 +334,9 @@ struct Parser<'a> {
     clause_tail: Option<usize>,
     /// Statement-level keyword seen after `;` (start position).
     stmt_at: Option<usize>,
+    /// Inside an IF statement's condition or branches: statement keywords
+    /// may follow an expression.
+    if_stmt: bool,
 }
 
 /// Analyses `s` read in `ctx`. Returns the evidence found, if any.
@@ -389,6 +399,7 @@ pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
         weak: None,
         clause_tail: None,
         stmt_at: None,
+        if_stmt: false,
     };
     p.run()
 }
@@ -561,10 +572,15 @@ impl<'a> Parser<'a> {
                     Step::Fail
                 }
             }
-            Kw::When | Kw::Then | Kw::Else if self.cur().kind == Kind::Case => Step::Go,
+            Kw::When | Kw::Then | Kw::Else if self.cur().kind == Kind::Case => {
+                if kw == Kw::When {
+                    self.frame().when = true;
+                }
+                Step::Go
+            }
             Kw::Select => {
                 let f = self.cur();
-                if f.fresh && f.kind == Kind::Group {
+                if f.fresh && matches!(f.kind, Kind::Group | Kind::Args) {
                     match self.union_at.take() {
                         Some(u) => self.start_select(Origin::Union, u),
                         None => self.start_select(Origin::Paren, t.start),
@@ -583,10 +599,9 @@ impl<'a> Parser<'a> {
                     Step::Fail
                 }
             }
-            // Keyword-named tables and columns are common enough after FROM.
-            _ if self.cur().clause == Clause::From && !structural(kw) => {
-                self.atom(t, Atom::Word, seg::WORD, Shape::Word)
-            }
+            // Non-reserved keywords name columns and tables (`user`,
+            // `login`, `password`).
+            _ if !structural(kw) => self.atom(t, Atom::Word, seg::WORD, Shape::Word),
             _ => Step::Fail,
         }
     }
@@ -855,9 +870,6 @@ impl<'a> Parser<'a> {
                 Step::Go
             }
             T::Semi => {
-                if self.depth != 0 {
-                    return Step::Fail;
-                }
                 self.end_segment(t.start);
                 self.check_select(t.start);
                 self.exp = Exp::Stmt;
@@ -983,6 +995,19 @@ impl<'a> Parser<'a> {
                 Step::Go
             }
             Kw::In => {
+                // MATCH … AGAINST ('x' IN BOOLEAN MODE / IN NATURAL
+                // LANGUAGE MODE)
+                let n = self.peek();
+                let w = self.text(&n);
+                if w.eq_ignore_ascii_case(b"boolean") || w.eq_ignore_ascii_case(b"natural") {
+                    for _ in 0..3 {
+                        let m = self.lx.next_tok();
+                        if m.is(Kw::Mode) {
+                            return Step::Go;
+                        }
+                    }
+                    return Step::Fail;
+                }
                 self.seg |= seg::CMP;
                 self.binary()
             }
@@ -1117,13 +1142,23 @@ impl<'a> Parser<'a> {
             }
             Kw::When | Kw::Then | Kw::Else => {
                 if self.cur().kind == Kind::Case {
+                    if kw == Kw::When {
+                        self.frame().when = true;
+                    }
                     self.binary()
+                } else if self.if_stmt && self.depth == 0 && kw != Kw::When {
+                    // IF … THEN stmt / IF (…) stmt ELSE stmt
+                    self.exp = Exp::Stmt;
+                    Step::Go
                 } else {
                     Step::Fail
                 }
             }
             Kw::End => {
                 if self.cur().kind == Kind::Case {
+                    if self.cur().when {
+                        self.set_weak(Rule::Conditional, self.ev_start(), t.end);
+                    }
                     self.depth -= 1;
                     let f = self.frame();
                     f.fresh = false;
@@ -1144,6 +1179,22 @@ impl<'a> Parser<'a> {
             Kw::Waitfor => {
                 self.pend = Pend::Waitfor(t.start);
                 Step::Go
+            }
+            Kw::Select
+            | Kw::Insert
+            | Kw::Update
+            | Kw::Delete
+            | Kw::Drop
+            | Kw::Set
+            | Kw::Begin
+            | Kw::Create
+            | Kw::Truncate
+            | Kw::Shutdown
+                if self.if_stmt && self.depth == 0 =>
+            {
+                // IF (cond) SELECT …
+                self.exp = Exp::Stmt;
+                self.statement(t)
             }
             Kw::Exec | Kw::Declare => {
                 // MSSQL runs statements without a separator.
@@ -1185,6 +1236,11 @@ impl<'a> Parser<'a> {
             || callee.is(Kw::All)
             || callee.is(Kw::In);
         if !is_callee {
+            // `1 (select …)`: a subquery glued to the value.
+            if self.peek().is(Kw::Select) && self.push(Frame::new(Kind::Group)) {
+                self.exp = Exp::Operand;
+                return Step::Go;
+            }
             return Step::Fail;
         }
         let _ = t;
@@ -1546,10 +1602,16 @@ impl<'a> Parser<'a> {
             T::Word => {}
             _ => return Step::Fail,
         }
+        let (n1, n2) = self.peek2();
+        // A procedure call as a statement: `dbms_lock.sleep(5)`, `iif(…)`.
+        if (t.kw.is_none() || t.kw.is_some_and(callable)) && matches!(n1.t, T::LParen | T::Dot)
+        {
+            self.exp = Exp::Operand;
+            return self.operand(t);
+        }
         let Some(kw) = t.kw else {
             return Step::Fail;
         };
-        let (n1, n2) = self.peek2();
         let name = |n: &Tok| matches!(n.t, T::Word | T::QIdent) && n.kw.is_none();
         let ok = match kw {
             Kw::Select => {
@@ -1564,11 +1626,12 @@ impl<'a> Parser<'a> {
             }
             // IF (cond) statement
             Kw::If => {
+                self.if_stmt = true;
                 self.exp = Exp::Operand;
                 return Step::Go;
             }
-            // BEGIN … END, GO: batch structure around statements.
-            Kw::Begin | Kw::Go => return Step::Go,
+            // BEGIN … END [IF], GO: batch structure around statements.
+            Kw::Begin | Kw::Go | Kw::End => return Step::Go,
             Kw::Waitfor => {
                 self.pend = Pend::Waitfor(t.start);
                 return Step::Go;
@@ -1596,6 +1659,7 @@ impl<'a> Parser<'a> {
             Kw::Insert | Kw::Replace => n1.is(Kw::Into) || name(&n1),
             Kw::Update => name(&n1) && (n2.is(Kw::Set) || name(&n2) || n2.t == T::Dot),
             Kw::Delete => n1.is(Kw::From) || name(&n1),
+            Kw::Create if n1.is(Kw::Or) => n2.is(Kw::Replace),
             Kw::Drop | Kw::Create | Kw::Alter => {
                 n1.is(Kw::Table)
                     || n1.is(Kw::Database)
@@ -1740,5 +1804,42 @@ fn structural(k: Kw) -> bool {
             | Kw::Xor
             | Kw::Div
             | Kw::Mod
+            | Kw::By
+            | Kw::Intersect
+            | Kw::Except
+            | Kw::Minus
+            | Kw::All
+            | Kw::Distinct
+            | Kw::Any
+            | Kw::Exists
+            | Kw::Top
+            | Kw::Outfile
+            | Kw::Dumpfile
+            | Kw::Rlike
+            | Kw::Regexp
+            | Kw::Ilike
+            | Kw::Sounds
+            | Kw::Offset
+            | Kw::Fetch
+            | Kw::Alter
+            | Kw::Create
+            | Kw::Truncate
+            | Kw::Grant
+            | Kw::True
+            | Kw::False
+            | Kw::Unknown
+            | Kw::Interval
+            | Kw::Binary
+            | Kw::Collate
+            | Kw::Escape
+            | Kw::Asc
+            | Kw::Desc
+            | Kw::With
+            | Kw::Table
+            | Kw::Database
+            | Kw::Replace
+            | Kw::If
+            | Kw::Shutdown
+            | Kw::Niladic
     )
 }
