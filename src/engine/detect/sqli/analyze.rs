@@ -38,6 +38,7 @@ pub(super) enum Rule {
     SelectStatement,
     ClauseTail,
     Conditional,
+    InfoFunction,
 }
 
 impl Rule {
@@ -56,6 +57,7 @@ impl Rule {
             Rule::SelectStatement => "sqli.select_statement",
             Rule::ClauseTail => "sqli.clause_tail",
             Rule::Conditional => "sqli.conditional",
+            Rule::InfoFunction => "sqli.info_function",
         }
     }
 
@@ -69,6 +71,7 @@ impl Rule {
                 | Rule::CommentTruncation
                 | Rule::ClauseTail
                 | Rule::Conditional
+                | Rule::InfoFunction
         )
     }
 
@@ -94,7 +97,12 @@ impl Rule {
             Rule::ClauseTail => {
                 "the value closes its literal and appends a query clause (ORDER BY, WHERE …)"
             }
-            Rule::Conditional => "a complete CASE WHEN … THEN … END expression",
+            Rule::Conditional => {
+                "a conditional (CASE WHEN … END, or a SQL function over a constant comparison)"
+            }
+            Rule::InfoFunction => {
+                "server information read through nested SQL functions (version(), user() …)"
+            }
         }
     }
 }
@@ -148,6 +156,8 @@ enum Origin {
     Paren,
     /// After `;`.
     Stacked,
+    /// Juxtaposed to an operand, MSSQL-style (`1 select …`).
+    Implicit,
     /// The value itself starts with SELECT.
     Start,
 }
@@ -190,6 +200,10 @@ struct Frame {
     fresh: bool,
     /// For `Case`: a WHEN was seen.
     when: bool,
+    /// A comparison of two constants completed directly in this frame.
+    const_cmp: bool,
+    /// A system variable (`@@version`) appeared directly in this frame.
+    sysvar: bool,
     /// The operand just completed may take an alias.
     alias: bool,
     sel: Option<Sel>,
@@ -205,6 +219,8 @@ impl Frame {
             call_start: 0,
             fresh: true,
             when: false,
+            const_cmp: false,
+            sysvar: false,
             alias: false,
             sel: None,
         }
@@ -321,8 +337,9 @@ struct Parser<'a> {
     after_brk: u32,
     /// First token after the break was an operator joining another literal.
     op_tail: bool,
-    /// A bare word appeared as an operand after the break.
-    words_after_brk: bool,
+    /// The first operator after the break is a strict one (comparison,
+    /// bitwise, concatenation), not arithmetic.
+    op_tail_strict: bool,
     /// Comparison in progress: was its left operand constant?
     cmp_left: Option<bool>,
     seg: u16,
@@ -337,6 +354,16 @@ struct Parser<'a> {
     /// Inside an IF statement's condition or branches: statement keywords
     /// may follow an expression.
     if_stmt: bool,
+    /// The current statement started without `;` after an operand.
+    implicit: bool,
+    /// Bare words used as operands after the break (calls excluded).
+    words: u32,
+    /// Tokens between the break and the first top-level connective.
+    pre_conn: Option<u32>,
+    /// Something besides a single literal came before a trailing comment.
+    structure: bool,
+    /// The current statement is a procedure call (`;dbms_lock.sleep(5)`).
+    stmt_call: bool,
 }
 
 /// Analyses `s` read in `ctx`. Returns the evidence found, if any.
@@ -391,7 +418,7 @@ pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
         atom: if quote.is_some() { Atom::Str } else { Atom::None },
         after_brk: 0,
         op_tail: false,
-        words_after_brk: false,
+        op_tail_strict: false,
         cmp_left: None,
         seg: 0,
         conn: None,
@@ -400,6 +427,11 @@ pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
         clause_tail: None,
         stmt_at: None,
         if_stmt: false,
+        implicit: false,
+        words: 0,
+        pre_conn: None,
+        structure: false,
+        stmt_call: false,
     };
     p.run()
 }
@@ -415,7 +447,10 @@ impl<'a> Parser<'a> {
             self.last = t;
             match step {
                 Step::Go => {}
-                Step::Fail => return self.strong,
+                Step::Fail => {
+                    self.salvage(t.start);
+                    return self.strong;
+                }
                 Step::Done => return self.strong.or(self.weak),
             }
         }
@@ -508,11 +543,20 @@ impl<'a> Parser<'a> {
         match t.t {
             T::Num => self.atom(t, Atom::Num, seg::NUM, Shape::Literal),
             T::Str { .. } => self.atom(t, Atom::Str, seg::STR, Shape::Literal),
-            T::Var => self.atom(t, Atom::Const, seg::VAR, Shape::Strong),
-            T::SysVar => self.atom(t, Atom::Const, seg::VAR, Shape::Strong),
+            T::Var => {
+                self.structure = true;
+                self.atom(t, Atom::Const, seg::VAR, Shape::Strong)
+            }
+            T::SysVar => {
+                self.frame().sysvar = true;
+                self.structure = true;
+                self.atom(t, Atom::Const, seg::VAR, Shape::Strong)
+            }
             T::QIdent => self.atom(t, Atom::Word, seg::WORD, Shape::Word),
             T::Word => self.operand_word(t),
             T::Op(Op::Minus | Op::Plus | Op::Tilde | Op::Bang) => Step::Go,
+            // `!~1`: NOT then bitwise NOT.
+            T::Op(Op::Regex) if self.text(&t) == b"!~" => Step::Go,
             T::Op(Op::Star) => {
                 let f = self.cur();
                 if f.clause == Clause::Select || f.kind == Kind::Args {
@@ -523,6 +567,7 @@ impl<'a> Parser<'a> {
             }
             T::LParen => {
                 self.note_item(Shape::Literal);
+                self.structure = true;
                 if self.push(Frame::new(Kind::Group)) {
                     Step::Go
                 } else {
@@ -562,6 +607,10 @@ impl<'a> Parser<'a> {
             Kw::Distinct | Kw::All if self.cur().clause == Clause::Select => Step::Go,
             Kw::Interval => {
                 self.pend = Pend::IntervalUnit;
+                Step::Go
+            }
+            Kw::Waitfor => {
+                self.pend = Pend::Waitfor(t.start);
                 Step::Go
             }
             Kw::Case => {
@@ -688,11 +737,12 @@ impl<'a> Parser<'a> {
         self.seg |= flags;
         self.atom = a;
         if a == Atom::Word {
-            self.words_after_brk = true;
+            self.words = self.words.saturating_add(1);
         }
         if let Some(left_const) = self.cmp_left.take() {
             if left_const && a != Atom::Word {
                 self.seg |= seg::CONST_CMP;
+                self.frame().const_cmp = true;
             }
         }
         if from_table {
@@ -759,6 +809,17 @@ impl<'a> Parser<'a> {
     }
 
     /// Records evidence for the current SELECT once it qualifies.
+    /// The parse failed at `end`: SELECTs still open get judged on what
+    /// they had (a truncated or sloppy payload keeps its strong parts).
+    fn salvage(&mut self, end: usize) {
+        let depth = self.depth;
+        for d in (0..=depth).rev() {
+            self.depth = d;
+            self.check_select(end);
+        }
+        self.depth = depth;
+    }
+
     fn check_select(&mut self, end: usize) {
         let f = self.cur();
         let Some(sel) = f.sel else {
@@ -772,6 +833,7 @@ impl<'a> Parser<'a> {
                 self.lead != Lead::Word || sel.shape >= Shape::Literal || sel.from
             }
             Origin::Paren | Origin::Stacked => sel.shape >= Shape::Literal || sel.from,
+            Origin::Implicit => sel.shape >= Shape::Literal,
             Origin::Start => {
                 sel.shape == Shape::Strong
                     || (sel.from && (sel.shape >= Shape::Literal || sel.items >= 2))
@@ -784,14 +846,14 @@ impl<'a> Parser<'a> {
         let rule = match sel.origin {
             Origin::Union => Rule::UnionSelect,
             Origin::Paren => Rule::Subquery,
-            Origin::Stacked => Rule::StackedQuery,
+            Origin::Stacked | Origin::Implicit => Rule::StackedQuery,
             Origin::Start => Rule::SelectStatement,
         };
         if let Some(s) = self.frame().sel.as_mut() {
             s.done = true;
         }
         let start = match sel.origin {
-            Origin::Stacked => self.stmt_at.unwrap_or(sel.start),
+            Origin::Stacked | Origin::Implicit => self.stmt_at.unwrap_or(sel.start),
             _ => sel.start,
         };
         self.set_strong(rule, start, end);
@@ -804,7 +866,8 @@ impl<'a> Parser<'a> {
             // `"&"`, `"LIKE"`: a quoted word, not an operator.
             let tight = t.start == self.brk
                 && matches!(self.s.get(t.end), Some(b'\'' | b'"'));
-            self.op_tail = !tight && (matches!(
+            self.op_tail = !tight && matches!(t.t, T::Op(_)) && t.t != T::Op(Op::Bang);
+            self.op_tail_strict = !tight && (matches!(
                 t.t,
                 T::Op(
                     Op::Eq
@@ -870,6 +933,8 @@ impl<'a> Parser<'a> {
                 Step::Go
             }
             T::Semi => {
+                self.implicit = false;
+                self.stmt_call = false;
                 self.end_segment(t.start);
                 self.check_select(t.start);
                 self.exp = Exp::Stmt;
@@ -898,7 +963,19 @@ impl<'a> Parser<'a> {
     /// (a credential, a number), and a `#` comment must not be glued to
     /// text (`"#2 MOM"` is prose).
     fn comment_truncation(&mut self, t: Tok) {
-        if !self.quote || self.after_brk != 0 || self.brk_spaced {
+        if !self.quote {
+            // `( 'a' ) --`, `1 * 1--`: an expression (not a lone literal)
+            // in an unquoted context, then the rest of the query dropped.
+            if self.lead == Lead::Value
+                && self.structure
+                && self.words == 0
+                && self.exp != Exp::Operand
+            {
+                self.set_weak(Rule::CommentTruncation, 0, t.end);
+            }
+            return;
+        }
+        if self.after_brk != 0 || self.brk_spaced {
             return;
         }
         let text = self.text(&t);
@@ -913,6 +990,7 @@ impl<'a> Parser<'a> {
     }
 
     fn binary(&mut self) -> Step {
+        self.structure = true;
         let f = self.frame();
         f.alias = false;
         self.exp = Exp::Operand;
@@ -939,6 +1017,9 @@ impl<'a> Parser<'a> {
         if self.depth == 0 {
             self.end_segment(t.start);
             self.conn = Some(t.start);
+            if self.pre_conn.is_none() {
+                self.pre_conn = Some(self.after_brk);
+            }
         } else {
             self.seg |= seg::NESTED_BOOL;
         }
@@ -958,7 +1039,12 @@ impl<'a> Parser<'a> {
         use seg::*;
         let s = self.seg;
         if self.quote {
-            return s & (CMP | BOOL_LIT | CALL | SQL_CALL | SUB | VAR | NUM | NESTED_BOOL) != 0;
+            if s & (CMP | BOOL_LIT | CALL | SQL_CALL | SUB | VAR | NUM | NESTED_BOOL) != 0 {
+                return true;
+            }
+            // `1' -1 or '1`: a lone string after the connective counts when
+            // SQL came between the break and the connective.
+            return s & STR != 0 && s & WORD == 0 && self.pre_conn.is_some_and(|n| n > 0);
         }
         match self.lead {
             Lead::Value | Lead::Fragment => {
@@ -1054,7 +1140,14 @@ impl<'a> Parser<'a> {
             }
             Kw::Where | Kw::Having => {
                 // The condition after WHERE / HAVING is judged like the one
-                // after AND / OR.
+                // after AND / OR. `SELECT x WHERE …` has no FROM but is a
+                // query all the same.
+                if self.cur().clause == Clause::Select {
+                    if let Some(sel) = self.frame().sel.as_mut() {
+                        sel.from = true;
+                        sel.item_start = false;
+                    }
+                }
                 self.clause(t);
                 self.frame().clause = Clause::Expr;
                 if self.depth == 0 {
@@ -1190,21 +1283,23 @@ impl<'a> Parser<'a> {
             | Kw::Create
             | Kw::Truncate
             | Kw::Shutdown
-                if self.if_stmt && self.depth == 0 =>
+            | Kw::Exec
+            | Kw::Declare
+            | Kw::If
+                if self.depth == 0
+                    && (self.if_stmt
+                        || self.quote
+                        || self.lead == Lead::Value
+                        || matches!(kw, Kw::Exec | Kw::Declare)) =>
             {
-                // IF (cond) SELECT …
+                // MSSQL runs statements without a separator: `1 exec …`,
+                // `x' begin declare …`, `IF (cond) SELECT …`.
+                if !self.if_stmt {
+                    self.implicit = true;
+                    self.stmt_at = Some(t.start);
+                }
                 self.exp = Exp::Stmt;
                 self.statement(t)
-            }
-            Kw::Exec | Kw::Declare => {
-                // MSSQL runs statements without a separator.
-                if self.depth == 0 {
-                    self.exp = Exp::Stmt;
-                    self.stmt_at = Some(t.start);
-                    self.statement(t)
-                } else {
-                    Step::Fail
-                }
             }
             _ => {
                 if self.cur().alias && !structural(kw) {
@@ -1244,6 +1339,10 @@ impl<'a> Parser<'a> {
             return Step::Fail;
         }
         let _ = t;
+        if self.atom == Atom::Word && matches!(callee.t, T::Word | T::QIdent) {
+            self.words = self.words.saturating_sub(1);
+        }
+        self.structure = true;
         self.upgrade_item(Shape::Strong);
         let mut f = Frame::new(Kind::Args);
         f.func = callee.func;
@@ -1275,6 +1374,20 @@ impl<'a> Parser<'a> {
         if let Some(r) = rule {
             self.set_strong(r, f.call_start, t.end);
         }
+        if f.const_cmp && f.func != Func::Plain {
+            // make_set(7729=7729,1), iif(1=1,1,1/0)
+            self.set_weak(Rule::Conditional, f.call_start, t.end);
+        }
+        if f.func == Func::Info || f.sysvar {
+            let parent = self.cur();
+            if parent.kind == Kind::Args && parent.func != Func::Plain {
+                self.set_weak(Rule::InfoFunction, f.call_start, t.end);
+            }
+        }
+        if self.stmt_call && self.depth == 0 && has_args && f.func != Func::Plain {
+            let start = self.stmt_at.unwrap_or(f.call_start);
+            self.set_strong(Rule::StackedQuery, start, t.end);
+        }
         let pf = self.frame();
         pf.fresh = false;
         pf.alias = matches!(pf.clause, Clause::Select | Clause::From);
@@ -1283,6 +1396,7 @@ impl<'a> Parser<'a> {
         if let Some(left_const) = self.cmp_left.take() {
             if left_const {
                 self.seg |= seg::CONST_CMP;
+                self.frame().const_cmp = true;
             }
         }
         self.exp = Exp::Operator;
@@ -1328,7 +1442,8 @@ impl<'a> Parser<'a> {
         self.end_segment(end);
         self.check_select(end);
         if self.quote {
-            if self.op_tail && self.after_brk >= 2 && !self.words_after_brk {
+            let tail = self.op_tail_strict || (self.op_tail && self.seg & seg::CMP != 0);
+            if tail && self.after_brk >= 2 && self.words == 0 {
                 self.set_weak(Rule::OperatorTail, self.ev_start(), end);
             }
             if let Some(c) = self.clause_tail {
@@ -1357,6 +1472,13 @@ impl<'a> Parser<'a> {
                 if t.is(Kw::All) || t.is(Kw::Distinct) {
                     self.pend = Pend::Union(start);
                     Step::Go
+                } else if matches!(t.t, T::End | T::Comment) {
+                    // A payload cut after UNION (`-1 union`, `x' and 1=0
+                    // union --`).
+                    if self.quote || self.lead == Lead::Value {
+                        self.set_weak(Rule::ClauseTail, start, t.start);
+                    }
+                    self.finish(t.start)
                 } else if t.is(Kw::Select) {
                     self.frame().sel = None;
                     self.start_select(Origin::Union, start);
@@ -1604,8 +1726,10 @@ impl<'a> Parser<'a> {
         }
         let (n1, n2) = self.peek2();
         // A procedure call as a statement: `dbms_lock.sleep(5)`, `iif(…)`.
-        if (t.kw.is_none() || t.kw.is_some_and(callable)) && matches!(n1.t, T::LParen | T::Dot)
+        if (t.kw.is_none() || (t.kw.is_some_and(callable) && t.kw != Some(Kw::If)))
+            && matches!(n1.t, T::LParen | T::Dot)
         {
+            self.stmt_call = stacked;
             self.exp = Exp::Operand;
             return self.operand(t);
         }
@@ -1615,7 +1739,9 @@ impl<'a> Parser<'a> {
         let name = |n: &Tok| matches!(n.t, T::Word | T::QIdent) && n.kw.is_none();
         let ok = match kw {
             Kw::Select => {
-                let origin = if stacked {
+                let origin = if self.implicit {
+                    Origin::Implicit
+                } else if stacked {
                     Origin::Stacked
                 } else {
                     Origin::Start
@@ -1638,7 +1764,8 @@ impl<'a> Parser<'a> {
             }
             Kw::Exec => {
                 let txt = self.text(&n1).to_ascii_lowercase();
-                let proc_like = txt.starts_with(b"xp_")
+                let proc_like = n1.is(Kw::As)
+                    || txt.starts_with(b"xp_")
                     || txt.starts_with(b"sp_")
                     || txt == b"master"
                     || txt == b"dbo"
@@ -1654,11 +1781,26 @@ impl<'a> Parser<'a> {
                 }
                 ok
             }
-            Kw::Declare => matches!(n1.t, T::Var),
+            Kw::Declare => {
+                matches!(n1.t, T::Var)
+                    || (name(&n1) && self.text(&n2).eq_ignore_ascii_case(b"cursor"))
+            }
             _ if !stacked => false,
-            Kw::Insert | Kw::Replace => n1.is(Kw::Into) || name(&n1),
-            Kw::Update => name(&n1) && (n2.is(Kw::Set) || name(&n2) || n2.t == T::Dot),
-            Kw::Delete => n1.is(Kw::From) || name(&n1),
+            Kw::Insert | Kw::Replace => {
+                n1.is(Kw::Into)
+                    || (name(&n1) && (n2.is(Kw::Values) || n2.is(Kw::Select) || n2.t == T::LParen))
+            }
+            Kw::Update => {
+                let mut l = self.lx;
+                let _ = (l.next_tok(), l.next_tok());
+                let n3 = l.next_tok();
+                name(&n1) && (n2.is(Kw::Set) || (matches!(n2.t, T::Word | T::Dot) && n3.is(Kw::Set)))
+            }
+            Kw::Do => matches!(n1.t, T::LParen | T::Num | T::Var | T::SysVar) || n1.func != Func::Plain,
+            Kw::Delete => {
+                (n1.is(Kw::From) && name(&n2))
+                    || (name(&n1) && (n2.is(Kw::Where) || matches!(n2.t, T::End | T::Semi | T::Comment)))
+            }
             Kw::Create if n1.is(Kw::Or) => n2.is(Kw::Replace),
             Kw::Drop | Kw::Create | Kw::Alter => {
                 n1.is(Kw::Table)
@@ -1835,8 +1977,6 @@ fn structural(k: Kw) -> bool {
             | Kw::Asc
             | Kw::Desc
             | Kw::With
-            | Kw::Table
-            | Kw::Database
             | Kw::Replace
             | Kw::If
             | Kw::Shutdown

@@ -185,6 +185,12 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// A no-break space (0xA0) that is not part of a UTF-8 sequence:
+    /// MySQL (latin1) reads it as whitespace.
+    fn nbsp(&self, i: usize) -> bool {
+        self.at(i) == 0xa0 && (i == 0 || self.at(i - 1) < 0x80)
+    }
+
     fn at(&self, i: usize) -> u8 {
         self.s.get(i).copied().unwrap_or(0)
     }
@@ -197,7 +203,7 @@ impl<'a> Lexer<'a> {
     /// to the end of the input.
     fn skip(&mut self) -> Option<Tok> {
         loop {
-            while self.has(self.pos) && is_space(self.at(self.pos)) {
+            while self.has(self.pos) && (is_space(self.at(self.pos)) || self.nbsp(self.pos)) {
                 self.pos += 1;
             }
             let i = self.pos;
@@ -274,6 +280,14 @@ impl<'a> Lexer<'a> {
             b'@' => self.var(i),
             b'$' => self.dollar(i),
             b'?' => self.simple(T::Var, i, 1),
+            // MySQL `\N` is NULL.
+            b'\\' if b == b'N' => Tok {
+                t: T::Word,
+                start: i,
+                end: i + 2,
+                kw: Some(Kw::Null),
+                func: Func::Plain,
+            },
             b'(' => self.simple(T::LParen, i, 1),
             b')' => self.simple(T::RParen, i, 1),
             b',' => self.simple(T::Comma, i, 1),
@@ -354,8 +368,11 @@ impl<'a> Lexer<'a> {
             if plain && self.has(j) && is_word_start(self.at(j)) {
                 // `1st`, `70s`, `3d` are identifiers; `1and`, `1union` are a
                 // number glued to a keyword (MSSQL reads them so).
+                if self.nbsp(j) {
+                    return Tok::new(T::Num, i, j);
+                }
                 let mut k = j;
-                while self.has(k) && is_word(self.at(k)) {
+                while self.has(k) && is_word(self.at(k)) && !self.nbsp(k) {
                     k += 1;
                 }
                 let glued = s
@@ -372,7 +389,7 @@ impl<'a> Lexer<'a> {
 
     fn word(&self, i: usize) -> Tok {
         let mut j = i;
-        while self.has(j) && is_word(self.at(j)) {
+        while self.has(j) && is_word(self.at(j)) && !self.nbsp(j) {
             j += 1;
         }
         // Prefixed strings: N'…', E'…', X'…', B'…', _utf8'…', q'[…]'.

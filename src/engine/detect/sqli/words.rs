@@ -72,6 +72,7 @@ pub(super) enum Kw {
     Print,
     With,
     Values,
+    Do,
     // Clauses.
     From,
     Where,
@@ -227,6 +228,7 @@ fn keyword(w: &[u8]) -> Option<Kw> {
         b"print" => Print,
         b"with" => With,
         b"values" => Values,
+        b"do" => Do,
         b"from" => From,
         b"where" => Where,
         b"group" => Group,
