@@ -18,7 +18,7 @@
 //!   counts when the whole input parses up to its end.
 
 use super::lexer::{scan_string, Lexer, Op, Tok, T};
-use super::words::{is_catalog, Func, Kw};
+use super::words::{catalog, Catalog, Func, Kw};
 
 /// Maximum parenthesis / CASE nesting followed; deeper input fails.
 const MAX_DEPTH: usize = 32;
@@ -39,6 +39,7 @@ pub(super) enum Rule {
     ClauseTail,
     Conditional,
     InfoFunction,
+    CastError,
 }
 
 impl Rule {
@@ -58,6 +59,7 @@ impl Rule {
             Rule::ClauseTail => "sqli.clause_tail",
             Rule::Conditional => "sqli.conditional",
             Rule::InfoFunction => "sqli.info_function",
+            Rule::CastError => "sqli.cast_error",
         }
     }
 
@@ -72,6 +74,7 @@ impl Rule {
                 | Rule::ClauseTail
                 | Rule::Conditional
                 | Rule::InfoFunction
+                | Rule::CastError
         )
     }
 
@@ -103,6 +106,7 @@ impl Rule {
             Rule::InfoFunction => {
                 "server information read through nested SQL functions (version(), user() …)"
             }
+            Rule::CastError => "a PostgreSQL cast to a number (`::int`) that leaks data in errors",
         }
     }
 }
@@ -241,6 +245,8 @@ enum Pend {
     NotOp,
     /// After SOUNDS: LIKE.
     Sounds,
+    /// After SIMILAR: TO.
+    SimilarTo,
     /// After INTO.
     Into(usize),
     /// After INTO OUTFILE / DUMPFILE: a string.
@@ -281,6 +287,7 @@ mod seg {
     pub const VAR: u16 = 256;
     pub const NESTED_BOOL: u16 = 512;
     pub const WORD: u16 = 1024;
+    pub const ARITH: u16 = 2048;
 }
 
 /// What kind of operand came last.
@@ -364,6 +371,20 @@ struct Parser<'a> {
     structure: bool,
     /// The current statement is a procedure call (`;dbms_lock.sleep(5)`).
     stmt_call: bool,
+    /// The first operator after the break is a postfix one (`NOTNULL`).
+    op_tail_postfix: bool,
+    /// The first top-level connective is glued to quotes: `1'or'1`.
+    glued: bool,
+    /// The input ends with a comment.
+    truncated: bool,
+    /// Weak evidence was followed by `;` at the top level: the injected
+    /// statement is complete whatever follows.
+    committed: bool,
+    /// The last FROM table was a schema (`mysql`, `sys`): a qualified name
+    /// under it is a catalog.
+    schema_head: bool,
+    /// Where a top-level FROM outside any SELECT started.
+    from_at: Option<usize>,
 }
 
 /// Analyses `s` read in `ctx`. Returns the evidence found, if any.
@@ -432,6 +453,12 @@ pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
         pre_conn: None,
         structure: false,
         stmt_call: false,
+        op_tail_postfix: false,
+        glued: false,
+        truncated: false,
+        committed: false,
+        schema_head: false,
+        from_at: None,
     };
     p.run()
 }
@@ -449,6 +476,9 @@ impl<'a> Parser<'a> {
                 Step::Go => {}
                 Step::Fail => {
                     self.salvage(t.start);
+                    if self.committed {
+                        return self.strong.or(self.weak);
+                    }
                     return self.strong;
                 }
                 Step::Done => return self.strong.or(self.weak),
@@ -673,11 +703,32 @@ impl<'a> Parser<'a> {
                     | Kw::Procedure
                     | Kw::Into
                     | Kw::Waitfor
-                    | Kw::Where,
+                    | Kw::Where
+                    | Kw::As
+                    | Kw::In
+                    | Kw::From
+                    | Kw::Intersect
+                    | Kw::Except,
                 ) => {
                     self.lead = Lead::Fragment;
                     self.exp = Exp::Operator;
                     self.operator(t)
+                }
+                Some(Kw::If) if {
+                    let n = self.peek();
+                    n.is(Kw::Exists) || n.is(Kw::Not)
+                } =>
+                {
+                    self.lead = Lead::Stmt;
+                    self.exp = Exp::Stmt;
+                    self.statement(t)
+                }
+                Some(Kw::Print)
+                    if matches!(self.peek().t, T::Var | T::SysVar) =>
+                {
+                    self.lead = Lead::Stmt;
+                    self.set_strong(Rule::StackedQuery, t.start, self.peek().end);
+                    Step::Done
                 }
                 Some(Kw::Select | Kw::Exec | Kw::Declare) => {
                     self.lead = Lead::Stmt;
@@ -685,7 +736,13 @@ impl<'a> Parser<'a> {
                     self.statement(t)
                 }
                 Some(kw) if !callable(kw) || self.peek().t != T::LParen => {
-                    self.lead = Lead::Value;
+                    // Literals and operators start a value; other keywords
+                    // are column names or prose (`DO OR NOT DO`).
+                    self.lead = if structural(kw) || kw == Kw::Niladic {
+                        Lead::Value
+                    } else {
+                        Lead::Word
+                    };
                     self.operand(t)
                 }
                 _ => {
@@ -746,9 +803,9 @@ impl<'a> Parser<'a> {
             }
         }
         if from_table {
-            let text = self.text(&t);
-            let catalog = is_catalog(text);
-            self.from_table(catalog, t.end);
+            let kind = catalog(self.text(&t));
+            self.schema_head = kind == Catalog::Schema;
+            self.from_table(kind == Catalog::Table, t.end);
         }
         Step::Go
     }
@@ -805,6 +862,12 @@ impl<'a> Parser<'a> {
         if let Some(sel) = self.frame().sel.as_mut() {
             sel.catalog |= catalog;
         }
+        if catalog && self.cur().sel.is_none() {
+            // `… FROM information_schema.tables` appended to the value.
+            if let Some(at) = self.from_at {
+                self.set_strong(Rule::SelectStatement, at, end);
+            }
+        }
         self.check_select(end);
     }
 
@@ -816,6 +879,16 @@ impl<'a> Parser<'a> {
         for d in (0..=depth).rev() {
             self.depth = d;
             self.check_select(end);
+            // `updatexml(`, `load_file(…`: names no prose uses, opened as
+            // calls.
+            let f = self.cur();
+            if f.kind == Kind::Args {
+                match f.func {
+                    Func::Error => self.set_strong(Rule::ErrorFunction, f.call_start, end),
+                    Func::File => self.set_strong(Rule::FileAccess, f.call_start, end),
+                    _ => {}
+                }
+            }
         }
         self.depth = depth;
     }
@@ -830,7 +903,10 @@ impl<'a> Parser<'a> {
         }
         let ok = match sel.origin {
             Origin::Union => {
-                self.lead != Lead::Word || sel.shape >= Shape::Literal || sel.from
+                self.lead != Lead::Word
+                    || sel.shape >= Shape::Literal
+                    || sel.from
+                    || self.lx.saw_inline_comment
             }
             Origin::Paren | Origin::Stacked => sel.shape >= Shape::Literal || sel.from,
             Origin::Implicit => sel.shape >= Shape::Literal,
@@ -838,6 +914,9 @@ impl<'a> Parser<'a> {
                 sel.shape == Shape::Strong
                     || (sel.from && (sel.shape >= Shape::Literal || sel.items >= 2))
                     || sel.catalog
+                    // `SELECT/**/password/**/FROM/**/users`: comments as
+                    // spaces are an evasion, not prose.
+                    || (sel.from && (self.lx.saw_inline_comment || self.lx.saw_exec_comment))
             }
         };
         if !ok || (sel.items == 0 && sel.origin != Origin::Union) {
@@ -867,6 +946,7 @@ impl<'a> Parser<'a> {
             let tight = t.start == self.brk
                 && matches!(self.s.get(t.end), Some(b'\'' | b'"'));
             self.op_tail = !tight && matches!(t.t, T::Op(_)) && t.t != T::Op(Op::Bang);
+            self.op_tail_postfix = postfix(self.text(&t));
             self.op_tail_strict = !tight && (matches!(
                 t.t,
                 T::Op(
@@ -892,6 +972,9 @@ impl<'a> Parser<'a> {
                         | Kw::Glob
                         | Kw::Ilike
                         | Kw::Xor
+                        | Kw::Collate
+                        | Kw::Similar
+                        | Kw::Mod
                 )
             }));
         }
@@ -903,6 +986,14 @@ impl<'a> Parser<'a> {
             }
             T::Op(Op::AndAnd) => self.connective(t),
             T::Op(Op::Concat) => self.connective(t),
+            T::Op(Op::Cast) => {
+                // `password::int`: PostgreSQL error-based extraction.
+                let n = self.peek();
+                if numeric_type(self.text(&n)) && self.atom != Atom::Num {
+                    self.set_weak(Rule::CastError, self.last.start, n.end);
+                }
+                self.binary()
+            }
             T::Op(
                 Op::Plus
                 | Op::Minus
@@ -912,9 +1003,11 @@ impl<'a> Parser<'a> {
                 | Op::Pipe
                 | Op::Caret
                 | Op::Shift
-                | Op::Arrow
-                | Op::Cast,
-            ) => self.binary(),
+                | Op::Arrow,
+            ) => {
+                self.seg |= seg::ARITH;
+                self.binary()
+            }
             T::Op(_) => Step::Fail,
             T::Word => self.operator_word(t),
             T::Str { .. } | T::QIdent => self.alias(),
@@ -936,6 +1029,9 @@ impl<'a> Parser<'a> {
                 self.implicit = false;
                 self.stmt_call = false;
                 self.end_segment(t.start);
+                if self.depth == 0 && self.weak.is_some() {
+                    self.committed = true;
+                }
                 self.check_select(t.start);
                 self.exp = Exp::Stmt;
                 self.stmt_at = Some(t.start);
@@ -950,6 +1046,7 @@ impl<'a> Parser<'a> {
                 }
             }
             T::Comment => {
+                self.truncated = true;
                 self.comment_truncation(t);
                 self.finish(t.start)
             }
@@ -1019,6 +1116,12 @@ impl<'a> Parser<'a> {
             self.conn = Some(t.start);
             if self.pre_conn.is_none() {
                 self.pre_conn = Some(self.after_brk);
+                let q = |b: Option<&u8>| matches!(b, Some(b'\'' | b'"'));
+                self.glued = self.quote
+                    && !self.brk_spaced
+                    && t.t == T::Word
+                    && q(self.s.get(t.start.wrapping_sub(1)))
+                    && q(self.s.get(t.end));
             }
         } else {
             self.seg |= seg::NESTED_BOOL;
@@ -1044,11 +1147,16 @@ impl<'a> Parser<'a> {
             }
             // `1' -1 or '1`: a lone string after the connective counts when
             // SQL came between the break and the connective.
-            return s & STR != 0 && s & WORD == 0 && self.pre_conn.is_some_and(|n| n > 0);
+            let lone_str = s & STR != 0 && s & WORD == 0;
+            return lone_str
+                && (self.pre_conn.is_some_and(|n| n > 0) || self.glued || s & ARITH != 0);
         }
         match self.lead {
-            Lead::Value | Lead::Fragment => {
+            Lead::Value => s & (CMP | BOOL_LIT | SQL_CALL | SUB | VAR | NESTED_BOOL) != 0,
+            // `or 1--`: a value that starts with a connective.
+            Lead::Fragment => {
                 s & (CMP | BOOL_LIT | SQL_CALL | SUB | VAR | NESTED_BOOL) != 0
+                    || (s & NUM != 0 && s & (WORD | ARITH) == 0)
             }
             Lead::Word => s & (CONST_CMP | SQL_CALL | SUB) != 0,
             _ => false,
@@ -1057,6 +1165,11 @@ impl<'a> Parser<'a> {
 
     fn operator_word(&mut self, t: Tok) -> Step {
         let Some(kw) = t.kw else {
+            if postfix(self.text(&t)) {
+                // `x NOTNULL`, `x ISNULL` (PostgreSQL, SQLite)
+                self.seg |= seg::CMP;
+                return Step::Go;
+            }
             return self.alias();
         };
         match kw {
@@ -1069,6 +1182,10 @@ impl<'a> Parser<'a> {
             }
             Kw::Sounds => {
                 self.pend = Pend::Sounds;
+                Step::Go
+            }
+            Kw::Similar => {
+                self.pend = Pend::SimilarTo;
                 Step::Go
             }
             Kw::Not => {
@@ -1129,6 +1246,7 @@ impl<'a> Parser<'a> {
                         // `1) FROM users WHERE …`: the value sits in a
                         // select list.
                         self.clause(t);
+                        self.from_at = Some(t.start);
                         let f = self.frame();
                         f.clause = Clause::From;
                         f.alias = false;
@@ -1442,8 +1560,19 @@ impl<'a> Parser<'a> {
         self.end_segment(end);
         self.check_select(end);
         if self.quote {
-            let tail = self.op_tail_strict || (self.op_tail && self.seg & seg::CMP != 0);
-            if tail && self.after_brk >= 2 && self.words == 0 {
+            // The first token after the break is an operator: a strict one
+            // (comparison, bitwise, concatenation), a postfix null test, or
+            // arithmetic followed by a comparison or a truncating comment.
+            let op = self.op_tail || self.op_tail_strict || self.op_tail_postfix;
+            let strong_op = self.op_tail_strict
+                || self.op_tail_postfix
+                || self.truncated
+                || self.seg & seg::CMP != 0;
+            // `x'=email--`: column names are fine when the rest of the
+            // query is commented out.
+            let words_ok = self.words == 0 || (self.truncated && !self.brk_spaced);
+            let complete = self.after_brk >= 2 || self.op_tail_postfix;
+            if op && strong_op && words_ok && complete {
                 self.set_weak(Rule::OperatorTail, self.ev_start(), end);
             }
             if let Some(c) = self.clause_tail {
@@ -1531,12 +1660,10 @@ impl<'a> Parser<'a> {
                     } else {
                         Step::Fail
                     }
-                } else if t.t == T::Num && self.quote {
-                    // MySQL accepts `IS 0` loosely in some payloads.
-                    self.exp = Exp::Operator;
-                    Step::Go
                 } else {
-                    Step::Fail
+                    // SQLite: `x IS [NOT] expr`.
+                    self.exp = Exp::Operand;
+                    return None;
                 }
             }
             Pend::NotOp => {
@@ -1546,7 +1673,6 @@ impl<'a> Parser<'a> {
                     || t.is(Kw::Ilike)
                     || t.is(Kw::Glob)
                     || t.is(Kw::In)
-                    || t.is(Kw::Similar)
                 {
                     self.seg |= seg::CMP;
                     self.cmp_left = Some(self.atom != Atom::Word);
@@ -1555,6 +1681,18 @@ impl<'a> Parser<'a> {
                 } else if t.is(Kw::Between) {
                     self.seg |= seg::CMP;
                     self.frame().between = true;
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else if t.is(Kw::Similar) {
+                    self.pend = Pend::SimilarTo;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::SimilarTo => {
+                if self.text(&t).eq_ignore_ascii_case(b"to") {
+                    self.seg |= seg::CMP;
                     self.exp = Exp::Operand;
                     Step::Go
                 } else {
@@ -1631,8 +1769,9 @@ impl<'a> Parser<'a> {
                     self.exp = Exp::Operator;
                     self.upgrade_item(Shape::Literal);
                     if self.cur().clause == Clause::From {
-                        let catalog = is_catalog(self.text(&t));
-                        self.from_table(catalog, t.end);
+                        let kind = catalog(self.text(&t));
+                        let qualified = std::mem::take(&mut self.schema_head);
+                        self.from_table(kind == Catalog::Table || qualified, t.end);
                     }
                     Step::Go
                 } else if t.t == T::Op(Op::Star) {
@@ -1712,6 +1851,7 @@ impl<'a> Parser<'a> {
         match t.t {
             T::End | T::Comment => {
                 if t.t == T::Comment {
+                    self.truncated = true;
                     self.comment_truncation(t);
                 }
                 return self.finish(t.start);
@@ -1852,6 +1992,31 @@ impl<'a> Parser<'a> {
         }
         Step::Fail
     }
+}
+
+/// Postfix null tests (PostgreSQL, SQLite).
+fn postfix(w: &[u8]) -> bool {
+    w.eq_ignore_ascii_case(b"notnull") || w.eq_ignore_ascii_case(b"isnull")
+}
+
+/// Numeric type names a `::` cast converts to (error-based extraction).
+fn numeric_type(w: &[u8]) -> bool {
+    [
+        &b"int"[..],
+        b"integer",
+        b"int2",
+        b"int4",
+        b"int8",
+        b"bigint",
+        b"smallint",
+        b"numeric",
+        b"decimal",
+        b"float",
+        b"float8",
+        b"real",
+    ]
+    .iter()
+    .any(|t| w.eq_ignore_ascii_case(t))
 }
 
 /// Keywords that double as function names when `(` follows.

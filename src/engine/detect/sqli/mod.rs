@@ -191,7 +191,49 @@ fn scan(value: &[u8]) -> Option<Ev> {
     if let Some(ev) = consider(analyze(value, Ctx::Bare)) {
         return Some(ev);
     }
+    if weak.is_none() {
+        if let Some(ascii) = ascii_quotes(value) {
+            let ctx = Ctx::Quote {
+                quote: b'\'',
+                backslash: false,
+            };
+            if let Some(ev) = analyze(&ascii, ctx).or_else(|| analyze(&ascii, Ctx::Bare)) {
+                return Some(ev);
+            }
+        }
+    }
     weak
+}
+
+/// Typographic quotes (`’ ‘ ´ ʼ`) that "best fit" character conversions
+/// (MSSQL varchar, some drivers) turn into `'`: a copy of `value` with each
+/// replaced by `'` padded with spaces, so offsets stay valid. `None` when
+/// there are none.
+fn ascii_quotes(value: &[u8]) -> Option<Vec<u8>> {
+    let lead = |b: &u8| matches!(*b, 0xe2 | 0xc2 | 0xca);
+    if !value.iter().any(lead) {
+        return None;
+    }
+    let mut out = value.to_vec();
+    let mut found = false;
+    let mut i = 0;
+    while i < out.len() {
+        let len = match (out.get(i), out.get(i + 1), out.get(i + 2)) {
+            (Some(0xe2), Some(0x80), Some(0x98 | 0x99 | 0xb2)) => 3,
+            (Some(0xc2), Some(0xb4), _) | (Some(0xca), Some(0xbc), _) => 2,
+            _ => 0,
+        };
+        if len == 0 {
+            i += 1;
+            continue;
+        }
+        found = true;
+        for (k, b) in out.iter_mut().skip(i).take(len).enumerate() {
+            *b = if k == 0 { b'\'' } else { b' ' };
+        }
+        i += len;
+    }
+    found.then_some(out)
 }
 
 #[cfg(test)]

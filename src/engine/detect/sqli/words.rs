@@ -341,61 +341,71 @@ fn function(w: &[u8]) -> Func {
     }
 }
 
-/// True for the names of system catalogs and tables an injection reads to
-/// enumerate a database (`information_schema`, `mysql.user`, `sysobjects`,
-/// `pg_catalog`, `all_tables`, `sqlite_master`, …).
-pub(super) fn is_catalog(word: &[u8]) -> bool {
+/// How a FROM name relates to the system catalogs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Catalog {
+    /// An ordinary table.
+    None,
+    /// A schema that holds catalogs (`mysql`, `sys`, `master`): a catalog
+    /// only when qualified (`mysql.user`).
+    Schema,
+    /// A catalog table or schema no application names its data after
+    /// (`information_schema`, `sysobjects`, `pg_shadow`, `sqlite_master`).
+    Table,
+}
+
+/// Classifies a FROM name (any case).
+pub(super) fn catalog(word: &[u8]) -> Catalog {
     let mut buf = [0u8; 32];
     if word.len() > buf.len() {
-        return false;
+        return Catalog::None;
     }
     for (d, s) in buf.iter_mut().zip(word) {
         *d = s.to_ascii_lowercase();
     }
     let w = buf.get(..word.len()).unwrap_or_default();
-    matches!(
-        w,
+    match w {
+        b"mysql" | b"master" | b"sys" | b"dual" | b"domain" | b"msdb" | b"tempdb"
+        | b"performance_schema" | b"dbo" => Catalog::Schema,
         b"information_schema"
-            | b"sysobjects"
-            | b"syscolumns"
-            | b"sysdatabases"
-            | b"sysusers"
-            | b"syslogins"
-            | b"sysprocesses"
-            | b"sys"
-            | b"pg_catalog"
-            | b"pg_shadow"
-            | b"pg_user"
-            | b"pg_database"
-            | b"pg_tables"
-            | b"pg_class"
-            | b"pg_namespace"
-            | b"all_tables"
-            | b"all_tab_columns"
-            | b"all_users"
-            | b"user_tables"
-            | b"user_tab_columns"
-            | b"dba_users"
-            | b"dba_tables"
-            | b"sqlite_master"
-            | b"sqlite_schema"
-            | b"sqlite_temp_master"
-            | b"msysobjects"
-            | b"msysaccessobjects"
-            | b"mysql"
-            | b"master"
-            | b"dual"
-            | b"v$version"
-            | b"sysibm"
-            | b"syscat"
-            | b"rdb$database"
-            | b"rdb$relations"
-            | b"rdb$fields"
-            | b"rdb$types"
-            | b"rdb$collations"
-            | b"rdb$functions"
-            | b"sysmaster"
-            | b"systables"
-            | b"domain"
-    )
+        | b"sysobjects"
+        | b"syscolumns"
+        | b"sysdatabases"
+        | b"syslogins"
+        | b"sysprocesses"
+        | b"sysxlogins"
+        | b"pg_catalog"
+        | b"pg_shadow"
+        | b"pg_user"
+        | b"pg_database"
+        | b"pg_tables"
+        | b"pg_class"
+        | b"pg_namespace"
+        | b"pg_proc"
+        | b"all_tables"
+        | b"all_tab_columns"
+        | b"all_users"
+        | b"user_tables"
+        | b"user_tab_columns"
+        | b"dba_users"
+        | b"dba_tables"
+        | b"sqlite_master"
+        | b"sqlite_schema"
+        | b"sqlite_temp_master"
+        | b"msysobjects"
+        | b"msysaccessobjects"
+        | b"v$version"
+        | b"sysibm"
+        | b"syscat"
+        | b"rdb$database"
+        | b"rdb$relations"
+        | b"rdb$relation_fields"
+        | b"rdb$fields"
+        | b"rdb$types"
+        | b"rdb$collations"
+        | b"rdb$functions"
+        | b"sysmaster"
+        | b"systables" => Catalog::Table,
+        _ => Catalog::None,
+    }
 }
