@@ -365,8 +365,10 @@ struct Parser<'a> {
     implicit: bool,
     /// Bare words used as operands after the break (calls excluded).
     words: u32,
-    /// Tokens between the break and the first top-level connective.
+    /// Tokens between the break and the latest top-level connective.
     pre_conn: Option<u32>,
+    /// An operator or connective appeared after the break.
+    any_op: bool,
     /// Something besides a single literal came before a trailing comment.
     structure: bool,
     /// The current statement is a procedure call (`;dbms_lock.sleep(5)`).
@@ -451,6 +453,7 @@ pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
         implicit: false,
         words: 0,
         pre_conn: None,
+        any_op: false,
         structure: false,
         stmt_call: false,
         op_tail_postfix: false,
@@ -944,7 +947,8 @@ impl<'a> Parser<'a> {
         if self.quote && self.after_brk == 0 {
             // `"&"`, `"LIKE"`: a quoted word, not an operator.
             let tight = t.start == self.brk
-                && matches!(self.s.get(t.end), Some(b'\'' | b'"'));
+                && matches!(self.s.get(t.end), Some(b'\'' | b'"'))
+                && (self.brk <= 1 || self.brk_spaced || t.t == T::Word);
             self.op_tail = !tight && matches!(t.t, T::Op(_)) && t.t != T::Op(Op::Bang);
             self.op_tail_postfix = postfix(self.text(&t));
             self.op_tail_strict = !tight && (matches!(
@@ -975,6 +979,7 @@ impl<'a> Parser<'a> {
                         | Kw::Collate
                         | Kw::Similar
                         | Kw::Mod
+                        | Kw::In
                 )
             }));
         }
@@ -1088,6 +1093,7 @@ impl<'a> Parser<'a> {
 
     fn binary(&mut self) -> Step {
         self.structure = true;
+        self.any_op = true;
         let f = self.frame();
         f.alias = false;
         self.exp = Exp::Operand;
@@ -1114,8 +1120,9 @@ impl<'a> Parser<'a> {
         if self.depth == 0 {
             self.end_segment(t.start);
             self.conn = Some(t.start);
-            if self.pre_conn.is_none() {
-                self.pre_conn = Some(self.after_brk);
+            let first = self.pre_conn.is_none();
+            self.pre_conn = Some(self.after_brk);
+            if first {
                 let q = |b: Option<&u8>| matches!(b, Some(b'\'' | b'"'));
                 self.glued = self.quote
                     && !self.brk_spaced
@@ -1573,6 +1580,22 @@ impl<'a> Parser<'a> {
             let words_ok = self.words == 0 || (self.truncated && !self.brk_spaced);
             let complete = self.after_brk >= 2 || self.op_tail_postfix;
             if op && strong_op && words_ok && complete {
+                self.set_weak(Rule::OperatorTail, self.ev_start(), end);
+            }
+            // `asd' or column^'-1`: the value closes the literal, adds an
+            // expression, and ends inside a new literal that the
+            // application's own closing quote completes.
+            let tail = self.text(&self.last);
+            let plain_tail = tail.len() <= 32
+                && tail.iter().skip(1).all(|&b| b != b'\'' && b != b'"');
+            if self.any_op
+                && self.last.t == (T::Str { closed: false })
+                && plain_tail
+                && self.after_brk >= 2
+                && self.words <= 2
+                && self.brk > 1
+                && !self.brk_spaced
+            {
                 self.set_weak(Rule::OperatorTail, self.ev_start(), end);
             }
             if let Some(c) = self.clause_tail {
