@@ -208,6 +208,12 @@ struct Frame {
     const_cmp: bool,
     /// A system variable (`@@version`) appeared directly in this frame.
     sysvar: bool,
+    /// For `Args`: the callee extracts characters or codes (`ascii`,
+    /// `substring`, `mid`, `hex`, …).
+    extract: bool,
+    /// A character-extraction or server-information call completed
+    /// directly in this frame.
+    nested: bool,
     /// The operand just completed may take an alias.
     alias: bool,
     sel: Option<Sel>,
@@ -225,6 +231,8 @@ impl Frame {
             when: false,
             const_cmp: false,
             sysvar: false,
+            extract: false,
+            nested: false,
             alias: false,
             sel: None,
         }
@@ -668,11 +676,21 @@ impl<'a> Parser<'a> {
                         None => self.start_select(Origin::Paren, t.start),
                     }
                     Step::Go
+                } else if self.quote || self.lead == Lead::Value {
+                    // `1 and select 1 from t`: a subquery without its
+                    // parentheses (invalid, but sent).
+                    self.start_select(Origin::Paren, t.start);
+                    Step::Go
                 } else {
                     Step::Fail
                 }
             }
-            Kw::Top => {
+            Kw::Union if self.quote || self.lead == Lead::Value => {
+                // `1- union(select …)`
+                self.pend = Pend::Union(t.start);
+                Step::Go
+            }
+            Kw::Top | Kw::First => {
                 let f = self.cur();
                 if f.clause == Clause::Select && f.sel.is_some_and(|s| s.items == 0) {
                     self.pend = Pend::Top;
@@ -1069,9 +1087,10 @@ impl<'a> Parser<'a> {
             // `( 'a' ) --`, `1 * 1--`: an expression (not a lone literal)
             // in an unquoted context, then the rest of the query dropped.
             if self.lead == Lead::Value
-                && self.structure
+                && (self.structure || self.after_brk == 1)
                 && self.words == 0
                 && self.exp != Exp::Operand
+                && hash_ok(self.text(&t))
             {
                 self.set_weak(Rule::CommentTruncation, 0, t.end);
             }
@@ -1080,15 +1099,9 @@ impl<'a> Parser<'a> {
         if self.after_brk != 0 || self.brk_spaced {
             return;
         }
-        let text = self.text(&t);
-        if text.first() == Some(&b'#') {
-            match text.get(1) {
-                None => {}
-                Some(b) if b.is_ascii_whitespace() || *b == b'-' || *b == b'#' => {}
-                Some(_) => return,
-            }
+        if hash_ok(self.text(&t)) {
+            self.set_weak(Rule::CommentTruncation, self.ev_start(), t.end);
         }
-        self.set_weak(Rule::CommentTruncation, self.ev_start(), t.end);
     }
 
     fn binary(&mut self) -> Step {
@@ -1118,6 +1131,10 @@ impl<'a> Parser<'a> {
             return self.binary();
         }
         if self.depth == 0 {
+            if self.conn.is_none() && self.seg & seg::CONST_CMP != 0 && self.lead == Lead::Value {
+                // `1=1 AND …`
+                self.set_weak(Rule::BooleanTail, 0, t.end);
+            }
             self.end_segment(t.start);
             self.conn = Some(t.start);
             let first = self.pre_conn.is_none();
@@ -1411,6 +1428,8 @@ impl<'a> Parser<'a> {
             | Kw::Exec
             | Kw::Declare
             | Kw::If
+            | Kw::Goto
+            | Kw::While
                 if self.depth == 0
                     && (self.if_stmt
                         || self.quote
@@ -1472,6 +1491,7 @@ impl<'a> Parser<'a> {
         let mut f = Frame::new(Kind::Args);
         f.func = callee.func;
         f.call_start = callee.start;
+        f.extract = extracts(self.text(&callee));
         if callee.is(Kw::Over) {
             f.kind = Kind::Group;
         }
@@ -1503,11 +1523,16 @@ impl<'a> Parser<'a> {
             // make_set(7729=7729,1), iif(1=1,1,1/0)
             self.set_weak(Rule::Conditional, f.call_start, t.end);
         }
-        if f.func == Func::Info || f.sysvar {
-            let parent = self.cur();
-            if parent.kind == Kind::Args && parent.func != Func::Plain {
-                self.set_weak(Rule::InfoFunction, f.call_start, t.end);
-            }
+        let parent = self.cur();
+        if (f.sysvar && f.func != Func::Plain)
+            || (f.func == Func::Info && parent.kind == Kind::Args && parent.func != Func::Plain)
+            || (f.extract && f.nested)
+        {
+            // mid(@@hostname,1,1), concat(version()), ascii(substring(…))
+            self.set_weak(Rule::InfoFunction, f.call_start, t.end);
+        }
+        if f.extract || f.func == Func::Info {
+            self.frame().nested = true;
         }
         if self.stmt_call && self.depth == 0 && has_args && f.func != Func::Plain {
             let start = self.stmt_at.unwrap_or(f.call_start);
@@ -1752,10 +1777,15 @@ impl<'a> Parser<'a> {
                 }
             }
             Pend::IntoFile(start) => {
-                if matches!(t.t, T::Str { .. }) {
+                if matches!(t.t, T::Str { .. } | T::Var) {
                     self.set_strong(Rule::FileAccess, start, t.end);
                     self.exp = Exp::Operator;
                     Step::Go
+                } else if matches!(t.t, T::LParen | T::Word) {
+                    // INTO OUTFILE (expr) / substring(…)
+                    self.set_strong(Rule::FileAccess, start, t.end);
+                    self.exp = Exp::Operand;
+                    return None;
                 } else {
                     Step::Fail
                 }
@@ -1888,6 +1918,11 @@ impl<'a> Parser<'a> {
             _ => return Step::Fail,
         }
         let (n1, n2) = self.peek2();
+        // `label:` (MSSQL)
+        if t.kw.is_none() && n1.t == T::Other && self.text(&n1) == b":" {
+            self.lx.next_tok();
+            return Step::Go;
+        }
         // A procedure call as a statement: `dbms_lock.sleep(5)`, `iif(…)`.
         if (t.kw.is_none() || (t.kw.is_some_and(callable) && t.kw != Some(Kw::If)))
             && matches!(n1.t, T::LParen | T::Dot)
@@ -1915,12 +1950,36 @@ impl<'a> Parser<'a> {
             }
             // IF (cond) statement
             Kw::If => {
+                if stacked && n1.is(Kw::Exists) {
+                    self.set_strong(Rule::StackedQuery, start, n1.end);
+                }
                 self.if_stmt = true;
                 self.exp = Exp::Operand;
                 return Step::Go;
             }
-            // BEGIN … END [IF], GO: batch structure around statements.
-            Kw::Begin | Kw::Go | Kw::End => return Step::Go,
+            // BEGIN [TRY|CATCH|TRAN] … END [TRY|CATCH|IF], GO: batch
+            // structure around statements.
+            Kw::Begin | Kw::Go | Kw::End => {
+                let w = self.text(&n1);
+                if [&b"try"[..], b"catch", b"tran", b"transaction", b"if"]
+                    .iter()
+                    .any(|k| w.eq_ignore_ascii_case(k))
+                {
+                    self.lx.next_tok();
+                }
+                return Step::Go;
+            }
+            // GOTO label
+            Kw::Goto if name(&n1) => {
+                self.lx.next_tok();
+                return Step::Go;
+            }
+            // WHILE cond statement
+            Kw::While => {
+                self.if_stmt = true;
+                self.exp = Exp::Operand;
+                return Step::Go;
+            }
             Kw::Waitfor => {
                 self.pend = Pend::Waitfor(t.start);
                 return Step::Go;
@@ -1945,7 +2004,7 @@ impl<'a> Parser<'a> {
                 ok
             }
             Kw::Declare => {
-                matches!(n1.t, T::Var)
+                matches!(n1.t, T::Var | T::SysVar)
                     || (name(&n1) && self.text(&n2).eq_ignore_ascii_case(b"cursor"))
             }
             _ if !stacked => false,
@@ -1962,6 +2021,8 @@ impl<'a> Parser<'a> {
             Kw::Do => matches!(n1.t, T::LParen | T::Num | T::Var | T::SysVar) || n1.func != Func::Plain,
             Kw::Delete => {
                 (n1.is(Kw::From) && name(&n2))
+                    // DELETE LOW_PRIORITY / QUICK / IGNORE FROM
+                    || (name(&n1) && n2.is(Kw::From))
                     || (name(&n1) && (n2.is(Kw::Where) || matches!(n2.t, T::End | T::Semi | T::Comment)))
             }
             Kw::Create if n1.is(Kw::Or) => n2.is(Kw::Replace),
@@ -1976,8 +2037,14 @@ impl<'a> Parser<'a> {
                 matches!(n1.t, T::Var | T::SysVar)
                     || (name(&n1) && matches!(n2.t, T::Op(Op::Eq | Op::Assign)))
             }
-            Kw::Shutdown => matches!(n1.t, T::End | T::Comment | T::Semi) || n1.is(Kw::With),
-            Kw::Use => name(&n1) && matches!(n2.t, T::End | T::Comment | T::Semi),
+            Kw::Shutdown => {
+                matches!(n1.t, T::End | T::Comment | T::Semi) || n1.is(Kw::With) || n1.is(Kw::End)
+            }
+            Kw::Use => {
+                name(&n1)
+                    && (matches!(n2.t, T::End | T::Comment | T::Semi)
+                        || n2.kw.is_some_and(|k| matches!(k, Kw::Exec | Kw::Select | Kw::Declare)))
+            }
             Kw::Grant => n1.kw.is_some_and(|k| {
                 matches!(
                     k,
@@ -2015,6 +2082,38 @@ impl<'a> Parser<'a> {
         }
         Step::Fail
     }
+}
+
+/// A `#` comment glued to text (`#2`) is prose, not a truncation.
+fn hash_ok(text: &[u8]) -> bool {
+    if text.first() != Some(&b'#') {
+        return true;
+    }
+    match text.get(1) {
+        None => true,
+        Some(b) => b.is_ascii_whitespace() || *b == b'-' || *b == b'#',
+    }
+}
+
+/// Functions blind injections use to pull data out one character at a
+/// time.
+fn extracts(w: &[u8]) -> bool {
+    [
+        &b"ascii"[..],
+        b"ord",
+        b"unicode",
+        b"substring",
+        b"substr",
+        b"mid",
+        b"hex",
+        b"length",
+        b"lower",
+        b"upper",
+        b"conv",
+        b"bin",
+    ]
+    .iter()
+    .any(|k| w.eq_ignore_ascii_case(k))
 }
 
 /// Postfix null tests (PostgreSQL, SQLite).

@@ -73,6 +73,8 @@ pub(super) enum Kw {
     With,
     Values,
     Do,
+    Goto,
+    While,
     // Clauses.
     From,
     Where,
@@ -229,6 +231,8 @@ fn keyword(w: &[u8]) -> Option<Kw> {
         b"with" => With,
         b"values" => Values,
         b"do" => Do,
+        b"goto" => Goto,
+        b"while" => While,
         b"from" => From,
         b"where" => Where,
         b"group" => Group,
@@ -334,7 +338,8 @@ fn function(w: &[u8]) -> Func {
         | b"json_value" | b"xmlserialize" | b"typeof" | b"zeroblob" | b"unistr"
         | b"json_build_object" | b"array_agg" | b"query_to_xml" | b"datalength"
         | b"quotename" | b"stuff" | b"str" | b"space$" | b"string" | b"format"
-        | b"weight_string" | b"bit_length" | b"octet_length" | b"least" | b"greatest" => {
+        | b"weight_string" | b"bit_length" | b"octet_length" | b"least" | b"greatest"
+        | b"charset" | b"collation" | b"coercibility" => {
             Helper
         }
         _ => Plain,
