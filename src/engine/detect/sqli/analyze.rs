@@ -377,6 +377,8 @@ struct Parser<'a> {
     pre_conn: Option<u32>,
     /// An operator or connective appeared after the break.
     any_op: bool,
+    /// The current condition follows WHERE / HAVING (not AND / OR).
+    conn_clause: bool,
     /// Something besides a single literal came before a trailing comment.
     structure: bool,
     /// The current statement is a procedure call (`;dbms_lock.sleep(5)`).
@@ -462,6 +464,7 @@ pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
         words: 0,
         pre_conn: None,
         any_op: false,
+        conn_clause: false,
         structure: false,
         stmt_call: false,
         op_tail_postfix: false,
@@ -630,6 +633,12 @@ impl<'a> Parser<'a> {
 
     fn operand_word(&mut self, t: Tok) -> Step {
         let Some(kw) = t.kw else {
+            // MATCH (cols) AGAINST ('x' IN BOOLEAN MODE)
+            if self.text(&t).eq_ignore_ascii_case(b"match")
+                && matches!(self.peek().t, T::Word | T::LParen)
+            {
+                return Step::Go;
+            }
             return self.atom(t, Atom::Word, seg::WORD, Shape::Word);
         };
         let next = self.peek();
@@ -751,7 +760,7 @@ impl<'a> Parser<'a> {
                     self.set_strong(Rule::StackedQuery, t.start, self.peek().end);
                     Step::Done
                 }
-                Some(Kw::Select | Kw::Exec | Kw::Declare) => {
+                Some(Kw::Select | Kw::Exec | Kw::Declare | Kw::Begin) => {
                     self.lead = Lead::Stmt;
                     self.exp = Exp::Stmt;
                     self.statement(t)
@@ -1033,6 +1042,10 @@ impl<'a> Parser<'a> {
             }
             T::Op(_) => Step::Fail,
             T::Word => self.operator_word(t),
+            T::Str { .. } if self.quote && self.after_brk == 0 && self.last.end == self.brk => {
+                // MySQL concatenates adjacent literals: `0' '1' like 0`.
+                Step::Go
+            }
             T::Str { .. } | T::QIdent => self.alias(),
             T::LParen => self.open_call(t),
             T::RParen => self.close(t),
@@ -1137,6 +1150,7 @@ impl<'a> Parser<'a> {
             }
             self.end_segment(t.start);
             self.conn = Some(t.start);
+            self.conn_clause = false;
             let first = self.pre_conn.is_none();
             self.pre_conn = Some(self.after_brk);
             if first {
@@ -1182,6 +1196,11 @@ impl<'a> Parser<'a> {
                 s & (CMP | BOOL_LIT | SQL_CALL | SUB | VAR | NESTED_BOOL) != 0
                     || (s & NUM != 0 && s & (WORD | ARITH) == 0)
             }
+            // `id having (1 or 1)`: a clause keyword makes the bare word a
+            // column.
+            Lead::Word if self.conn_clause => {
+                s & (CMP | BOOL_LIT | SQL_CALL | SUB | VAR | NESTED_BOOL) != 0
+            }
             Lead::Word => s & (CONST_CMP | SQL_CALL | SUB) != 0,
             _ => false,
         }
@@ -1193,6 +1212,15 @@ impl<'a> Parser<'a> {
                 // `x NOTNULL`, `x ISNULL` (PostgreSQL, SQLite)
                 self.seg |= seg::CMP;
                 return Step::Go;
+            }
+            let w = self.text(&t);
+            if w.eq_ignore_ascii_case(b"against") {
+                self.seg |= seg::CMP;
+                return self.binary();
+            }
+            if self.cur().kind == Kind::Args && w.eq_ignore_ascii_case(b"placing") {
+                // OVERLAY(x PLACING y FROM 1 FOR 0)
+                return self.binary();
             }
             return self.alias();
         };
@@ -1294,6 +1322,7 @@ impl<'a> Parser<'a> {
                 self.frame().clause = Clause::Expr;
                 if self.depth == 0 {
                     self.conn = Some(t.start);
+                    self.conn_clause = true;
                 }
                 self.binary()
             }
@@ -1430,6 +1459,7 @@ impl<'a> Parser<'a> {
             | Kw::If
             | Kw::Goto
             | Kw::While
+            | Kw::Grant
                 if self.depth == 0
                     && (self.if_stmt
                         || self.quote
@@ -1476,7 +1506,10 @@ impl<'a> Parser<'a> {
             || callee.is(Kw::In);
         if !is_callee {
             // `1 (select …)`: a subquery glued to the value.
-            if self.peek().is(Kw::Select) && self.push(Frame::new(Kind::Group)) {
+            let n = self.peek();
+            if (n.is(Kw::Select) || (n.is(Kw::Union) && self.lead == Lead::Value))
+                && self.push(Frame::new(Kind::Group))
+            {
                 self.exp = Exp::Operand;
                 return Step::Go;
             }
@@ -1572,6 +1605,15 @@ impl<'a> Parser<'a> {
                 if had_sel {
                     self.seg |= seg::SUB;
                 }
+                if f.const_cmp && !self.quote && self.lead == Lead::Value {
+                    // `(1589=1589)*1`: a constant comparison used as a number.
+                    if matches!(
+                        self.peek().t,
+                        T::Op(Op::Star | Op::Plus | Op::Minus | Op::Slash)
+                    ) {
+                        self.set_weak(Rule::Conditional, 0, t.end);
+                    }
+                }
                 self.atom = Atom::Const;
                 if let Some(left_const) = self.cmp_left.take() {
                     if left_const {
@@ -1628,7 +1670,9 @@ impl<'a> Parser<'a> {
                 self.set_weak(Rule::ClauseTail, self.ev_start(), end);
             }
         } else if let Some(c) = self.clause_tail {
-            if matches!(self.lead, Lead::Value | Lead::Fragment) && self.last.t == T::Num {
+            if matches!(self.lead, Lead::Value | Lead::Fragment)
+                && (self.last.t == T::Num || self.seg & seg::SQL_CALL != 0)
+            {
                 // `1 ORDER BY 5--`: column-count probing.
                 self.set_weak(Rule::ClauseTail, c, end);
             }
@@ -1646,7 +1690,7 @@ impl<'a> Parser<'a> {
         let step = match p {
             Pend::None => return None,
             Pend::Union(start) => {
-                if t.is(Kw::All) || t.is(Kw::Distinct) {
+                if t.is(Kw::All) || t.is(Kw::Distinct) || t.t == T::Op(Op::Minus) {
                     self.pend = Pend::Union(start);
                     Step::Go
                 } else if matches!(t.t, T::End | T::Comment) {
@@ -2045,6 +2089,10 @@ impl<'a> Parser<'a> {
                     && (matches!(n2.t, T::End | T::Comment | T::Semi)
                         || n2.kw.is_some_and(|k| matches!(k, Kw::Exec | Kw::Select | Kw::Declare)))
             }
+            Kw::Grant if name(&n1) => {
+                let w = self.text(&n2);
+                w.eq_ignore_ascii_case(b"to") || n2.is(Kw::On) || n2.t == T::Comma
+            }
             Kw::Grant => n1.kw.is_some_and(|k| {
                 matches!(
                     k,
@@ -2074,6 +2122,7 @@ impl<'a> Parser<'a> {
             Kw::Prepare => name(&n1) && n2.is(Kw::From),
             Kw::With => name(&n1) && n2.is(Kw::As),
             Kw::Pragma => name(&n1),
+            Kw::Desc => name(&n1) && matches!(n2.t, T::End | T::Comment | T::Semi),
             _ => false,
         };
         if ok {

@@ -306,7 +306,7 @@ fn function(w: &[u8]) -> Func {
         | b"xmlelement" | b"xmlagg" | b"dbms_xmlgen" | b"getxml" | b"ordsys" | b"ord_dicom"
         | b"getmappingxpathx" | b"xmlquery" => Error,
         b"load_file" | b"pg_read_file" | b"pg_ls_dir" | b"pg_read_binary_file" | b"lo_import"
-        | b"lo_export" | b"xp_cmdshell" | b"xp_dirtree" | b"xp_fileexist" | b"xp_regread"
+        | b"lo_export" | b"lo_get" | b"xp_cmdshell" | b"xp_dirtree" | b"xp_fileexist" | b"xp_regread"
         | b"xp_servicecontrol" | b"xp_availablemedia" | b"xp_subdirs" | b"sp_oacreate"
         | b"sp_oamethod" | b"sp_executesql" | b"sp_makewebtask" | b"sp_addlogin"
         | b"sp_addsrvrolemember" | b"sp_configure" | b"sp_password" | b"openrowset"
