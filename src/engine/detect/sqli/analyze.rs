@@ -188,6 +188,8 @@ struct Sel {
     catalog: bool,
     /// Evidence already recorded for this SELECT.
     done: bool,
+    /// Its WHERE / HAVING clause compares something.
+    where_cmp: bool,
     /// The next operand starts a select item.
     item_start: bool,
 }
@@ -448,7 +450,11 @@ pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
             kw: None,
             func: Func::Plain,
         },
-        atom: if quote.is_some() { Atom::Str } else { Atom::None },
+        atom: if quote.is_some() {
+            Atom::Str
+        } else {
+            Atom::None
+        },
         after_brk: 0,
         op_tail: false,
         op_tail_strict: false,
@@ -744,18 +750,17 @@ impl<'a> Parser<'a> {
                     self.exp = Exp::Operator;
                     self.operator(t)
                 }
-                Some(Kw::If) if {
-                    let n = self.peek();
-                    n.is(Kw::Exists) || n.is(Kw::Not)
-                } =>
+                Some(Kw::If)
+                    if {
+                        let n = self.peek();
+                        n.is(Kw::Exists) || n.is(Kw::Not)
+                    } =>
                 {
                     self.lead = Lead::Stmt;
                     self.exp = Exp::Stmt;
                     self.statement(t)
                 }
-                Some(Kw::Print)
-                    if matches!(self.peek().t, T::Var | T::SysVar) =>
-                {
+                Some(Kw::Print) if matches!(self.peek().t, T::Var | T::SysVar) => {
                     self.lead = Lead::Stmt;
                     self.set_strong(Rule::StackedQuery, t.start, self.peek().end);
                     Step::Done
@@ -835,7 +840,7 @@ impl<'a> Parser<'a> {
         if from_table {
             let kind = catalog(self.text(&t));
             self.schema_head = kind == Catalog::Schema;
-            self.from_table(kind == Catalog::Table, t.end);
+            self.note_table(kind == Catalog::Table, t.end);
         }
         Step::Go
     }
@@ -883,12 +888,13 @@ impl<'a> Parser<'a> {
             from: false,
             catalog: false,
             done: false,
+            where_cmp: false,
             item_start: true,
         });
         self.exp = Exp::Operand;
     }
 
-    fn from_table(&mut self, catalog: bool, end: usize) {
+    fn note_table(&mut self, catalog: bool, end: usize) {
         if let Some(sel) = self.frame().sel.as_mut() {
             sel.catalog |= catalog;
         }
@@ -944,6 +950,8 @@ impl<'a> Parser<'a> {
                 sel.shape == Shape::Strong
                     || (sel.from && (sel.shape >= Shape::Literal || sel.items >= 2))
                     || sel.catalog
+                    // `SELECT password FROM users WHERE name='admin'`
+                    || (sel.from && sel.where_cmp)
                     // `SELECT/**/password/**/FROM/**/users`: comments as
                     // spaces are an evasion, not prose.
                     || (sel.from && (self.lx.saw_inline_comment || self.lx.saw_exec_comment))
@@ -978,42 +986,49 @@ impl<'a> Parser<'a> {
                 && (self.brk <= 1 || self.brk_spaced || t.t == T::Word);
             self.op_tail = !tight && matches!(t.t, T::Op(_)) && t.t != T::Op(Op::Bang);
             self.op_tail_postfix = postfix(self.text(&t));
-            self.op_tail_strict = !tight && (matches!(
-                t.t,
-                T::Op(
-                    Op::Eq
-                        | Op::Cmp
-                        | Op::Concat
-                        | Op::AndAnd
-                        | Op::Amp
-                        | Op::Pipe
-                        | Op::Caret
-                        | Op::Regex
-                )
-            ) || t.kw.is_some_and(|k| {
-                matches!(
-                    k,
-                    Kw::Like
-                        | Kw::Rlike
-                        | Kw::Regexp
-                        | Kw::Sounds
-                        | Kw::Div
-                        | Kw::Is
-                        | Kw::Not
-                        | Kw::Glob
-                        | Kw::Ilike
-                        | Kw::Xor
-                        | Kw::Collate
-                        | Kw::Similar
-                        | Kw::Mod
-                        | Kw::In
-                )
-            }));
+            self.op_tail_strict = !tight
+                && (matches!(
+                    t.t,
+                    T::Op(
+                        Op::Eq
+                            | Op::Cmp
+                            | Op::Concat
+                            | Op::AndAnd
+                            | Op::Amp
+                            | Op::Pipe
+                            | Op::Caret
+                            | Op::Regex
+                    )
+                ) || t.kw.is_some_and(|k| {
+                    matches!(
+                        k,
+                        Kw::Like
+                            | Kw::Rlike
+                            | Kw::Regexp
+                            | Kw::Sounds
+                            | Kw::Div
+                            | Kw::Is
+                            | Kw::Not
+                            | Kw::Glob
+                            | Kw::Ilike
+                            | Kw::Xor
+                            | Kw::Collate
+                            | Kw::Similar
+                            | Kw::Mod
+                            | Kw::In
+                    )
+                }));
         }
         match t.t {
             T::Op(Op::Eq | Op::Cmp | Op::Regex | Op::Assign) => {
                 self.seg |= seg::CMP;
                 self.cmp_left = Some(self.atom != Atom::Word);
+                if self.conn_clause {
+                    if let Some(sel) = self.frame().sel.as_mut() {
+                        sel.where_cmp = true;
+                    }
+                    self.check_select(t.end);
+                }
                 self.binary()
             }
             T::Op(Op::AndAnd) => self.connective(t),
@@ -1083,6 +1098,7 @@ impl<'a> Parser<'a> {
             }
             T::Comment => {
                 self.truncated = true;
+                self.end_segment(t.start);
                 self.comment_truncation(t);
                 self.finish(t.start)
             }
@@ -1100,7 +1116,7 @@ impl<'a> Parser<'a> {
             // `( 'a' ) --`, `1 * 1--`: an expression (not a lone literal)
             // in an unquoted context, then the rest of the query dropped.
             if self.lead == Lead::Value
-                && (self.structure || self.after_brk == 1)
+                && (self.structure || (self.after_brk == 1 && self.atom == Atom::Num))
                 && self.words == 0
                 && self.exp != Exp::Operand
                 && hash_ok(self.text(&t))
@@ -1621,7 +1637,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 if from_table {
-                    self.from_table(false, t.end);
+                    self.note_table(false, t.end);
                 }
                 Step::Go
             }
@@ -1653,8 +1669,8 @@ impl<'a> Parser<'a> {
             // expression, and ends inside a new literal that the
             // application's own closing quote completes.
             let tail = self.text(&self.last);
-            let plain_tail = tail.len() <= 32
-                && tail.iter().skip(1).all(|&b| b != b'\'' && b != b'"');
+            let plain_tail =
+                tail.len() <= 32 && tail.iter().skip(1).all(|&b| b != b'\'' && b != b'"');
             if self.any_op
                 && self.last.t == (T::Str { closed: false })
                 && plain_tail
@@ -1734,11 +1750,7 @@ impl<'a> Parser<'a> {
                 if t.is(Kw::Not) {
                     self.pend = Pend::Is;
                     Step::Go
-                } else if t.is(Kw::Null)
-                    || t.is(Kw::True)
-                    || t.is(Kw::False)
-                    || t.is(Kw::Unknown)
-                {
+                } else if t.is(Kw::Null) || t.is(Kw::True) || t.is(Kw::False) || t.is(Kw::Unknown) {
                     self.seg |= seg::BOOL_LIT;
                     self.exp = Exp::Operator;
                     Step::Go
@@ -1868,7 +1880,7 @@ impl<'a> Parser<'a> {
                     if self.cur().clause == Clause::From {
                         let kind = catalog(self.text(&t));
                         let qualified = std::mem::take(&mut self.schema_head);
-                        self.from_table(kind == Catalog::Table || qualified, t.end);
+                        self.note_table(kind == Catalog::Table || qualified, t.end);
                     }
                     Step::Go
                 } else if t.t == T::Op(Op::Star) {
@@ -1892,10 +1904,7 @@ impl<'a> Parser<'a> {
             }
             Pend::Lock => {
                 // LOCK IN SHARE MODE
-                if t.is(Kw::In) {
-                    self.pend = Pend::Lock;
-                    Step::Go
-                } else if t.is(Kw::Share) {
+                if t.is(Kw::In) || t.is(Kw::Share) {
                     self.pend = Pend::Lock;
                     Step::Go
                 } else if t.is(Kw::Mode) {
@@ -2060,9 +2069,12 @@ impl<'a> Parser<'a> {
                 let mut l = self.lx;
                 let _ = (l.next_tok(), l.next_tok());
                 let n3 = l.next_tok();
-                name(&n1) && (n2.is(Kw::Set) || (matches!(n2.t, T::Word | T::Dot) && n3.is(Kw::Set)))
+                name(&n1)
+                    && (n2.is(Kw::Set) || (matches!(n2.t, T::Word | T::Dot) && n3.is(Kw::Set)))
             }
-            Kw::Do => matches!(n1.t, T::LParen | T::Num | T::Var | T::SysVar) || n1.func != Func::Plain,
+            Kw::Do => {
+                matches!(n1.t, T::LParen | T::Num | T::Var | T::SysVar) || n1.func != Func::Plain
+            }
             Kw::Delete => {
                 (n1.is(Kw::From) && name(&n2))
                     // DELETE LOW_PRIORITY / QUICK / IGNORE FROM
@@ -2087,7 +2099,9 @@ impl<'a> Parser<'a> {
             Kw::Use => {
                 name(&n1)
                     && (matches!(n2.t, T::End | T::Comment | T::Semi)
-                        || n2.kw.is_some_and(|k| matches!(k, Kw::Exec | Kw::Select | Kw::Declare)))
+                        || n2
+                            .kw
+                            .is_some_and(|k| matches!(k, Kw::Exec | Kw::Select | Kw::Declare)))
             }
             Kw::Grant if name(&n1) => {
                 let w = self.text(&n2);

@@ -57,7 +57,9 @@ pub(super) enum Op {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum T {
     /// A string literal; `closed` is false when the input ends inside it.
-    Str { closed: bool },
+    Str {
+        closed: bool,
+    },
     Num,
     /// A bare word: keyword (`Tok::kw`) or identifier.
     Word,
@@ -333,8 +335,7 @@ impl<'a> Lexer<'a> {
             while self.at(j).is_ascii_hexdigit() {
                 j += 1;
             }
-        } else if a == b'0' && (b == b'b' || b == b'B') && matches!(self.at(i + 2), b'0' | b'1')
-        {
+        } else if a == b'0' && (b == b'b' || b == b'B') && matches!(self.at(i + 2), b'0' | b'1') {
             j = i + 2;
             while matches!(self.at(j), b'0' | b'1') {
                 j += 1;
@@ -610,10 +611,22 @@ mod tests {
         assert_eq!(kinds("0x7e 0b101 1.5e3 .5"), vec![Num, Num, Num, Num]);
         assert_eq!(kinds("union/**/select"), vec![Word, Word]);
         assert_eq!(kinds("/*!50000union*/ select"), vec![Word, Word]);
-        assert_eq!(kinds("`a b` [c d] @x @@version"), vec![QIdent, QIdent, Var, SysVar]);
-        assert_eq!(kinds("N'x' q'[it's]' $$a$$ $t$b$t$"), vec![Str { closed: true }; 4]);
-        assert_eq!(kinds("'it''s' 'a\\'b"), vec![Str { closed: true }, Str { closed: true }, Word, Str { closed: false }]);
-        assert_eq!(kinds("a -- b\nc # d\ne /* f"), vec![Word, Word, Word, Comment]);
+        assert_eq!(
+            kinds("`a b` [c d] @x @@version"),
+            vec![QIdent, QIdent, Var, SysVar]
+        );
+        assert_eq!(
+            kinds("N'x' q'[it's]' $$a$$ $t$b$t$"),
+            vec![Str { closed: true }; 4]
+        );
+        assert_eq!(
+            kinds("'it''s' 'a\\'b"),
+            vec![Str { closed: true }, Str { closed: true }, Word]
+        );
+        assert_eq!(
+            kinds("a -- b\nc # d\ne /* f"),
+            vec![Word, Word, Word, Comment]
+        );
     }
 
     #[test]
