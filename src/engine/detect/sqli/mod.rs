@@ -155,9 +155,58 @@ impl Sqli {
     }
 }
 
+/// Bytes without which a value cannot be an injection: whitespace and
+/// control bytes (an injection has at least two tokens, and without
+/// whitespace it needs punctuation to separate them), quotes, `;`,
+/// parentheses, comment and operator characters, and the lead bytes of
+/// no-break spaces and typographic quotes. `-` and `:` count only as
+/// `--` and `::`.
+const fn trigger(b: u8) -> bool {
+    matches!(
+        b,
+        0..=0x20
+            | b'\''
+            | b'"'
+            | b'`'
+            | b';'
+            | b'('
+            | b')'
+            | b'#'
+            | b'*'
+            | b'|'
+            | b'&'
+            | b'='
+            | b'<'
+            | b'>'
+            | b'!'
+            | 0x7f
+            | 0xa0
+            | 0xc2
+            | 0xca
+            | 0xe2
+    )
+}
+
+/// The prefilter: false when `value` cannot hold an injection (a single
+/// token such as a word, number, date, identifier or base64 blob).
+fn worth_parsing(value: &[u8]) -> bool {
+    // `--` (comment) and `::` (PostgreSQL cast) count as pairs.
+    let mut prev = 0u8;
+    for &b in value {
+        if trigger(b) || ((b == b'-' || b == b':') && prev == b) {
+            return true;
+        }
+        prev = b;
+    }
+    false
+}
+
 /// Runs every reading of `value`; strong evidence from any reading wins
 /// over weak evidence.
 fn scan(value: &[u8]) -> Option<Ev> {
+    if !worth_parsing(value) {
+        return None;
+    }
     let mut weak = None;
     let mut consider = |ev: Option<Ev>| -> Option<Ev> {
         let ev = ev?;
@@ -167,10 +216,13 @@ fn scan(value: &[u8]) -> Option<Ev> {
         weak = weak.or(Some(ev));
         None
     };
+    let backslash = value.contains(&b'\\');
     for quote in [b'\'', b'"'] {
-        let Some(first) = value.iter().position(|&b| b == quote) else {
+        // `contains` on bytes is memchr-fast; the position is only needed
+        // when a backslash may escape the first quote.
+        if !value.contains(&quote) {
             continue;
-        };
+        }
         let ctx = Ctx::Quote {
             quote,
             backslash: false,
@@ -178,7 +230,13 @@ fn scan(value: &[u8]) -> Option<Ev> {
         if let Some(ev) = consider(analyze(value, ctx)) {
             return Some(ev);
         }
-        if value.get(..first).is_some_and(|p| p.contains(&b'\\')) {
+        let escaped = backslash
+            && value
+                .iter()
+                .position(|&b| b == quote)
+                .and_then(|first| value.get(..first))
+                .is_some_and(|p| p.contains(&b'\\'));
+        if escaped {
             let ctx = Ctx::Quote {
                 quote,
                 backslash: true,

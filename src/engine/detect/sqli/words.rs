@@ -469,3 +469,19 @@ pub(super) fn catalog(word: &[u8]) -> Catalog {
         _ => Catalog::None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification() {
+        assert_eq!(classify(b"UNION"), (Some(Kw::Union), Func::Plain));
+        assert_eq!(classify(b"Sleep"), (None, Func::Time));
+        assert_eq!(classify(b"left"), (Some(Kw::JoinMod), Func::Helper));
+        assert_eq!(classify(b"brien"), (None, Func::Plain));
+        assert_eq!(catalog(b"INFORMATION_SCHEMA"), Catalog::Table);
+        assert_eq!(catalog(b"mysql"), Catalog::Schema);
+        assert_eq!(catalog(b"users"), Catalog::None);
+    }
+}
