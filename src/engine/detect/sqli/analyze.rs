@@ -17,6 +17,8 @@
 //!   string to another literal `' = '`, `ORDER BY 1` after the break) only
 //!   counts when the whole input parses up to its end.
 
+use std::cell::Cell;
+
 use super::lexer::{scan_string, Lexer, Op, Tok, T};
 use super::words::{catalog, Catalog, Func, Kw};
 
@@ -180,6 +182,8 @@ enum Shape {
 
 #[derive(Clone, Copy, Debug)]
 struct Sel {
+    /// False: no SELECT here (the other fields are meaningless).
+    active: bool,
     origin: Origin,
     start: usize,
     shape: Shape,
@@ -218,7 +222,8 @@ struct Frame {
     nested: bool,
     /// The operand just completed may take an alias.
     alias: bool,
-    sel: Option<Sel>,
+    /// The SELECT this frame holds (`active`), if any.
+    sel: Sel,
 }
 
 impl Frame {
@@ -236,9 +241,54 @@ impl Frame {
             extract: false,
             nested: false,
             alias: false,
-            sel: None,
+            sel: Sel::NONE,
         }
     }
+
+    /// The frame the array starts with: all zero, so that initialising the
+    /// stack is a memset.
+    const ZERO: Frame = Frame {
+        kind: Kind::Top,
+        clause: Clause::Expr,
+        between: false,
+        func: Func::Plain,
+        call_start: 0,
+        fresh: false,
+        when: false,
+        const_cmp: false,
+        sysvar: false,
+        extract: false,
+        nested: false,
+        alias: false,
+        sel: Sel::NONE,
+    };
+
+    fn sel(&self) -> Option<Sel> {
+        self.sel.active.then_some(self.sel)
+    }
+
+    fn sel_mut(&mut self) -> Option<&mut Sel> {
+        if self.sel.active {
+            Some(&mut self.sel)
+        } else {
+            None
+        }
+    }
+}
+
+impl Sel {
+    const NONE: Sel = Sel {
+        active: false,
+        origin: Origin::Union,
+        start: 0,
+        shape: Shape::None,
+        items: 0,
+        from: false,
+        catalog: false,
+        done: false,
+        where_cmp: false,
+        item_start: false,
+    };
 }
 
 /// Multi-word constructs in progress.
@@ -331,16 +381,18 @@ enum Step {
     Done,
 }
 
-struct Parser<'a> {
+struct Parser<'a, 'f> {
     s: &'a [u8],
     lx: Lexer<'a>,
+    /// The last peek: lexer position, token, lexer after it.
+    pk: Cell<Option<(usize, Tok, Lexer<'a>)>>,
     quote: bool,
     /// End of the literal the value closes (quote context).
     brk: usize,
     /// The closed literal contains whitespace.
     brk_spaced: bool,
     exp: Exp,
-    frames: [Frame; MAX_DEPTH],
+    frames: &'f mut [Frame; MAX_DEPTH],
     depth: usize,
     /// Never used; lets `frame` return a reference without panicking.
     scratch: Frame,
@@ -401,8 +453,19 @@ struct Parser<'a> {
     from_at: Option<usize>,
 }
 
-/// Analyses `s` read in `ctx`. Returns the evidence found, if any.
-pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
+/// The parenthesis stack, shared by the readings of one value so that it
+/// is initialised once.
+pub(super) struct Stack([Frame; MAX_DEPTH]);
+
+impl Stack {
+    pub fn new() -> Stack {
+        Stack([Frame::ZERO; MAX_DEPTH])
+    }
+}
+
+/// Analyses `s` read in `ctx`, using `stack` as scratch. Returns the
+/// evidence found, if any.
+pub(super) fn analyze(s: &[u8], ctx: Ctx, stack: &mut Option<Stack>) -> Option<Ev> {
     let (quote, backslash) = match ctx {
         Ctx::Bare => (None, false),
         Ctx::Quote { quote, backslash } => (Some(quote), backslash),
@@ -415,16 +478,41 @@ pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
             return None;
         }
         start = end;
+        // Fast path: a plain word right after the closing quote (`O'Brien`,
+        // `it's`) can only be an alias, which a WHERE clause does not take.
+        let mut l = Lexer::new(s, start, backslash);
+        if cannot_follow(s, &l.next_tok()) {
+            return None;
+        }
         brk_spaced = s
             .get(..end.saturating_sub(1))
             .unwrap_or_default()
             .iter()
             .any(|b| b.is_ascii_whitespace());
+    } else {
+        // Fast path: a plain word followed by another operand (prose,
+        // `O'Brien`) fails at once.
+        let mut l = Lexer::new(s, 0, false);
+        let a = l.next_tok();
+        if plain_word(s, &a) && !text_is(s, &a, b"match") {
+            let b = l.next_tok();
+            if cannot_follow(s, &b)
+                || b.t == (T::Str { closed: true })
+                || b.t == (T::Str { closed: false })
+            {
+                return None;
+            }
+        }
     }
-    let top = Frame::new(Kind::Top);
+    let stack = stack.get_or_insert_with(Stack::new);
+    if let Some(f) = stack.0.first_mut() {
+        *f = Frame::ZERO;
+    }
+    let top = Frame::ZERO;
     let mut p = Parser {
         s,
         lx: Lexer::new(s, start, backslash),
+        pk: Cell::new(None),
         quote: quote.is_some(),
         brk: start,
         brk_spaced,
@@ -433,7 +521,7 @@ pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
         } else {
             Exp::Operand
         },
-        frames: [top; MAX_DEPTH],
+        frames: &mut stack.0,
         depth: 0,
         scratch: top,
         pend: Pend::None,
@@ -483,10 +571,10 @@ pub(super) fn analyze(s: &[u8], ctx: Ctx) -> Option<Ev> {
     p.run()
 }
 
-impl<'a> Parser<'a> {
+impl<'a> Parser<'a, '_> {
     fn run(&mut self) -> Option<Ev> {
         loop {
-            let t = self.lx.next_tok();
+            let t = self.advance();
             let step = self.step(t);
             if !matches!(t.t, T::RParen | T::Semi | T::Comment | T::End) {
                 self.after_brk = self.after_brk.saturating_add(1);
@@ -531,9 +619,30 @@ impl<'a> Parser<'a> {
         true
     }
 
+    /// The next token, without consuming it (cached: the analysis peeks
+    /// at most words, and lexing them twice would double the cost).
     fn peek(&self) -> Tok {
+        let at = self.lx.pos();
+        if let Some((pos, t, _)) = self.pk.get() {
+            if pos == at {
+                return t;
+            }
+        }
         let mut l = self.lx;
-        l.next_tok()
+        let t = l.next_tok();
+        self.pk.set(Some((at, t, l)));
+        t
+    }
+
+    /// Consumes the next token (reusing a peek).
+    fn advance(&mut self) -> Tok {
+        if let Some((pos, t, l)) = self.pk.get() {
+            if pos == self.lx.pos() {
+                self.lx = l;
+                return t;
+            }
+        }
+        self.lx.next_tok()
     }
 
     fn peek2(&self) -> (Tok, Tok) {
@@ -707,7 +816,7 @@ impl<'a> Parser<'a> {
             }
             Kw::Top | Kw::First => {
                 let f = self.cur();
-                if f.clause == Clause::Select && f.sel.is_some_and(|s| s.items == 0) {
+                if f.clause == Clause::Select && f.sel().is_some_and(|s| s.items == 0) {
                     self.pend = Pend::Top;
                     Step::Go
                 } else {
@@ -851,7 +960,7 @@ impl<'a> Parser<'a> {
         if f.clause != Clause::Select {
             return;
         }
-        if let Some(sel) = f.sel.as_mut() {
+        if let Some(sel) = f.sel_mut() {
             if sel.item_start {
                 sel.item_start = false;
                 sel.items = sel.items.saturating_add(1);
@@ -868,7 +977,7 @@ impl<'a> Parser<'a> {
         if f.clause != Clause::Select {
             return;
         }
-        if let Some(sel) = f.sel.as_mut() {
+        if let Some(sel) = f.sel_mut() {
             if shape > sel.shape {
                 sel.shape = shape;
             }
@@ -880,7 +989,8 @@ impl<'a> Parser<'a> {
         f.clause = Clause::Select;
         f.fresh = false;
         f.alias = false;
-        f.sel = Some(Sel {
+        f.sel = Sel {
+            active: true,
             origin,
             start,
             shape: Shape::None,
@@ -890,15 +1000,15 @@ impl<'a> Parser<'a> {
             done: false,
             where_cmp: false,
             item_start: true,
-        });
+        };
         self.exp = Exp::Operand;
     }
 
     fn note_table(&mut self, catalog: bool, end: usize) {
-        if let Some(sel) = self.frame().sel.as_mut() {
+        if let Some(sel) = self.frame().sel_mut() {
             sel.catalog |= catalog;
         }
-        if catalog && self.cur().sel.is_none() {
+        if catalog && !self.cur().sel.active {
             // `… FROM information_schema.tables` appended to the value.
             if let Some(at) = self.from_at {
                 self.set_strong(Rule::SelectStatement, at, end);
@@ -931,7 +1041,7 @@ impl<'a> Parser<'a> {
 
     fn check_select(&mut self, end: usize) {
         let f = self.cur();
-        let Some(sel) = f.sel else {
+        let Some(sel) = f.sel() else {
             return;
         };
         if sel.done {
@@ -966,7 +1076,7 @@ impl<'a> Parser<'a> {
             Origin::Stacked | Origin::Implicit => Rule::StackedQuery,
             Origin::Start => Rule::SelectStatement,
         };
-        if let Some(s) = self.frame().sel.as_mut() {
+        if let Some(s) = self.frame().sel_mut() {
             s.done = true;
         }
         let start = match sel.origin {
@@ -1024,7 +1134,7 @@ impl<'a> Parser<'a> {
                 self.seg |= seg::CMP;
                 self.cmp_left = Some(self.atom != Atom::Word);
                 if self.conn_clause {
-                    if let Some(sel) = self.frame().sel.as_mut() {
+                    if let Some(sel) = self.frame().sel_mut() {
                         sel.where_cmp = true;
                     }
                     self.check_select(t.end);
@@ -1068,7 +1178,7 @@ impl<'a> Parser<'a> {
                 let f = self.frame();
                 f.alias = false;
                 if f.clause == Clause::Select {
-                    if let Some(sel) = f.sel.as_mut() {
+                    if let Some(sel) = f.sel_mut() {
                         sel.item_start = true;
                     }
                     self.check_select(t.start);
@@ -1272,7 +1382,7 @@ impl<'a> Parser<'a> {
                 let w = self.text(&n);
                 if w.eq_ignore_ascii_case(b"boolean") || w.eq_ignore_ascii_case(b"natural") {
                     for _ in 0..3 {
-                        let m = self.lx.next_tok();
+                        let m = self.advance();
                         if m.is(Kw::Mode) {
                             return Step::Go;
                         }
@@ -1302,7 +1412,7 @@ impl<'a> Parser<'a> {
                         let f = self.frame();
                         f.clause = Clause::From;
                         f.alias = false;
-                        if let Some(sel) = f.sel.as_mut() {
+                        if let Some(sel) = f.sel_mut() {
                             sel.from = true;
                             sel.item_start = false;
                         }
@@ -1329,7 +1439,7 @@ impl<'a> Parser<'a> {
                 // after AND / OR. `SELECT x WHERE …` has no FROM but is a
                 // query all the same.
                 if self.cur().clause == Clause::Select {
-                    if let Some(sel) = self.frame().sel.as_mut() {
+                    if let Some(sel) = self.frame().sel_mut() {
                         sel.from = true;
                         sel.item_start = false;
                     }
@@ -1612,7 +1722,7 @@ impl<'a> Parser<'a> {
             Kind::Args => self.close_call(t),
             Kind::Group => {
                 self.check_select(t.end);
-                let had_sel = f.sel.is_some();
+                let had_sel = f.sel.active;
                 self.depth -= 1;
                 let pf = self.frame();
                 pf.fresh = false;
@@ -1717,7 +1827,7 @@ impl<'a> Parser<'a> {
                     }
                     self.finish(t.start)
                 } else if t.is(Kw::Select) {
-                    self.frame().sel = None;
+                    self.frame().sel.active = false;
                     self.start_select(Origin::Union, start);
                     // `1 union select` at the very end: unmistakable.
                     let next = self.peek().t;
@@ -1758,7 +1868,7 @@ impl<'a> Parser<'a> {
                     // IS DISTINCT FROM
                     let n = self.peek();
                     if n.is(Kw::From) {
-                        self.lx.next_tok();
+                        self.advance();
                         self.exp = Exp::Operand;
                         Step::Go
                     } else {
@@ -1973,7 +2083,7 @@ impl<'a> Parser<'a> {
         let (n1, n2) = self.peek2();
         // `label:` (MSSQL)
         if t.kw.is_none() && n1.t == T::Other && self.text(&n1) == b":" {
-            self.lx.next_tok();
+            self.advance();
             return Step::Go;
         }
         // A procedure call as a statement: `dbms_lock.sleep(5)`, `iif(…)`.
@@ -1997,7 +2107,7 @@ impl<'a> Parser<'a> {
                 } else {
                     Origin::Start
                 };
-                self.frame().sel = None;
+                self.frame().sel.active = false;
                 self.start_select(origin, t.start);
                 return Step::Go;
             }
@@ -2018,13 +2128,13 @@ impl<'a> Parser<'a> {
                     .iter()
                     .any(|k| w.eq_ignore_ascii_case(k))
                 {
-                    self.lx.next_tok();
+                    self.advance();
                 }
                 return Step::Go;
             }
             // GOTO label
             Kw::Goto if name(&n1) => {
-                self.lx.next_tok();
+                self.advance();
                 return Step::Go;
             }
             // WHILE cond statement
@@ -2177,6 +2287,30 @@ fn extracts(w: &[u8]) -> bool {
     ]
     .iter()
     .any(|k| w.eq_ignore_ascii_case(k))
+}
+
+/// True when `t` spells `w` (any case).
+fn text_is(s: &[u8], t: &Tok, w: &[u8]) -> bool {
+    s.get(t.start..t.end)
+        .is_some_and(|x| x.eq_ignore_ascii_case(w))
+}
+
+/// A bare word with no keyword role that is not one of the operator
+/// words the grammar accepts after an operand (`notnull`, `isnull`,
+/// `against`).
+fn plain_word(s: &[u8], t: &Tok) -> bool {
+    t.t == T::Word
+        && t.kw.is_none()
+        && !text_is(s, t, b"notnull")
+        && !text_is(s, t, b"isnull")
+        && !text_is(s, t, b"against")
+}
+
+/// Tokens that fail in operator position at the top level: a plain word
+/// (an alias, which a WHERE clause does not take), a number, a variable,
+/// a quoted identifier, a stray byte.
+fn cannot_follow(s: &[u8], t: &Tok) -> bool {
+    plain_word(s, t) || matches!(t.t, T::Num | T::Var | T::SysVar | T::QIdent | T::Other)
 }
 
 /// Postfix null tests (PostgreSQL, SQLite).

@@ -120,8 +120,23 @@ fn is_word_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
 }
 
+/// Bytes that continue a word: letters, digits, `_`, `$` and non-ASCII.
+static WORD_BYTE: [bool; 256] = word_bytes();
+
+#[allow(clippy::indexing_slicing)] // compile-time only
+const fn word_bytes() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+        i += 1;
+    }
+    t
+}
+
 fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+    WORD_BYTE.get(usize::from(b)).copied().unwrap_or(false)
 }
 
 /// Finds the end of a quoted string body starting at `i` (just after the
@@ -191,6 +206,11 @@ impl<'a> Lexer<'a> {
     /// MySQL (latin1) reads it as whitespace.
     fn nbsp(&self, i: usize) -> bool {
         self.at(i) == 0xa0 && (i == 0 || self.at(i - 1) < 0x80)
+    }
+
+    /// The current position.
+    pub fn pos(&self) -> usize {
+        self.pos
     }
 
     fn at(&self, i: usize) -> u8 {
@@ -372,10 +392,7 @@ impl<'a> Lexer<'a> {
                 if self.nbsp(j) {
                     return Tok::new(T::Num, i, j);
                 }
-                let mut k = j;
-                while self.has(k) && is_word(self.at(k)) && !self.nbsp(k) {
-                    k += 1;
-                }
+                let k = self.word_end(j);
                 let glued = s
                     .get(j..k)
                     .map(|w| classify(w).0)
@@ -388,11 +405,28 @@ impl<'a> Lexer<'a> {
         Tok::new(T::Num, i, j)
     }
 
-    fn word(&self, i: usize) -> Tok {
+    /// End of the word characters starting at `i` (a no-break space ends a
+    /// word).
+    fn word_end(&self, i: usize) -> usize {
         let mut j = i;
-        while self.has(j) && is_word(self.at(j)) && !self.nbsp(j) {
-            j += 1;
+        while let Some(rest) = self.s.get(j..) {
+            match rest.iter().position(|&b| !is_word(b) || b == 0xa0) {
+                None => return self.s.len(),
+                Some(off) => {
+                    j += off;
+                    if self.at(j) == 0xa0 && !self.nbsp(j) {
+                        j += 1;
+                        continue;
+                    }
+                    return j;
+                }
+            }
         }
+        j
+    }
+
+    fn word(&self, i: usize) -> Tok {
+        let j = self.word_end(i);
         // Prefixed strings: N'…', E'…', X'…', B'…', _utf8'…', q'[…]'.
         let next = self.at(j);
         if next == b'\'' {

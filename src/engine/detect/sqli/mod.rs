@@ -69,7 +69,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
 use crate::engine::config::{Action, ConfigError};
-use analyze::{analyze, Ctx, Ev};
+use analyze::{analyze, Ctx, Ev, Stack};
 
 /// Configuration section `sql_injection`.
 ///
@@ -155,18 +155,30 @@ impl Sqli {
     }
 }
 
+/// Byte classes for the prefilter.
+const TRIGGER: u8 = 1;
+const BACKSLASH: u8 = 2;
+const SINGLE: u8 = 4;
+const DOUBLE: u8 = 8;
+/// `-` and `:`: triggers only as `--` (comment) and `::` (cast).
+const PAIR: u8 = 16;
+/// Lead byte of a no-break space or typographic quote.
+const UNICODE: u8 = 32;
+
 /// Bytes without which a value cannot be an injection: whitespace and
 /// control bytes (an injection has at least two tokens, and without
 /// whitespace it needs punctuation to separate them), quotes, `;`,
 /// parentheses, comment and operator characters, and the lead bytes of
-/// no-break spaces and typographic quotes. `-` and `:` count only as
-/// `--` and `::`.
-const fn trigger(b: u8) -> bool {
-    matches!(
-        b,
-        0..=0x20
-            | b'\''
-            | b'"'
+/// no-break spaces and typographic quotes.
+static CLASS: [u8; 256] = classes();
+
+#[allow(clippy::indexing_slicing)] // compile-time only
+const fn classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match i as u8 {
+            0..=0x20
             | b'`'
             | b';'
             | b'('
@@ -180,33 +192,50 @@ const fn trigger(b: u8) -> bool {
             | b'>'
             | b'!'
             | 0x7f
-            | 0xa0
-            | 0xc2
-            | 0xca
-            | 0xe2
-    )
+            | 0xa0 => TRIGGER,
+            0xc2 | 0xca | 0xe2 => TRIGGER | UNICODE,
+            b'\'' => TRIGGER | SINGLE,
+            b'"' => TRIGGER | DOUBLE,
+            b'\\' => BACKSLASH,
+            b'-' | b':' => PAIR,
+            _ => 0,
+        };
+        i += 1;
+    }
+    t
 }
 
-/// The prefilter: false when `value` cannot hold an injection (a single
-/// token such as a word, number, date, identifier or base64 blob).
-fn worth_parsing(value: &[u8]) -> bool {
-    // `--` (comment) and `::` (PostgreSQL cast) count as pairs.
-    let mut prev = 0u8;
-    for &b in value {
-        if trigger(b) || ((b == b'-' || b == b':') && prev == b) {
-            return true;
+fn class(b: u8) -> u8 {
+    CLASS.get(usize::from(b)).copied().unwrap_or(TRIGGER)
+}
+
+/// The prefilter: which of `\\`, `'` and `"` the value holds, or `None`
+/// when it cannot hold an injection (a single token such as a word,
+/// number, date, identifier or base64 blob).
+fn prefilter(value: &[u8]) -> Option<u8> {
+    // One table-driven pass (no early exit: the quote bits are needed
+    // too); about a byte per cycle.
+    let mut seen = 0u8;
+    for chunk in value.chunks(16) {
+        for &b in chunk {
+            seen |= class(b);
         }
-        prev = b;
     }
-    false
+    let pairs = || {
+        value
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if a == b && (*a == b'-' || *a == b':')))
+    };
+    let hit = seen & TRIGGER != 0 || (seen & PAIR != 0 && pairs());
+    hit.then_some(seen)
 }
 
 /// Runs every reading of `value`; strong evidence from any reading wins
 /// over weak evidence.
 fn scan(value: &[u8]) -> Option<Ev> {
-    if !worth_parsing(value) {
-        return None;
-    }
+    let seen = prefilter(value)?;
+    let mut stack: Option<Stack> = None;
+    let backslash = seen & BACKSLASH != 0;
     let mut weak = None;
     let mut consider = |ev: Option<Ev>| -> Option<Ev> {
         let ev = ev?;
@@ -216,18 +245,17 @@ fn scan(value: &[u8]) -> Option<Ev> {
         weak = weak.or(Some(ev));
         None
     };
-    let backslash = value.contains(&b'\\');
-    for quote in [b'\'', b'"'] {
-        // `contains` on bytes is memchr-fast; the position is only needed
-        // when a backslash may escape the first quote.
-        if !value.contains(&quote) {
+    let single = seen & SINGLE != 0;
+    let double = seen & DOUBLE != 0;
+    for (quote, present) in [(b'\'', single), (b'"', double)] {
+        if !present {
             continue;
         }
         let ctx = Ctx::Quote {
             quote,
             backslash: false,
         };
-        if let Some(ev) = consider(analyze(value, ctx)) {
+        if let Some(ev) = consider(analyze(value, ctx, &mut stack)) {
             return Some(ev);
         }
         let escaped = backslash
@@ -241,21 +269,23 @@ fn scan(value: &[u8]) -> Option<Ev> {
                 quote,
                 backslash: true,
             };
-            if let Some(ev) = consider(analyze(value, ctx)) {
+            if let Some(ev) = consider(analyze(value, ctx, &mut stack)) {
                 return Some(ev);
             }
         }
     }
-    if let Some(ev) = consider(analyze(value, Ctx::Bare)) {
+    if let Some(ev) = consider(analyze(value, Ctx::Bare, &mut stack)) {
         return Some(ev);
     }
-    if weak.is_none() {
+    if weak.is_none() && seen & UNICODE != 0 {
         if let Some(ascii) = ascii_quotes(value) {
             let ctx = Ctx::Quote {
                 quote: b'\'',
                 backslash: false,
             };
-            if let Some(ev) = analyze(&ascii, ctx).or_else(|| analyze(&ascii, Ctx::Bare)) {
+            if let Some(ev) =
+                analyze(&ascii, ctx, &mut stack).or_else(|| analyze(&ascii, Ctx::Bare, &mut stack))
+            {
                 return Some(ev);
             }
         }
