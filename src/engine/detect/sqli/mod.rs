@@ -90,8 +90,8 @@ pub struct SqliConfig {
     pub min_length: usize,
     /// Locations where SQL is expected, written as the event `location`
     /// field is (`query:sql`, `json:$.query`, `header:x-filter`). Entries
-    /// must be non-empty. Default empty. Values from these locations are
-    /// not inspected by this detector ([`Sqli::whitelisted`]).
+    /// must be non-empty. Default empty. Findings of this detector in these
+    /// locations are dropped ([`Sqli::whitelisted`]).
     pub whitelist: Vec<String>,
 }
 
@@ -140,9 +140,14 @@ impl Sqli {
     }
 
     /// True when `location` (`query:sql`, …) is whitelisted: SQL is
-    /// expected there and the caller should not run [`Sqli::detect`].
+    /// expected there and findings from it are dropped.
     pub fn whitelisted(&self, location: &str) -> bool {
         self.whitelist.iter().any(|w| w == location)
+    }
+
+    /// True when a whitelist is configured.
+    pub fn has_whitelist(&self) -> bool {
+        !self.whitelist.is_empty()
     }
 
     /// Inspects one value. See the [module docs](self).
