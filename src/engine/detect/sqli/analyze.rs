@@ -1166,6 +1166,11 @@ impl<'a> Parser<'a, '_> {
                 self.binary()
             }
             T::Op(_) => Step::Fail,
+            // PostgreSQL `?` (JSON key exists) after an operand.
+            T::Var if self.text(&t) == b"?" => {
+                self.seg |= seg::CMP;
+                self.binary()
+            }
             T::Word => self.operator_word(t),
             T::Str { .. } if self.quote && self.after_brk == 0 && self.last.end == self.brk => {
                 // MySQL concatenates adjacent literals: `0' '1' like 0`.
@@ -1229,7 +1234,7 @@ impl<'a> Parser<'a, '_> {
                 && (self.structure || (self.after_brk == 1 && self.atom == Atom::Num))
                 && self.words == 0
                 && self.exp != Exp::Operand
-                && hash_ok(self.text(&t))
+                && bare_comment(self.text(&t))
             {
                 self.set_weak(Rule::CommentTruncation, 0, t.end);
             }
@@ -1649,6 +1654,11 @@ impl<'a> Parser<'a, '_> {
         self.upgrade_item(Shape::Strong);
         let mut f = Frame::new(Kind::Args);
         f.func = callee.func;
+        // MSSQL `CONVERT(INT, …)`: error-based extraction (the conversion
+        // error message carries the string).
+        if text_is(self.s, &callee, b"convert") && numeric_type(self.text(&self.peek())) {
+            f.func = Func::Error;
+        }
         f.call_start = callee.start;
         f.extract = extracts(self.text(&callee));
         if callee.is(Kw::Over) {
@@ -2257,6 +2267,19 @@ impl<'a> Parser<'a, '_> {
     }
 }
 
+/// In an unquoted value, only a comment with nothing after it truncates
+/// (`1 --`, `1/*`); `1 -- Introduction` is prose.
+fn bare_comment(text: &[u8]) -> bool {
+    let body = if text.starts_with(b"#") {
+        text.get(1..)
+    } else {
+        text.get(2..)
+    };
+    body.unwrap_or_default()
+        .iter()
+        .all(|&b| b.is_ascii_whitespace() || b == b'-' || b == b'#' || b == b'+')
+}
+
 /// A `#` comment glued to text (`#2`) is prose, not a truncation.
 fn hash_ok(text: &[u8]) -> bool {
     if text.first() != Some(&b'#') {
@@ -2333,6 +2356,7 @@ fn numeric_type(w: &[u8]) -> bool {
         b"float",
         b"float8",
         b"real",
+        b"tinyint",
     ]
     .iter()
     .any(|t| w.eq_ignore_ascii_case(t))

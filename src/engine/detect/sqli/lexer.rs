@@ -233,7 +233,8 @@ impl<'a> Lexer<'a> {
             if !self.has(i) {
                 return None;
             }
-            if (a == b'-' && b == b'-') || a == b'#' {
+            // `#>` / `#>>` are PostgreSQL JSON path operators, not comments.
+            if (a == b'-' && b == b'-') || (a == b'#' && b != b'>') {
                 let from = if a == b'#' { i + 1 } else { i + 2 };
                 match self
                     .s
@@ -301,7 +302,14 @@ impl<'a> Lexer<'a> {
             b'.' if b.is_ascii_digit() => self.number(i),
             b'@' => self.var(i),
             b'$' => self.dollar(i),
+            // PostgreSQL JSON operators `?|`, `?&`; `?` alone is a
+            // placeholder (or the `?` key-exists operator, see the analysis).
+            b'?' if b == b'|' || b == b'&' => Tok::new(T::Op(Op::Cmp), i, i + 2),
             b'?' => self.simple(T::Var, i, 1),
+            b'#' if b == b'>' => {
+                let len = if self.at(i + 2) == b'>' { 3 } else { 2 };
+                Tok::new(T::Op(Op::Arrow), i, i + len)
+            }
             // MySQL `\N` is NULL.
             b'\\' if b == b'N' => Tok {
                 t: T::Word,
@@ -497,6 +505,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn var(&self, i: usize) -> Tok {
+        // PostgreSQL `@>` (contains), `@?` (JSON path), `@@ ` (match).
+        match (self.at(i + 1), self.at(i + 2)) {
+            (b'>' | b'?', _) => return Tok::new(T::Op(Op::Cmp), i, i + 2),
+            (b'@', c) if is_space(c) => return Tok::new(T::Op(Op::Cmp), i, i + 2),
+            _ => {}
+        }
         let mut j = i + 1;
         let mut t = T::Var;
         if self.at(j) == b'@' {
@@ -558,6 +572,8 @@ impl<'a> Lexer<'a> {
             (b'|', b'|') => (Op::Concat, 2),
             (b'&', b'&') => (Op::AndAnd, 2),
             (b'<', b'<') | (b'>', b'>') => (Op::Shift, 2),
+            // PostgreSQL `<@` (contained by)
+            (b'<', b'@') => (Op::Cmp, 2),
             (b':', b':') => (Op::Cast, 2),
             (b':', b'=') => (Op::Assign, 2),
             (b'-', b'>') if c == b'>' => (Op::Arrow, 3),
