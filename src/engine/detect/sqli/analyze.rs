@@ -1767,8 +1767,10 @@ impl<'a> Parser<'a, '_> {
 
     /// End of input (or a comment running to it) in operator position.
     fn finish(&mut self, end: usize) -> Step {
+        let seg_tail = self.seg;
         self.end_segment(end);
-        self.check_select(end);
+        // SELECTs still open (`1 and (select count(x`) are judged too.
+        self.salvage(end);
         if self.quote {
             // The first token after the break is an operator: a strict one
             // (comparison, bitwise, concatenation), a postfix null test, or
@@ -1777,7 +1779,7 @@ impl<'a> Parser<'a, '_> {
             let strong_op = self.op_tail_strict
                 || self.op_tail_postfix
                 || self.truncated
-                || self.seg & seg::CMP != 0;
+                || seg_tail & seg::CMP != 0;
             // `x'=email--`: column names are fine when the rest of the
             // query is commented out.
             let words_ok = self.words == 0 || (self.truncated && !self.brk_spaced);
@@ -1807,7 +1809,7 @@ impl<'a> Parser<'a, '_> {
             }
         } else if let Some(c) = self.clause_tail {
             if matches!(self.lead, Lead::Value | Lead::Fragment)
-                && (self.last.t == T::Num || self.seg & seg::SQL_CALL != 0)
+                && (self.last.t == T::Num || seg_tail & seg::SQL_CALL != 0)
             {
                 // `1 ORDER BY 5--`: column-count probing.
                 self.set_weak(Rule::ClauseTail, c, end);
