@@ -1554,7 +1554,7 @@ impl<'a> Parser<'a, '_> {
                     if self.cur().when {
                         self.set_weak(Rule::Conditional, self.ev_start(), t.end);
                     }
-                    self.depth -= 1;
+                    self.depth = self.depth.saturating_sub(1);
                     let f = self.frame();
                     f.fresh = false;
                     f.alias = matches!(f.clause, Clause::Select | Clause::From);
@@ -1673,7 +1673,7 @@ impl<'a> Parser<'a, '_> {
 
     fn close_call(&mut self, t: Tok) -> Step {
         let f = self.cur();
-        self.depth -= 1;
+        self.depth = self.depth.saturating_sub(1);
         let flags = match f.func {
             Func::Plain => seg::CALL,
             _ => seg::CALL | seg::SQL_CALL,
@@ -1733,7 +1733,7 @@ impl<'a> Parser<'a, '_> {
             Kind::Group => {
                 self.check_select(t.end);
                 let had_sel = f.sel.active;
-                self.depth -= 1;
+                self.depth = self.depth.saturating_sub(1);
                 let pf = self.frame();
                 pf.fresh = false;
                 pf.alias = matches!(pf.clause, Clause::Select | Clause::From);
