@@ -2136,10 +2136,11 @@ impl<'a> Parser<'a, '_> {
             // structure around statements.
             Kw::Begin | Kw::Go | Kw::End => {
                 let w = self.text(&n1);
-                if [&b"try"[..], b"catch", b"tran", b"transaction", b"if"]
-                    .iter()
-                    .any(|k| w.eq_ignore_ascii_case(k))
-                {
+                let tail = (kw == Kw::End && n1.is(Kw::If))
+                    || [&b"try"[..], b"catch", b"tran", b"transaction"]
+                        .iter()
+                        .any(|k| w.eq_ignore_ascii_case(k));
+                if tail {
                     self.advance();
                 }
                 return Step::Go;

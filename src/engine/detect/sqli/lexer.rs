@@ -680,6 +680,23 @@ mod tests {
     }
 
     #[test]
+    fn latin1_no_break_space_is_whitespace() {
+        use T::*;
+        assert_eq!(kinds("1\u{a0}x"), vec![Word]);
+        let raw = b"1\xa0UNION\xa0SELECT\xa02";
+        let mut l = Lexer::new(raw, 0, false);
+        let mut v = Vec::new();
+        loop {
+            let t = l.next_tok();
+            if t.t == End {
+                break;
+            }
+            v.push(t.t);
+        }
+        assert_eq!(v, vec![Num, Word, Word, Num]);
+    }
+
+    #[test]
     fn backslash_escapes_when_asked() {
         let mut l = Lexer::new(b"'a\\'b' c", 0, true);
         assert_eq!(l.next_tok().t, T::Str { closed: true });

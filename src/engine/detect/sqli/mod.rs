@@ -27,6 +27,9 @@
 //! | `sqli.operator_tail` | the string is closed and joined to another literal: `' = '`, `'\|\|'` |
 //! | `sqli.comment_truncation` | the string is closed and a comment drops the rest of the query: `admin'--` |
 //! | `sqli.clause_tail` | a clause follows the closed literal: `1' order by 3--` |
+//! | `sqli.conditional` | `CASE WHEN … END`, or a SQL function over a constant comparison: `make_set(1=1,1)` |
+//! | `sqli.info_function` | nested extraction calls: `ascii(substring(user(),1,1))`, `mid(@@version,1,1)` |
+//! | `sqli.cast_error` | a PostgreSQL numeric cast of a column or call: `password::int` |
 //! | `sqli.union_select` | `UNION [ALL\|DISTINCT] SELECT …` |
 //! | `sqli.stacked_query` | `;` (or MSSQL juxtaposition) then a statement: `1;drop table users` |
 //! | `sqli.subquery` | `(SELECT …)` |
@@ -35,15 +38,24 @@
 //! | `sqli.error_function` | `extractvalue(…)`, `updatexml(…)`, `utl_inaddr.get_host_address(…)` |
 //! | `sqli.file_access` | `INTO OUTFILE '…'`, `load_file(…)`, `xp_cmdshell` |
 //!
-//! The first block of rules (boolean, operator, comment, clause tails) is
-//! *weak* evidence: it only counts when the whole value parses as SQL to
-//! its end. The others are *strong* and count as soon as their structure is
-//! complete.
+//! The first block of rules (down to `sqli.cast_error`) is *weak*
+//! evidence: it only counts when the whole value parses as SQL to its end
+//! (or to a `;` that ends the injected statement). The others are *strong*
+//! and count as soon as their structure is complete, even if junk follows.
 //!
-//! Cost: the reading "as it is" fails within the first tokens of prose, and
-//! the quoted readings start at the first quote (found with a byte scan);
-//! every step consumes input, parenthesis nesting is bounded, nothing is
-//! allocated.
+//! Cost: a byte-class prefilter (one table lookup per byte) rejects values
+//! that cannot hold an injection: single tokens without whitespace, quotes,
+//! parentheses, `;`, comment or operator characters (names, numbers, dates,
+//! identifiers, base64). Past it, the reading "as it is" fails within the
+//! first tokens of prose and the quoted readings start at the first quote;
+//! every step consumes input, parenthesis nesting is bounded (32), nothing
+//! is allocated (except a copy when typographic quotes `’` need folding).
+//!
+//! Decided on purpose: a standalone `select * from my heart` **is**
+//! flagged (`SELECT * FROM table alias` is a complete query and `*` is not
+//! prose), while `select one from the list` is not (a select list of bare
+//! words reads as English). Locations where SQL text is legitimately sent
+//! go in `whitelist`.
 //!
 //! ```
 //! use envoy_rasp::engine::detect::sqli::{Sqli, SqliConfig};
