@@ -1177,7 +1177,7 @@ impl<'a> Parser<'a, '_> {
                 Step::Go
             }
             T::Str { .. } | T::QIdent => self.alias(),
-            T::LParen => self.open_call(t),
+            T::LParen => self.open_call(),
             T::RParen => self.close(t),
             T::Comma => {
                 let f = self.frame();
@@ -1625,7 +1625,7 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    fn open_call(&mut self, t: Tok) -> Step {
+    fn open_call(&mut self) -> Step {
         let callee = self.last;
         let is_callee = matches!(callee.t, T::Word | T::QIdent)
             && (callee.kw.is_none() || callee.kw.is_some_and(callable))
@@ -1646,7 +1646,6 @@ impl<'a> Parser<'a, '_> {
             }
             return Step::Fail;
         }
-        let _ = t;
         if self.atom == Atom::Word && matches!(callee.t, T::Word | T::QIdent) {
             self.words = self.words.saturating_sub(1);
         }
@@ -1803,8 +1802,7 @@ impl<'a> Parser<'a, '_> {
             {
                 self.set_weak(Rule::OperatorTail, self.ev_start(), end);
             }
-            if let Some(c) = self.clause_tail {
-                let _ = c;
+            if self.clause_tail.is_some() {
                 self.set_weak(Rule::ClauseTail, self.ev_start(), end);
             }
         } else if let Some(c) = self.clause_tail {
@@ -2190,7 +2188,8 @@ impl<'a> Parser<'a, '_> {
             }
             Kw::Update => {
                 let mut l = self.lx;
-                let _ = (l.next_tok(), l.next_tok());
+                l.next_tok();
+                l.next_tok();
                 let n3 = l.next_tok();
                 name(&n1)
                     && (n2.is(Kw::Set) || (matches!(n2.t, T::Word | T::Dot) && n3.is(Kw::Set)))
