@@ -445,6 +445,15 @@ impl Scan<'_> {
         let cfg = self.cfg;
         let mut hits: Vec<(AttackType, Action, Hit)> = Vec::new();
         cfg.detectors.scan_value(scanned, ctx, &mut |t, a, h| {
+            // `sql_injection.whitelist`: locations where SQL is expected
+            // (the location is only rendered on a hit).
+            if t == AttackType::SqlInjection
+                && cfg.detectors.sqli.as_ref().is_some_and(|d| {
+                    d.has_whitelist() && d.whitelisted(&location(ctx.surface, name, kind))
+                })
+            {
+                return true;
+            }
             if *seen & bit(t) == 0 {
                 *seen |= bit(t);
                 let blocking = a == Action::Block && cfg.mode == Mode::Block;
@@ -748,6 +757,16 @@ mod tests {
         assert_eq!(get(&e, "/static/app.js?q=evil").0, Verdict::Allow);
         assert!(get(&e, "/static/..%2fadmin?q=evil").0.is_block());
         assert!(get(&e, "/static/../admin?q=evil").0.is_block());
+    }
+
+    #[test]
+    fn sqli_whitelist_skips_the_location() {
+        let e = engine(r#"{"sql_injection": {"whitelist": ["query:sql"]}}"#);
+        let (v, _) = get(&e, "/x?sql=1%20union%20select%20password%20from%20users");
+        assert_eq!(v, Verdict::Allow);
+        let (v, f) = get(&e, "/x?q=1%20union%20select%20password%20from%20users");
+        assert!(v.is_block());
+        assert_eq!(f[0].rule, "sqli.union_select");
     }
 
     #[test]
