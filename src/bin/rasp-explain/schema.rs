@@ -109,6 +109,7 @@ pub const NOTES: &[Note] = &[
     n("sql_injection.whitelist[]", "A location: `surface:name`."),
     n("xss", "Cross-site scripting detector."),
     n("xss.action", ACTION),
+    n("xss.foreign_content", "Flag bare `<svg>` / `<math>` elements (foreign content, where HTML parsing rules change). Turn off for clients that send inline SVG or MathML; script, handlers and script URLs inside them are still caught."),
     n("command_injection", "OS command injection detector."),
     n("command_injection.action", ACTION),
     n("command_injection.blacklist", "Commands always recognised as commands, in addition to the built-in list."),
