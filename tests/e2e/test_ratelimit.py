@@ -130,10 +130,12 @@ def test_per_path_rule(make_envoy):
 
 
 def test_idle_keys_expire(make_envoy):
-    e = make_envoy(limited({"requests_per_second": 10, "burst": 5}), concurrency=2)
-    for i in range(30):
-        assert e.get("/x", {"x-client": f"k{i}"}).status == 200
-    # Tracked while their buckets refill (0.1 s each here), then swept.
-    wait_for(lambda: e.stat("rasp_ratelimit_keys") > 0, timeout=5, what="keys tracked")
-    wait_for(lambda: e.stat("rasp_ratelimit_keys") == 0, timeout=10, what="idle keys expired")
+    e = make_envoy(limited({"requests_per_second": 1, "burst": 4}), concurrency=2)
+    for i in range(10):
+        for _ in range(4):
+            assert e.get("/x", {"x-client": f"k{i}"}).status == 200
+    # Each bucket is empty and takes 4 s to refill: tracked meanwhile (the
+    # gauge is refreshed by the 1 s tick), then swept.
+    wait_for(lambda: e.stat("rasp_ratelimit_keys") >= 10, timeout=5, what="keys tracked")
+    wait_for(lambda: e.stat("rasp_ratelimit_keys") == 0, timeout=15, what="idle keys expired")
     e.stop()
