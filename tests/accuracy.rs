@@ -60,7 +60,9 @@ fn detection_floors_and_false_positive_ceilings() {
         assert!(n > 0, "no {class} rows in tests/data");
         let rate = 100.0 * flagged as f64 / n as f64;
         if rate < *floor {
-            failures.push(format!("{class}: {rate:.2}% < floor {floor}% ({flagged}/{n})"));
+            failures.push(format!(
+                "{class}: {rate:.2}% < floor {floor}% ({flagged}/{n})"
+            ));
         }
     }
     for (file, ceiling) in CEILINGS {
@@ -69,7 +71,9 @@ fn detection_floors_and_false_positive_ceilings() {
         let flagged = t["flagged"].as_u64().unwrap_or(u64::MAX);
         assert!(n > 0, "no benign rows in {file}");
         if flagged > *ceiling {
-            failures.push(format!("{file}: {flagged} of {n} benign values flagged (ceiling {ceiling})"));
+            failures.push(format!(
+                "{file}: {flagged} of {n} benign values flagged (ceiling {ceiling})"
+            ));
         }
     }
     if !failures.is_empty() {
@@ -82,6 +86,10 @@ fn detection_floors_and_false_positive_ceilings() {
                     .collect()
             })
             .unwrap_or_default();
-        panic!("{}\nfirst false positives:\n{}", failures.join("\n"), fps.join("\n"));
+        panic!(
+            "{}\nfirst false positives:\n{}",
+            failures.join("\n"),
+            fps.join("\n")
+        );
     }
 }

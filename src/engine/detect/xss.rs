@@ -531,3 +531,26 @@ mod tests {
         assert_eq!(&v[h.start..h.end], b"onerror=alert(1)");
     }
 }
+
+#[cfg(test)]
+mod hang_regressions {
+    use super::*;
+    use crate::engine::detect::ValueCtx;
+    use crate::engine::surface::Surface;
+
+    /// A scheme with nothing after it once looped forever (a NUL past the
+    /// end read as whitespace). Found by fuzzing.
+    #[test]
+    fn data_scheme_at_the_end_terminates() {
+        let x = Xss::compile(&XssConfig::default(), "xss").unwrap().unwrap();
+        for v in [
+            &b"data:"[..],
+            b"data\0:",
+            b" data:",
+            b"<a href=data:",
+            b"data:  ",
+        ] {
+            let _ = x.detect(v, &ValueCtx::value(Surface::Query));
+        }
+    }
+}

@@ -384,7 +384,7 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
     }
     if name == b"data" {
         let mut j = i + 1;
-        while is_space(at(v, j)) {
+        while j < v.len() && is_space(at(v, j)) {
             j += 1;
         }
         let mime = tail(v, j);
