@@ -108,6 +108,9 @@ pub struct CustomRule {
 /// Longest accepted pattern, in bytes.
 const MAX_PATTERN_LEN: usize = 4096;
 
+/// Largest compiled pattern, in bytes.
+const MAX_COMPILED_BYTES: usize = 256 * 1024;
+
 impl CustomRule {
     /// Compiles one rule; `None` when it is disabled. `field` is the rule's
     /// path in the document (`custom_rules[3]`) for error messages.
@@ -151,12 +154,18 @@ impl CustomRule {
                     ),
                 ));
             }
-            let re = RegexBuilder::new(p).build().map_err(|e| {
-                ConfigError::new(
-                    pfield,
-                    format!("rule {:?}: invalid regular expression {p:?}: {e}", cfg.id),
-                )
-            })?;
+            // The matcher's time is O(pattern size × value size): refuse
+            // patterns that compile huge (`c{282000}`) instead of paying
+            // milliseconds on every request.
+            let re = RegexBuilder::new(p)
+                .size_limit(MAX_COMPILED_BYTES)
+                .build()
+                .map_err(|e| {
+                    ConfigError::new(
+                        pfield,
+                        format!("rule {:?}: invalid regular expression {p:?}: {e}", cfg.id),
+                    )
+                })?;
             patterns.push(re);
         }
         if !cfg.enabled || cfg.action == Action::Off {
@@ -245,6 +254,15 @@ mod tests {
         let e = rule(r#"{"id": "a", "patterns": ["ok", "[z-a]"]}"#).unwrap_err();
         assert_eq!(e.field(), "custom_rules[0].patterns[1]");
         assert!(e.message().contains("invalid regular expression"), "{e}");
+    }
+
+    #[test]
+    fn patterns_that_compile_huge_are_refused() {
+        let e = rule(r#"{"id": "a", "patterns": ["(?i)(a|b)*c{282000}"]}"#).unwrap_err();
+        assert_eq!(e.field(), "custom_rules[0].patterns[0]");
+        assert!(rule(r#"{"id": "a", "patterns": ["(?i)(union|select|insert|update|delete|drop)\\s+\\w{1,64}"]}"#)
+            .unwrap()
+            .is_some());
     }
 
     #[test]
