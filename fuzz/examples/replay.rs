@@ -13,7 +13,8 @@
 //! filters out scheduler noise on a busy machine. An input is too slow when
 //! it takes more than `--ms-per-kib` per KiB, with a floor of one KiB (so
 //! every input gets at least that much: 1 ms by default). Too slow inputs
-//! are measured again with more runs before being reported (exit status 1).
+//! are measured again (three more 200 ms windows) before being reported
+//! (exit status 1).
 //! The last line is `RESULT {json}` for scripts/fuzz.py.
 
 use std::path::{Path, PathBuf};
@@ -124,13 +125,23 @@ fn main() {
         });
     }
     timings.sort_by(|a, b| b.ms_per_kib().total_cmp(&a.ms_per_kib()));
-    // Re-measure the offenders more carefully before calling them slow.
-    for t in timings.iter_mut().take(top.max(5)) {
-        if t.ms_per_kib() > limit {
-            if let Ok(data) = std::fs::read(&t.path) {
+    // Re-measure every offender more carefully before calling it slow: on
+    // a busy machine a whole 2 ms window can be lost to other processes.
+    // Up to three 200 ms windows, a pause between them; the fastest run
+    // counts.
+    for t in timings.iter_mut() {
+        if t.ms_per_kib() <= limit {
+            break;
+        }
+        if let Ok(data) = std::fs::read(&t.path) {
+            for _ in 0..3 {
+                std::thread::sleep(Duration::from_millis(50));
                 t.nanos = t
                     .nanos
                     .min(time(f, &data, Duration::from_millis(200), 1000));
+                if t.ms_per_kib() <= limit {
+                    break;
+                }
             }
         }
     }
@@ -153,7 +164,12 @@ fn main() {
         );
     }
     let worst = timings.first();
-    let esc = |p: &Path| p.display().to_string().replace('\\', "\\\\").replace('"', "\\\"");
+    let esc = |p: &Path| {
+        p.display()
+            .to_string()
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+    };
     println!(
         "RESULT {{\"target\": \"{name}\", \"inputs\": {}, \"panics\": {}, \"slow\": {}, \
          \"worst_ms_per_kib\": {:.6}, \"worst_us\": {:.1}, \"worst_len\": {}, \"worst_path\": \"{}\"}}",

@@ -26,8 +26,11 @@ use envoy_rasp::engine::inspect::BodyStep;
 use envoy_rasp::engine::surface::{self, FilePart, Flow, Kind, Limit, Sink, Surface};
 use envoy_rasp::engine::{Engine, Verdict};
 
+/// The body of a fuzz target.
+pub type Target = fn(&[u8]);
+
 /// Every target: name and body. `fuzz_targets/<name>.rs` wraps each one.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("decode", decode),
     ("header_map", header_map),
     ("http1", http1),
@@ -49,7 +52,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 ];
 
 /// The body of target `name`.
-pub fn by_name(name: &str) -> Option<fn(&[u8])> {
+pub fn by_name(name: &str) -> Option<Target> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 
@@ -62,7 +65,10 @@ pub fn decode(data: &[u8]) {
         assert!(d.len() <= data.len(), "percent_decode grew its input");
         let trigger = data.iter().any(|&b| b == b'%' || (plus && b == b'+'));
         if !trigger {
-            assert_eq!(&*d, data, "percent_decode changed a value with nothing to decode");
+            assert_eq!(
+                &*d, data,
+                "percent_decode changed a value with nothing to decode"
+            );
         }
     }
     // Normalisation never grows a value, and applying it again and again
@@ -125,7 +131,10 @@ pub fn config(data: &[u8]) {
         vec![
             ("user-agent".into(), b"Mozilla/5.0 (X11)".to_vec()),
             ("cookie".into(), b"a=b; sid=../../etc/passwd".to_vec()),
-            ("content-type".into(), b"application/x-www-form-urlencoded".to_vec()),
+            (
+                "content-type".into(),
+                b"application/x-www-form-urlencoded".to_vec(),
+            ),
             ("content-length".into(), b"9".to_vec()),
         ],
     ));
@@ -160,7 +169,11 @@ impl Rec {
             emitted: 0,
             calls: 0,
             max_calls: 4 * input_len + 16,
-            stop_after: if seed % 3 == 0 { seed % 7 + 1 } else { usize::MAX },
+            stop_after: if seed % 3 == 0 {
+                seed % 7 + 1
+            } else {
+                usize::MAX
+            },
             stopped: false,
         }
     }
@@ -325,11 +338,7 @@ fn body(content_type: Option<&[u8]>, body: &[u8], s: usize) {
 
 /// Form bodies.
 pub fn body_form(data: &[u8]) {
-    body(
-        Some(b"application/x-www-form-urlencoded"),
-        data,
-        seed(data),
-    );
+    body(Some(b"application/x-www-form-urlencoded"), data, seed(data));
 }
 
 /// JSON bodies.
