@@ -35,6 +35,7 @@ unit:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
+	python3 scripts/config-table.py --check
 
 e2e: build venv
 	.venv/bin/python -m pytest -q tests/e2e $(PYTEST_ARGS)
@@ -51,6 +52,7 @@ eval:
 schema:
 	cargo run --quiet --bin rasp-explain -- --print-schema > schema/rasp-config.schema.json.tmp
 	mv schema/rasp-config.schema.json.tmp schema/rasp-config.schema.json
+	python3 scripts/config-table.py
 
 oci: build
 	python3 scripts/oci.py --wasm $(WASM) --out build/oci

@@ -60,6 +60,7 @@ const KNOWN: &[&str] = &[
     "items",
     "minItems",
     "oneOf",
+    "examples",
 ];
 
 fn type_ok(t: &str, v: &Value) -> bool {
@@ -197,6 +198,9 @@ fn validator_self_check() {
 /// A minimal instance of the node: its default, else the smallest value
 /// that satisfies it.
 fn sample(s: &Value) -> Value {
+    if let Some(e) = s.get("examples").and_then(|e| e.get(0)) {
+        return e.clone();
+    }
     if let Some(d) = s.get("default") {
         if !d.is_null() {
             return d.clone();
@@ -234,6 +238,15 @@ fn sample(s: &Value) -> Value {
             {
                 let k = r.as_str().unwrap();
                 o.insert(k.into(), sample(&s["properties"][k]));
+            }
+            // Fields whose default is not valid on its own (a rule's
+            // path_prefix) carry an example: include them too.
+            if let Some(Value::Object(props)) = s.get("properties") {
+                for (k, p) in props {
+                    if p.get("examples").is_some() && !o.contains_key(k) {
+                        o.insert(k.clone(), sample(p));
+                    }
+                }
             }
             Value::Object(o)
         }
@@ -832,6 +845,12 @@ fn ranges_are_exactly_what_validate_accepts() {
         if inner.get("type") != Some(&json!("integer")) {
             continue;
         }
+        // A rate-limit rule needs exactly one of its two rates, a
+        // cross-field rule no per-field probe can satisfy for both; those
+        // ranges are checked by `rate_limit_rule_ranges` below.
+        if spot.path.starts_with("rate_limit.rules[].") {
+            continue;
+        }
         let mut bounds = Vec::new();
         if let Some(m) = inner.get("minimum").and_then(Value::as_u64) {
             bounds.push((m, m.checked_sub(1)));
@@ -859,6 +878,39 @@ fn ranges_are_exactly_what_validate_accepts() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn rate_limit_rule_ranges() {
+    let rule = |extra: Value| {
+        let mut r = json!({"path_prefix": "/login", "requests_per_second": 5});
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        json!({"rate_limit": {"rules": [r]}})
+    };
+    for ok in [
+        json!({}),
+        json!({"burst": 1}),
+        json!({"requests_per_second": 1_000_000}),
+    ] {
+        parser(&rule(ok.clone())).unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    for (bad, field) in [
+        (json!({"burst": 0}), "rate_limit.rules[0].burst"),
+        (
+            json!({"requests_per_second": 0}),
+            "rate_limit.rules[0].requests_per_second",
+        ),
+        (
+            json!({"requests_per_second": 1_000_001}),
+            "rate_limit.rules[0].requests_per_second",
+        ),
+        (json!({"requests_per_minute": 10}), "rate_limit.rules[0]"),
+    ] {
+        let e = parser(&rule(bad.clone())).expect_err(&bad.to_string());
+        assert!(e.field().starts_with(field), "{bad}: {e}");
     }
 }
 

@@ -193,9 +193,11 @@ fn load(paths: &[String]) -> Result<Vec<Row>, String> {
             let (Some(class), Some(value)) = (v["class"].as_str(), v["value"].as_str()) else {
                 continue; // whole-request rows (crs_requests) have no value
             };
+            // A file name is the whole payload of an upload row, so only an
+            // explicit flag makes one "single token" there.
             let single_token = match v.get("single_token").and_then(|s| s.as_bool()) {
                 Some(b) => b,
-                None => derived_single_token(value),
+                None => class != "upload_filename" && derived_single_token(value),
             };
             rows.push(Row {
                 file: name.clone(),

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use super::detect::{self, custom, Detectors};
+use super::ratelimit::{self, RateLimitConfig, RateLimiter};
 use super::siem::SiemConfig;
 
 /// Error returned when a configuration cannot be loaded.
@@ -151,6 +152,9 @@ pub struct RawConfig {
     /// HTTP through an Envoy cluster). Default `null`: off. See
     /// [`crate::engine::siem`].
     pub siem: Option<SiemConfig>,
+    /// Per-client rate limiting shared across Envoy workers (off by
+    /// default). See [`RateLimitConfig`].
+    pub rate_limit: RateLimitConfig,
 }
 
 /// The local reply for a blocked request.
@@ -381,6 +385,8 @@ pub struct Config {
     pub events: EventsConfig,
     /// The validated SIEM sink settings, when the sink is on.
     pub siem: Option<SiemConfig>,
+    /// The compiled rate limiter; `None` when `rate_limit.enabled` is false.
+    pub rate_limit: Option<RateLimiter>,
     /// The configuration as written (after defaults), for `rasp-explain`.
     pub raw: RawConfig,
 }
@@ -418,6 +424,7 @@ impl Default for Config {
                 },
                 events: EventsConfig::default(),
                 siem: None,
+                rate_limit: None,
                 raw: RawConfig::default(),
             },
         }
@@ -489,6 +496,7 @@ impl RawConfig {
                 "inspect" => raw.inspect = object_section(k, value)?,
                 "events" => raw.events = object_section(k, value)?,
                 "siem" => raw.siem = object_section(k, value)?,
+                "rate_limit" => raw.rate_limit = ratelimit::parse_section(value)?,
                 other => {
                     return Err(ConfigError::new(
                         other,
@@ -616,6 +624,7 @@ impl RawConfig {
             siem.validate("siem")?;
         }
 
+        let rate_limit = RateLimiter::compile(&self.rate_limit, self.mode)?;
         let detectors = Detectors::compile(&self)?;
         let mut custom_rules = Vec::with_capacity(self.custom_rules.len());
         let mut ids = std::collections::HashSet::new();
@@ -661,6 +670,7 @@ impl RawConfig {
             },
             events: self.events.clone(),
             siem: self.siem.clone(),
+            rate_limit,
             raw: self,
         })
     }
@@ -683,6 +693,7 @@ pub const TOP_LEVEL_FIELDS: &[&str] = &[
     "inspect",
     "events",
     "siem",
+    "rate_limit",
 ];
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::config::{Action, Config, Mode, OverflowPolicy};
-use super::decode::{normalize, percent_decode};
+use super::decode::{normalize_with, percent_decode, Options};
 use super::detect::{AttackType, Finding, Hit, Taken, ValueCtx};
 use super::event;
 use super::http::RequestHead;
@@ -45,6 +45,8 @@ pub struct Transaction {
     truncated: bool,
     body_skipped: bool,
     event_id: String,
+    /// What was done about a rate limit this request went over.
+    rate_limited: Option<Taken>,
 }
 
 impl Transaction {
@@ -62,6 +64,7 @@ impl Transaction {
             truncated: false,
             body_skipped: false,
             event_id,
+            rate_limited: None,
         }
     }
 
@@ -113,6 +116,14 @@ impl Transaction {
         self.truncated || self.body_skipped
     }
 
+    /// True when there is something to log for this request.
+    pub fn has_events(&self) -> bool {
+        !self.ins.findings.is_empty()
+            || !self.violations.is_empty()
+            || self.truncated()
+            || self.rate_limited.is_some()
+    }
+
     fn violation(&mut self, cause: Cause) -> Option<Verdict> {
         self.violations.push(cause);
         if self.cfg.mode == Mode::Block {
@@ -151,6 +162,16 @@ impl Transaction {
             return Some(Verdict::Reply(reply));
         }
         None
+    }
+
+    /// Records that the request went over its rate limit and what was done
+    /// (`Block`: throttled with `reply`, the 429). Counted by the rate
+    /// limiter itself; this adds the event.
+    pub fn rate_limited(&mut self, taken: Taken, reply: Option<LocalReply>) {
+        self.rate_limited = Some(taken);
+        if let Some(r) = reply {
+            self.reply = Some(r);
+        }
     }
 
     /// Inspects the request head. `end_of_stream` is true when no body
@@ -280,6 +301,9 @@ impl Transaction {
         }
         if self.truncated && !self.violations.contains(&Cause::InspectOverflow) {
             out.push(event::limit(&meta, Cause::InspectOverflow, Taken::Log));
+        }
+        if let Some(taken) = self.rate_limited {
+            out.push(event::limit(&meta, Cause::RateLimited, taken));
         }
         out
     }
@@ -494,7 +518,13 @@ impl Sink for Scan<'_> {
         if self.done() {
             return Flow::Stop;
         }
-        let norm = normalize(value);
+        let form = matches!(surface, Surface::Query | Surface::Form);
+        let norm = normalize_with(
+            value,
+            Options {
+                plus_as_space: form,
+            },
+        );
         if let Cow::Owned(n) = norm.bytes {
             if n.as_slice() != value {
                 self.scan(&n, &ctx, name, kind, &mut seen);

@@ -47,10 +47,31 @@ pub enum Metric {
     SiemSent,
     /// Events the SIEM sink dropped: queue overflow or a failed batch.
     SiemDropped(SiemDrop),
+    /// Requests over their rate limit, by what was done: `throttle` (429),
+    /// `log` (`action: log`) or `monitor` (`mode: monitor`).
+    RateLimited(Taken),
+    /// Gauge: live rate-limit buckets (client × rule) in the shared table.
+    RateLimitKeys,
+    /// Rate-limit checks whose compare-and-swap retries were exhausted
+    /// (decided by `on_contention`).
+    RateLimitContention,
+    /// Rate-limit checks admitted unrecorded because the shared store
+    /// failed.
+    RateLimitStoreErrors,
+    /// Buckets evicted because their page of the table was full.
+    RateLimitEvictions,
+    /// Requests keyed by the `fallback` (no usable primary key).
+    RateLimitFallback,
+    /// Requests not rate limited because they had no usable key at all.
+    RateLimitUnkeyed,
 }
 
 const N_ATTACK: usize = AttackType::ALL.len() * Taken::ALL.len();
 const N_REJECT: usize = Cause::LIMITS.len() * Taken::ALL.len();
+/// First index after the per-type and per-cause series.
+const BASE_TAIL: usize = 3 + N_ATTACK + N_REJECT;
+/// First rate-limit series.
+const BASE_RL: usize = BASE_TAIL + 5 + SiemDrop::ALL.len();
 
 impl Metric {
     /// Every series, in index order.
@@ -74,11 +95,22 @@ impl Metric {
             Metric::SiemSent,
         ]);
         v.extend(SiemDrop::ALL.map(Metric::SiemDropped));
+        for a in Taken::ALL {
+            v.push(Metric::RateLimited(a));
+        }
+        v.extend([
+            Metric::RateLimitKeys,
+            Metric::RateLimitContention,
+            Metric::RateLimitStoreErrors,
+            Metric::RateLimitEvictions,
+            Metric::RateLimitFallback,
+            Metric::RateLimitUnkeyed,
+        ]);
         v
     }
 
     /// Number of series.
-    pub const COUNT: usize = 3 + N_ATTACK + N_REJECT + 5 + SiemDrop::ALL.len();
+    pub const COUNT: usize = BASE_TAIL + 5 + SiemDrop::ALL.len() + Taken::ALL.len() + 6;
 
     /// Dense index in `0..COUNT`, equal to the position in [`Metric::all`].
     pub fn index(self) -> usize {
@@ -95,15 +127,22 @@ impl Metric {
                 let ci = Cause::LIMITS.iter().position(|x| *x == c).unwrap_or(0);
                 3 + N_ATTACK + ci * Taken::ALL.len() + pos(a)
             }
-            Metric::InspectedBytes => 3 + N_ATTACK + N_REJECT,
-            Metric::InspectionMicros => 4 + N_ATTACK + N_REJECT,
-            Metric::ConfigErrors => 5 + N_ATTACK + N_REJECT,
-            Metric::WasmMemoryBytes => 6 + N_ATTACK + N_REJECT,
-            Metric::SiemSent => 7 + N_ATTACK + N_REJECT,
+            Metric::InspectedBytes => BASE_TAIL,
+            Metric::InspectionMicros => BASE_TAIL + 1,
+            Metric::ConfigErrors => BASE_TAIL + 2,
+            Metric::WasmMemoryBytes => BASE_TAIL + 3,
+            Metric::SiemSent => BASE_TAIL + 4,
             Metric::SiemDropped(d) => {
                 let di = SiemDrop::ALL.iter().position(|x| *x == d).unwrap_or(0);
-                8 + N_ATTACK + N_REJECT + di
+                BASE_TAIL + 5 + di
             }
+            Metric::RateLimited(a) => BASE_RL + pos(a),
+            Metric::RateLimitKeys => BASE_RL + Taken::ALL.len(),
+            Metric::RateLimitContention => BASE_RL + Taken::ALL.len() + 1,
+            Metric::RateLimitStoreErrors => BASE_RL + Taken::ALL.len() + 2,
+            Metric::RateLimitEvictions => BASE_RL + Taken::ALL.len() + 3,
+            Metric::RateLimitFallback => BASE_RL + Taken::ALL.len() + 4,
+            Metric::RateLimitUnkeyed => BASE_RL + Taken::ALL.len() + 5,
         }
     }
 
@@ -131,6 +170,19 @@ impl Metric {
             Metric::SiemDropped(d) => {
                 format!("rasp_siem_events_dropped_total.reason.{}", d.as_str())
             }
+            Metric::RateLimited(a) => format!(
+                "rasp_ratelimited_total.action.{}",
+                match a {
+                    Taken::Block => "throttle",
+                    other => other.as_str(),
+                }
+            ),
+            Metric::RateLimitKeys => "rasp_ratelimit_keys".into(),
+            Metric::RateLimitContention => "rasp_ratelimit_contention_total".into(),
+            Metric::RateLimitStoreErrors => "rasp_ratelimit_store_errors_total".into(),
+            Metric::RateLimitEvictions => "rasp_ratelimit_evictions_total".into(),
+            Metric::RateLimitFallback => "rasp_ratelimit_fallback_total".into(),
+            Metric::RateLimitUnkeyed => "rasp_ratelimit_unkeyed_total".into(),
         }
     }
 
@@ -138,7 +190,7 @@ impl Metric {
     pub fn kind(self) -> MetricKind {
         match self {
             Metric::InspectionMicros => MetricKind::Histogram,
-            Metric::WasmMemoryBytes => MetricKind::Gauge,
+            Metric::WasmMemoryBytes | Metric::RateLimitKeys => MetricKind::Gauge,
             _ => MetricKind::Counter,
         }
     }

@@ -30,6 +30,7 @@ pub mod http;
 pub mod inspect;
 pub mod metrics;
 pub mod policy;
+pub mod ratelimit;
 pub mod siem;
 pub mod surface;
 

@@ -22,6 +22,7 @@ use proxy_wasm::types::{Action, ContextType, LogLevel, MapType};
 
 use crate::engine::inspect::BodyStep;
 use crate::engine::metrics::{record_transaction, Metric};
+use crate::engine::ratelimit::{KeyGauge, Keying, RateKey, RateLimiter};
 use crate::engine::siem::{self, SiemQueue};
 use crate::engine::{Engine, LocalReply, RequestHead, Transaction, Verdict};
 use stats::EnvoyMetrics;
@@ -57,9 +58,27 @@ struct RaspRoot {
     /// Events waiting for the SIEM collector (per VM, shared with the HTTP
     /// contexts of this VM; wasm VMs are single-threaded).
     siem: Option<Rc<RefCell<SiemQueue>>>,
+    /// Ticks so far (picks the rate-limit shard to sweep).
+    ticks: u32,
+    /// Live rate-limit keys per sweep shard, for the gauge.
+    keys: KeyGauge,
 }
 
 impl RaspRoot {
+    /// Expires idle rate-limit buckets (one shard per tick) and publishes
+    /// the number of tracked keys.
+    fn sweep_rate_limits(&mut self) {
+        let (Some(engine), Some(m)) = (&self.engine, &self.metrics) else {
+            return;
+        };
+        let Some(rl) = &engine.config().rate_limit else {
+            return;
+        };
+        let stats = rl.sweep(&raw::HostStore, now_nanos(), self.ticks);
+        self.ticks = self.ticks.wrapping_add(1);
+        m.set(Metric::RateLimitKeys, self.keys.update(&stats));
+    }
+
     /// Sends the next SIEM batch when one is due, and publishes the SIEM
     /// counters.
     fn flush_siem(&mut self) {
@@ -160,6 +179,7 @@ impl RootContext for RaspRoot {
             report_memory(m);
         }
         self.flush_siem();
+        self.sweep_rate_limits();
     }
 
     fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {
@@ -171,6 +191,8 @@ impl RootContext for RaspRoot {
             metrics,
             siem: self.siem.clone(),
             tx: None,
+            rate_key: None,
+            rate_headers: Vec::new(),
             phase: Phase::Headers,
             buffered: 0,
             streamed: 0,
@@ -204,6 +226,11 @@ struct RaspHttp {
     metrics: Rc<EnvoyMetrics>,
     siem: Option<Rc<RefCell<SiemQueue>>>,
     tx: Option<Transaction>,
+    /// The rate-limit bucket of this request (charged when it carries an
+    /// attack and `attack_cost` is set).
+    rate_key: Option<RateKey>,
+    /// `x-ratelimit-*` headers for the response (`response_headers`).
+    rate_headers: Vec<(String, String)>,
     phase: Phase,
     /// Body bytes buffered by Envoy (while `Buffering`).
     buffered: usize,
@@ -241,8 +268,14 @@ impl RaspHttp {
         record_transaction(tx, &mut sink);
         self.metrics
             .set(Metric::InspectionMicros, self.nanos / 1000);
-        let has_events = !tx.findings().is_empty() || !tx.violations().is_empty() || tx.truncated();
-        if has_events {
+        if !tx.findings().is_empty() {
+            if let (Some(rl), Some(key)) = (&self.engine.config().rate_limit, &self.rate_key) {
+                if rl.attack_cost() > 0 {
+                    rl.charge(&raw::HostStore, now_nanos(), key, rl.attack_cost());
+                }
+            }
+        }
+        if tx.has_events() {
             let client = self
                 .get_property(vec!["source", "address"])
                 .map(|b| String::from_utf8_lossy(&b).into_owned());
@@ -255,6 +288,36 @@ impl RaspHttp {
                 }
             }
         }
+    }
+
+    /// Checks the rate limit; true when the request was throttled (the 429
+    /// is sent).
+    fn rate_limit(&mut self, rl: &RateLimiter, tx: &mut Transaction, now: u64) -> bool {
+        let client = self
+            .get_property(vec!["source", "address"])
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let key = match rl.key(tx.head(), client.as_deref()) {
+            Keying::Key(k) => k,
+            Keying::Exempt => return false,
+            Keying::Unkeyed => {
+                self.metrics.incr(Metric::RateLimitUnkeyed, 1);
+                return false;
+            }
+        };
+        let d = rl.check(&raw::HostStore, now, &key);
+        let mut sink = &*self.metrics;
+        RateLimiter::record(&d, &mut sink);
+        self.rate_key = Some(key);
+        let reply = rl.reply(&d, tx.event_id());
+        if let Some(taken) = d.taken {
+            tx.rate_limited(taken, reply.clone());
+        }
+        if let Some(r) = reply {
+            self.respond(&r);
+            return true;
+        }
+        self.rate_headers = rl.response_headers(&d);
+        false
     }
 
     /// Applies a verdict reached after the whole request was seen.
@@ -305,6 +368,18 @@ impl HttpContext for RaspHttp {
         let mut tx = self.engine.begin(RequestHead::from_pairs(pairs));
         if tx.event_id() == "-" {
             tx.set_event_id(format!("rasp-{:x}-{}", t0, self.context_id));
+        }
+        if self.engine.config().rate_limit.is_some() {
+            let engine = self.engine.clone();
+            if let Some(rl) = &engine.config().rate_limit {
+                if self.rate_limit(rl, &mut tx, t0) {
+                    // Throttled: the 429 is sent.
+                    self.nanos += now_nanos().saturating_sub(t0);
+                    self.tx = Some(tx);
+                    self.record();
+                    return Action::Pause;
+                }
+            }
         }
         let verdict = tx.on_headers(end_of_stream);
         self.nanos += now_nanos().saturating_sub(t0);
@@ -389,6 +464,13 @@ impl HttpContext for RaspHttp {
             }
             Phase::Headers | Phase::Done => Action::Continue,
         }
+    }
+
+    fn on_http_response_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
+        for (k, v) in std::mem::take(&mut self.rate_headers) {
+            self.add_http_response_header(&k, &v);
+        }
+        Action::Continue
     }
 
     fn on_log(&mut self) {

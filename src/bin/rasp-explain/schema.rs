@@ -35,6 +35,15 @@ pub struct Note {
     pub minimum: Option<u64>,
     pub maximum: Option<u64>,
     pub min_items: Option<u64>,
+    /// A valid value (JSON), emitted as `examples`; for fields whose
+    /// type alone does not tell what a valid value looks like.
+    pub example: Option<&'static str>,
+}
+
+/// `note` with an example value (JSON text).
+const fn example(mut note: Note, value: &'static str) -> Note {
+    note.example = Some(value);
+    note
 }
 
 const fn n(path: &'static str, description: &'static str) -> Note {
@@ -44,6 +53,7 @@ const fn n(path: &'static str, description: &'static str) -> Note {
         minimum: None,
         maximum: None,
         min_items: None,
+        example: None,
     }
 }
 
@@ -54,6 +64,7 @@ const fn range(path: &'static str, description: &'static str, min: u64, max: u64
         minimum: Some(min),
         maximum: Some(max),
         min_items: None,
+        example: None,
     }
 }
 
@@ -64,6 +75,7 @@ const fn min(path: &'static str, description: &'static str, min: u64) -> Note {
         minimum: Some(min),
         maximum: None,
         min_items: None,
+        example: None,
     }
 }
 
@@ -74,6 +86,7 @@ const fn nonempty(path: &'static str, description: &'static str) -> Note {
         minimum: None,
         maximum: None,
         min_items: Some(1),
+        example: None,
     }
 }
 
@@ -110,13 +123,30 @@ pub const NOTES: &[Note] = &[
     n("ssrf.blacklist[]", "An address range, e.g. `10.0.0.0/8`."),
     n("ssrf.whitelist", "Hosts always allowed."),
     n("ssrf.whitelist[]", "A host name."),
+    n("ssrf.schemes", "Dangerous URL schemes (case-insensitive), flagged in anchored URLs whatever the host (file, gopher, dict, ldap, ftp, jar, netdoc, php, phar, expect, …). Remove `ftp` if the application takes FTP links."),
+    n("ssrf.schemes[]", "A scheme name without `:`."),
+    n("ssrf.internal_domains", "Domains that only exist inside private networks (localhost, internal, local, home.arpa, lan, corp, svc, …): a name under one is flagged in URLs and bare hosts with a port or path."),
+    n("ssrf.internal_domains[]", "A domain."),
+    n("ssrf.attack_domains", "Domains that resolve to an address the requester chooses (nip.io, localtest.me, rebinding services) or record out-of-band interactions (Burp Collaborator, interactsh): flagged everywhere."),
+    n("ssrf.attack_domains[]", "A domain."),
+    n("ssrf.targets", "Request parts the SSRF detector reads. Default path, query, body (headers such as Referer and cookies carry internal URLs legitimately)."),
+    n("ssrf.targets[]", "`path`, `query`, `body`, `headers` or `cookies`."),
+    n("ssrf.bare_hosts", "Judge values that are a bare host[:port][/path] without a scheme. Turn off if users legitimately type `localhost` into forms."),
     n("xxe", "XML external entity detector."),
     n("xxe.action", ACTION),
     n("xxe.reject_doctype", "Reject every XML document with a DOCTYPE."),
+    n("xxe.allow_internal_dtd", "Allow internal DTD subsets and internal entities (authored XML such as DocBook or Illustrator SVG); external and parameter entities, external DTDs and expansion bombs are still flagged."),
+    n("xxe.allowed_dtds", "Prefixes of public DTD URLs that may appear in a DOCTYPE (W3C, Apple plist, Java EE, Spring, MyBatis, Hibernate, Struts, …)."),
+    n("xxe.allowed_dtds[]", "A URL prefix."),
+    min("xxe.max_entity_expansion", "Largest total size in bytes internal entity references may expand to before the document counts as an expansion bomb.", 1),
     n("file_upload", "Malicious upload detector."),
     n("file_upload.action", ACTION),
     n("file_upload.blacklist", "Blocked upload file extensions."),
     n("file_upload.blacklist[]", "An extension with its dot, e.g. `.php`."),
+    n("file_upload.blocked_names", "File names (case-insensitive) that configure the server storing them: .htaccess, .htpasswd, web.config, .user.ini, php.ini, …; a name starting with `.` also matches longer names."),
+    n("file_upload.blocked_names[]", "A file name."),
+    n("file_upload.all_extensions", "Flag a blocked extension in any position after the first dot, not only last or second-to-last (mod_mime)."),
+    n("file_upload.check_content", "Look at the first 64 KiB of files named as images, video, audio or PDF for server-side code tags (`<?php`, `<%`)."),
     n("custom_rules", "User rules: regular expressions matched against each extracted value of the chosen request parts, as received and normalised."),
     n("custom_rules[]", "One custom rule."),
     n("custom_rules[].id", "Unique rule id (1-128 letters, digits, `-_.:`), reported as `rule`."),
@@ -168,6 +198,33 @@ pub const NOTES: &[Note] = &[
     range("siem.flush_interval_ms", "Longest time an event waits before a smaller batch is sent.", 100, 3_600_000),
     range("siem.queue_capacity", "Most events queued per wasm VM (Envoy worker); when full the oldest is dropped and counted. At least batch_size.", 1, 1_000_000),
     range("siem.timeout_ms", "Timeout of one batch request; a failed batch is dropped and counted, never retried.", 100, 60_000),
+    n("rate_limit", "Per-client rate limiting shared across Envoy workers (proxy-wasm shared data). Off by default."),
+    n("rate_limit.enabled", "Turns rate limiting on. Default false (unlike the reference's true): in a mesh every external request's client address is often the ingress gateway's, so a default per-address limit would throttle all users together."),
+    range("rate_limit.requests_per_second", "Default limit: requests per second per client (100 when neither rate is set).", 1, 1_000_000),
+    range("rate_limit.requests_per_minute", "Default limit per minute instead (exclusive with requests_per_second).", 1, 1_000_000),
+    min("rate_limit.burst", "Bucket size: requests a client may send at once. Default twice the rate's request count (100/s -> 200). At most 10000000, and the bucket must refill within a day (burst / rate <= 86400 s).", 1),
+    n("rate_limit.action", "`throttle` (429 with Retry-After and X-RateLimit-*) or `log` (pass and count). `mode: monitor` never throttles."),
+    n("rate_limit.key", "How clients are identified."),
+    n("rate_limit.key.source", "`client_address` (source.address), `x_forwarded_for` (the trusted_hops-th entry from the right), `header` (e.g. an API key) or `client_address_user_agent`."),
+    range("rate_limit.key.trusted_hops", "With x_forwarded_for: proxies in front of this filter that append to x-forwarded-for and are trusted.", 1, 32),
+    n("rate_limit.key.header", "With `header`: the header name (only its value's hash is kept)."),
+    range("rate_limit.key.path_segments", "Also key by the first N path segments (0: not combined).", 0, 16),
+    range("rate_limit.key.ipv6_prefix_length", "IPv6 clients are keyed by this many leading bits.", 1, 128),
+    n("rate_limit.key.fallback", "Key for requests without a usable key: `client_address`, `shared` (one bucket) or `none` (not limited)."),
+    n("rate_limit.rules", "Per-path limits; the first matching rule decides. At most 256."),
+    n("rate_limit.rules[]", "A per-path limit."),
+    example(n("rate_limit.rules[].path_prefix", "Path prefix (starts with /), compared case-insensitively with the canonical path."), "\"/login\""),
+    n("rate_limit.rules[].methods", "Methods the rule applies to; empty: all."),
+    n("rate_limit.rules[].methods[]", "An HTTP method, e.g. POST."),
+    range("rate_limit.rules[].requests_per_second", "Requests per second for this rule's buckets.", 1, 1_000_000),
+    range("rate_limit.rules[].requests_per_minute", "Requests per minute for this rule's buckets.", 1, 1_000_000),
+    min("rate_limit.rules[].burst", "Bucket size for this rule. Default twice the rate's request count. At most 10000000; must refill within a day.", 1),
+    n("rate_limit.rules[].exempt", "Matching requests are not rate limited."),
+    range("rate_limit.max_keys", "Most (rule, client) buckets tracked at once (about 28 bytes each in Envoy's shared data); a full page evicts the bucket closest to full.", 16, 10_000_000),
+    n("rate_limit.response_headers", "Also add X-RateLimit-Limit/-Remaining/-Reset to allowed responses."),
+    range("rate_limit.cas_retries", "Compare-and-swap retries when another worker wrote the same page first.", 0, 64),
+    n("rate_limit.on_contention", "`allow` or `deny` when the retries are exhausted (counted either way)."),
+    range("rate_limit.attack_cost", "Tokens taken from a client's bucket when its request carries an attack (0: off).", 0, 1_000_000),
 ];
 
 /// The note for `path`, if any.
@@ -368,6 +425,11 @@ impl Gen {
             }
             "object" => self.object(base, path, &mut s)?,
             _ => {}
+        }
+        if let Some(ex) = note.and_then(|n| n.example) {
+            if let Ok(v) = serde_json::from_str::<Value>(ex) {
+                s.insert("examples".into(), json!([v]));
+            }
         }
         let mut out = if nullable {
             let mut o = Map::new();

@@ -1,0 +1,187 @@
+//! CSS that runs script: IE `expression(…)`, `url(javascript:…)`, IE
+//! `behavior:` (HTC components) and Mozilla `-moz-binding:` (XBL), read
+//! after removing comments and decoding CSS escapes (`\0065`, `\65 `).
+
+use std::borrow::Cow;
+
+use super::html::{url_scheme, Scheme};
+use super::text::{at, hex_val_u32, is_space, push_cp, starts_ci, tail};
+
+/// CSS with comments removed (outside strings) and escapes decoded.
+/// Borrows when there is nothing to remove; callers compare
+/// case-insensitively.
+fn normalize(s: &[u8]) -> Cow<'_, [u8]> {
+    // Any `*` (not only `/*`): a cheaper test, and normalising is exact.
+    let needs = s.iter().any(|&c| matches!(c, b'\\' | 0 | b'*'));
+    if !needs {
+        return Cow::Borrowed(s);
+    }
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    let mut quote = 0u8;
+    while i < s.len() {
+        let c = at(s, i);
+        if quote != 0 {
+            if c == quote || c == b'\n' {
+                quote = 0;
+            }
+        } else if c == b'"' || c == b'\'' {
+            quote = c;
+        } else if c == b'/' && at(s, i + 1) == b'*' {
+            // Comment: to the next `*/` (or the end).
+            let mut j = i + 2;
+            while j < s.len() && !(at(s, j) == b'*' && at(s, j + 1) == b'/') {
+                j += 1;
+            }
+            i = j + 2;
+            continue;
+        }
+        if c == b'\\' {
+            let mut j = i + 1;
+            let mut cp: u32 = 0;
+            while j < s.len() && j - i <= 6 {
+                match hex_val_u32(at(s, j)) {
+                    Some(d) => cp = cp << 4 | d,
+                    None => break,
+                }
+                j += 1;
+            }
+            if j > i + 1 {
+                if is_space(at(s, j)) && j < s.len() {
+                    j += 1;
+                }
+                push_cp(&mut out, cp);
+                i = j;
+                continue;
+            }
+            match at(s, i + 1) {
+                b'\n' | b'\r' | 0x0c => i += 2,
+                _ if i + 1 < s.len() => {
+                    out.push(at(s, i + 1));
+                    i += 2;
+                }
+                _ => i += 1,
+            }
+            continue;
+        }
+        if c != 0 {
+            out.push(c);
+        }
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Length of a Unicode space or zero-width character (UTF-8) ending just
+/// before `i`: no-break space, U+2000..U+200B, U+202F, U+205F, U+3000, BOM.
+fn unicode_space_before(s: &[u8], i: usize) -> usize {
+    let b = |k: usize| i.checked_sub(k).map(|j| at(s, j));
+    match (b(3), b(2), b(1)) {
+        (Some(0xE2), Some(0x80), Some(0x80..=0x8B | 0xAF))
+        | (Some(0xE2), Some(0x81), Some(0x9F))
+        | (Some(0xE3), Some(0x80), Some(0x80))
+        | (Some(0xEF), Some(0xBB), Some(0xBF)) => 3,
+        (_, Some(0xC2), Some(0xA0)) => 2,
+        _ => 0,
+    }
+}
+
+/// The previous byte before `i` that is not (ASCII or Unicode) space.
+fn prev_non_space(s: &[u8], mut i: usize) -> u8 {
+    while i > 0 {
+        let u = unicode_space_before(s, i);
+        if u > 0 {
+            i -= u;
+        } else if is_space(at(s, i - 1)) {
+            i -= 1;
+        } else {
+            return at(s, i - 1);
+        }
+    }
+    0
+}
+
+/// The next non-space position at or after `i`.
+fn skip_space(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() && is_space(at(s, i)) {
+        i += 1;
+    }
+    i
+}
+
+/// True when `s[..i]` ends with the lowercase literal `lit`
+/// (case-insensitively).
+fn ends_ci(s: &[u8], i: usize, lit: &[u8]) -> bool {
+    i.checked_sub(lit.len())
+        .is_some_and(|start| starts_ci(tail(s, start), lit))
+}
+
+/// The position before the spaces that end `s[..i]`.
+fn trim_back(s: &[u8], mut i: usize) -> usize {
+    while i > 0 && is_space(at(s, i - 1)) {
+        i -= 1;
+    }
+    i
+}
+
+/// Why the CSS in `s` runs script, if it does. One pass over the
+/// normalised text that stops only at `(` and `:`, where every vector
+/// turns: `expression(`, `url(`, `behavior:`, `-moz-binding:`, and a
+/// property whose value is a script URL (`-o-link:'javascript:…'`).
+pub(super) fn danger(s: &[u8]) -> Option<&'static str> {
+    let n = normalize(s);
+    let n: &[u8] = &n;
+    let mut k = 0;
+    while let Some(off) = tail(n, k).iter().position(|&c| c == b'(' || c == b':') {
+        let i = k + off;
+        k = i + 1;
+        let c = at(n, i);
+        if c == b'(' {
+            if ends_ci(n, i, b"expression") && prev_non_space(n, i.saturating_sub(10)) == b':' {
+                return Some("CSS expression() in a property value");
+            }
+            if ends_ci(n, i, b"url") {
+                let mut j = skip_space(n, i + 1);
+                while matches!(at(n, j), b'"' | b'\'') {
+                    j += 1;
+                }
+                if let Some(Scheme::Script(_)) = url_scheme(tail(n, j)) {
+                    return Some("CSS url() with a script URL");
+                }
+            }
+        } else if c == b':' {
+            let w = trim_back(n, i);
+            if ends_ci(n, w, b"behavior") || ends_ci(n, w, b"behaviour") {
+                return Some("CSS behavior: (IE HTML component)");
+            }
+            if ends_ci(n, w, b"binding") {
+                return Some("CSS -moz-binding: (XBL binding)");
+            }
+            if i > 0 && at(n, i - 1).is_ascii_alphabetic() {
+                if let Some(Scheme::Script(_)) = url_scheme(tail(n, i + 1)) {
+                    return Some("CSS property with a script URL value");
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_vectors() {
+        assert!(danger(b"x:expression(alert(1))").is_some());
+        assert!(danger(b"xss:expr/*XSS*/ession(alert('XSS'))").is_some());
+        assert!(danger(b"background:url(javascript:alert(1))").is_some());
+        assert!(danger(br"background-image:\0075\0072\006C\0028'\006a\0061\0076\0061\0073\0063\0072\0069\0070\0074\003a\0061\006c\0065\0072\0074\0028.1027\0058.1053\0053\0027\0029'\0029").is_some());
+        assert!(danger(b"behavior: url(xss.htc);").is_some());
+        assert!(danger(b"-moz-binding:url(http://x/xss.xml#xss)").is_some());
+        assert!(danger(b"-o-link:'javascript:alert(1)';-o-link-source:current").is_some());
+        assert!(danger("x:\u{3000}expression(alert(1))".as_bytes()).is_some());
+        assert!(danger(b"color: red; background: url(/img/a.png)").is_none());
+        assert!(danger(b"a regular expression (regex)").is_none());
+    }
+}
