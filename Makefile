@@ -68,7 +68,7 @@ bench: build venv
 # Fuzzing (cargo-fuzz, libFuzzer; RUSTC_BOOTSTRAP lets the stable toolchain
 # take the flags). Seeds are generated from the development corpora.
 FUZZ_SECONDS ?= 300
-export FUZZ_SECONDS FUZZ_TARGETS FUZZ_JOBS FUZZ_SANITIZER FUZZ_MS_PER_KIB
+export FUZZ_SECONDS FUZZ_TARGETS FUZZ_JOBS FUZZ_SANITIZER FUZZ_MS_PER_KIB SOAK_SECONDS
 
 .PHONY: fuzz fuzz-corpus soak
 fuzz-corpus:

@@ -102,14 +102,19 @@ def replay(target, paths, ms_per_kib, top=3):
     if not paths:
         return {"inputs": 0, "panics": 0, "slow": 0, "worst_ms_per_kib": 0.0, "worst_len": 0,
                 "worst_us": 0.0, "worst_path": ""}, ""
-    out = subprocess.run([str(replay_tool()), "--ms-per-kib", str(ms_per_kib), "--top", str(top), target, *paths],
-                         capture_output=True, text=True)
+    try:
+        out = subprocess.run([str(replay_tool()), "--ms-per-kib", str(ms_per_kib), "--top", str(top), target,
+                              *paths], capture_output=True, text=True, timeout=3600)
+    except subprocess.TimeoutExpired:
+        return {"inputs": 0, "panics": 1, "slow": 0, "worst_ms_per_kib": 0.0, "worst_len": 0, "worst_us": 0.0,
+                "worst_path": "", "hang": True}, "replay did not finish within an hour"
     m = re.search(r"^RESULT (\{.*\})$", out.stdout, re.M)
     res = json.loads(m.group(1)) if m else {"inputs": 0, "panics": 1, "slow": 0, "worst_ms_per_kib": 0.0,
                                             "worst_len": 0, "worst_us": 0.0, "worst_path": ""}
     text = out.stdout.replace(m.group(0), "").strip() if m else out.stdout + out.stderr
     if out.stderr.strip():
-        text += "\n" + "\n".join(l for l in out.stderr.splitlines() if "PANIC" in l or "panicked" in l)
+        text += "\n" + "\n".join(l for l in out.stderr.splitlines()
+                                  if "PANIC" in l or "HANG" in l or "panicked" in l)
     return res, text
 
 
@@ -143,9 +148,11 @@ def run_target(target, seconds, ms_per_kib):
     if regress.exists() and any(regress.iterdir()):
         rr, text = replay(target, [regress], ms_per_kib)
         res["regressions"] = rr["inputs"]
-        if rr["panics"]:
+        if rr.get("hang"):
+            res["problems"].append(f"regression fixture {rr['worst_path']} still hangs (endless loop)")
+        elif rr["panics"]:
             res["problems"].append(f"{rr['panics']} regression fixture(s) still crash")
-            res["regress_text"] = text
+        res["regress_text"] = text
 
     # 2. Fuzz.
     before = {p.name for p in artifacts.iterdir()}
@@ -179,7 +186,9 @@ def run_target(target, seconds, ms_per_kib):
     rr, rtext = replay(target, [corpus, *([seeds] if seeds.exists() else []), *slow_units], ms_per_kib)
     res["replay"] = rr
     res["replay_text"] = rtext
-    if rr["panics"]:
+    if rr.get("hang"):
+        res["problems"].append(f"replay: {rr['worst_path']} hangs (endless loop)")
+    elif rr["panics"]:
         res["problems"].append(f"replay: {rr['panics']} corpus input(s) panic")
     if rr["slow"]:
         regress.mkdir(parents=True, exist_ok=True)

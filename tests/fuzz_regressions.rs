@@ -33,8 +33,21 @@ fn run_dir(kind: &str) -> usize {
         for file in files {
             let data = std::fs::read(&file).expect("readable file");
             n += 1;
-            if std::panic::catch_unwind(|| f(&data)).is_err() {
-                failed.push(file.display().to_string());
+            // In a thread with a watchdog: an endless loop fails the test
+            // instead of hanging it.
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let ok = std::panic::catch_unwind(|| f(&data)).is_ok();
+                let _ = tx.send(ok);
+            });
+            match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+                Ok(true) => {}
+                Ok(false) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    failed.push(format!("{} (panics)", file.display()))
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    failed.push(format!("{} (still running after 10 s)", file.display()))
+                }
             }
         }
     }

@@ -7,8 +7,10 @@
 //!     [--ms-per-kib 1.0] [--top 5] <target> <file or directory>...
 //! ```
 //!
-//! Every input runs once under `catch_unwind` (a panic is reported with the
-//! file and makes the exit status 2), then is timed: repeated until 2 ms
+//! Every input runs once under `catch_unwind` in a thread with a 10 s
+//! watchdog (a panic is reported with the file and makes the exit status 2;
+//! an input still running after 10 s is an endless loop: exit status 3),
+//! then is timed: repeated until 2 ms
 //! have passed (at most 50 runs, at least 1) and the fastest run kept, which
 //! filters out scheduler noise on a busy machine. An input is too slow when
 //! it takes more than `--ms-per-kib` per KiB, with a floor of one KiB (so
@@ -54,6 +56,31 @@ fn files(paths: &[String]) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// An input that has not returned after this long is an endless loop.
+const HANG: Duration = Duration::from_secs(10);
+
+enum Outcome {
+    Ok,
+    Panic,
+    Hang,
+}
+
+/// The first run, in a thread with a watchdog: a panic or an endless loop
+/// is reported instead of taking the tool down or blocking it.
+fn first_run(f: fn(&[u8]), data: &[u8]) -> Outcome {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = data.to_vec();
+    std::thread::spawn(move || {
+        let ok = std::panic::catch_unwind(|| f(&owned)).is_ok();
+        let _ = tx.send(ok);
+    });
+    match rx.recv_timeout(HANG) {
+        Ok(true) => Outcome::Ok,
+        Ok(false) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Outcome::Panic,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Outcome::Hang,
+    }
 }
 
 fn time(f: fn(&[u8]), data: &[u8], budget: Duration, max_runs: u32) -> u128 {
@@ -112,10 +139,29 @@ fn main() {
             continue;
         };
         bytes += data.len();
-        if std::panic::catch_unwind(|| f(&data)).is_err() {
-            eprintln!("replay: {name}: PANIC on {}", path.display());
-            panics.push(path);
-            continue;
+        match first_run(f, &data) {
+            Outcome::Ok => {}
+            Outcome::Panic => {
+                eprintln!("replay: {name}: PANIC on {}", path.display());
+                panics.push(path);
+                continue;
+            }
+            Outcome::Hang => {
+                // The thread cannot be stopped: report and leave.
+                eprintln!(
+                    "replay: {name}: HANG (no answer within {} s) on {}",
+                    HANG.as_secs(),
+                    path.display()
+                );
+                println!(
+                    "RESULT {{\"target\": \"{name}\", \"inputs\": 0, \"panics\": 1, \"slow\": 0, \
+                     \"worst_ms_per_kib\": 0, \"worst_us\": 0, \"worst_len\": {}, \"worst_path\": \"{}\", \
+                     \"hang\": true}}",
+                    data.len(),
+                    path.display().to_string().replace('\\', "\\\\").replace('"', "\\\"")
+                );
+                std::process::exit(3);
+            }
         }
         let nanos = time(f, &data, Duration::from_millis(2), 50);
         timings.push(Timing {
