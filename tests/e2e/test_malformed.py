@@ -273,3 +273,17 @@ def test_no_vm_failed_or_restarted(envoy, baseline):
     bad = [line for line in log.splitlines() if VM_FAILURE.search(line)]
     assert not bad, "\n".join(bad[:10])
     assert envoy.proc.poll() is None, "Envoy exited"
+
+
+@pytest.mark.parametrize("value", ["data:", "data%00:"])
+def test_a_value_cannot_hang_a_worker(make_envoy, value):
+    """One worker, so a request that never finishes inspection would take all
+    traffic down. (Found by fuzzing: fuzz/regressions/detect_xss/hang-*.)"""
+    e = make_envoy({}, concurrency=1)
+    try:
+        for path in (f"/?q={value}", "/"):
+            r = request(e.port, "GET", path, timeout=5)
+            assert r.status in (200, 403), r
+    finally:
+        e.proc.kill()
+        e.stop()
