@@ -98,13 +98,13 @@ def dict_for(target):
 
 
 def replay(target, paths, ms_per_kib, top=3):
-    paths = [str(p) for p in paths if Path(p).exists()]
+    paths = [os.path.relpath(p, ROOT) for p in paths if Path(p).exists()]
     if not paths:
         return {"inputs": 0, "panics": 0, "slow": 0, "worst_ms_per_kib": 0.0, "worst_len": 0,
                 "worst_us": 0.0, "worst_path": ""}, ""
     try:
         out = subprocess.run([str(replay_tool()), "--ms-per-kib", str(ms_per_kib), "--top", str(top), target,
-                              *paths], capture_output=True, text=True, timeout=3600)
+                              *paths], capture_output=True, text=True, timeout=3600, cwd=ROOT)
     except subprocess.TimeoutExpired:
         return {"inputs": 0, "panics": 1, "slow": 0, "worst_ms_per_kib": 0.0, "worst_len": 0, "worst_us": 0.0,
                 "worst_path": "", "hang": True}, "replay did not finish within an hour"
@@ -152,6 +152,9 @@ def run_target(target, seconds, ms_per_kib):
             res["problems"].append(f"regression fixture {rr['worst_path']} still hangs (endless loop)")
         elif rr["panics"]:
             res["problems"].append(f"{rr['panics']} regression fixture(s) still crash")
+        if rr["slow"]:
+            res["problems"].append(f"{rr['slow']} regression fixture(s) still slower than {ms_per_kib} ms/KiB "
+                                   f"(worst {rr['worst_ms_per_kib']:.3f} ms/KiB, {rr['worst_path']})")
         res["regress_text"] = text
 
     # 2. Fuzz.
@@ -195,7 +198,7 @@ def run_target(target, seconds, ms_per_kib):
         res["problems"].append(f"replay: {rr['slow']} input(s) slower than {ms_per_kib} ms/KiB "
                                f"(worst {rr['worst_ms_per_kib']:.3f} ms/KiB, {rr['worst_path']})")
         if rr["worst_path"]:
-            shutil.copy(rr["worst_path"], regress / ("slow-" + Path(rr["worst_path"]).name))
+            shutil.copy(ROOT / rr["worst_path"], regress / ("slow-" + Path(rr["worst_path"]).name))
     return res
 
 
