@@ -7,6 +7,8 @@
 #   make bench   filter vs bare Envoy benchmark (writes BENCHMARKS.md)
 #   make schema  regenerate schema/rasp-config.schema.json from the parser
 #   make oci     OCI image layout of the module (Istio wasm image) in build/oci/
+#   make fuzz    every fuzz target for FUZZ_SECONDS (cargo-fuzz; `make fuzz-corpus` seeds it first)
+#   make soak    10 minutes of mixed load through Envoy, VM memory sampled (writes SOAK.md)
 
 SHELL := /bin/bash
 WASM := target/wasm32-wasip1/release/envoy_rasp.wasm
@@ -62,3 +64,21 @@ clean:
 .PHONY: bench
 bench: build venv
 	.venv/bin/python scripts/bench.py $(BENCH_ARGS)
+
+# Fuzzing (cargo-fuzz, libFuzzer; RUSTC_BOOTSTRAP lets the stable toolchain
+# take the flags). Seeds are generated from the development corpora.
+FUZZ_SECONDS ?= 300
+export FUZZ_SECONDS FUZZ_TARGETS FUZZ_JOBS FUZZ_SANITIZER FUZZ_MS_PER_KIB SOAK_SECONDS
+
+.PHONY: fuzz fuzz-corpus soak
+fuzz-corpus:
+	python3 scripts/fuzz-corpus.py $(if $(wildcard $(CORPUS)),--corpus $(CORPUS),)
+
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	@[ -d fuzz/corpus ] || $(MAKE) fuzz-corpus
+	python3 scripts/fuzz.py
+
+# Not in CI: SOAK_SECONDS (default 600) of mixed load, memory sampled every 10 s.
+soak: build venv
+	.venv/bin/python scripts/soak.py $(SOAK_ARGS)

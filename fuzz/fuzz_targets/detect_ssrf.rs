@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| envoy_rasp_fuzz::targets::detect_ssrf(data));

@@ -1,0 +1,2 @@
+//! Fuzz target bodies for envoy-rasp. See `targets`.
+pub mod targets;
