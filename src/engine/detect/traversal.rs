@@ -123,26 +123,45 @@ impl Traversal {
 
     /// Inspects one value.
     pub fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
-        if !prefilter(value) {
-            return None;
+        let class = classify(value);
+        if class == 0 {
+            return base64_path(self, value).map(|f| Hit::new(f.rule, f.reason, 0, value.len()));
         }
-        let stream = Stream::new(value);
+        let stream = if class & C_ENCODED != 0 {
+            Stream::new(value)
+        } else {
+            Stream::plain(value)
+        };
         let s: &[u8] = &stream.bytes;
+        // After decoding, classify what the path reader sees.
+        let class = if class & C_ENCODED != 0 {
+            classify(s) | C_ENCODED
+        } else {
+            class
+        };
         let path_surface = ctx.surface == Surface::Path;
-        if let Some(f) = self.climbs(&stream, path_surface) {
-            return Some(stream.hit(f));
+        if class & (C_DOTDOT | C_DOTSEG | C_ENCODED) != 0 {
+            if let Some(f) = self.climbs(&stream, path_surface) {
+                return Some(stream.hit(f));
+            }
         }
         if path_surface {
             return None;
         }
-        if let Some(f) = wrapper(s) {
-            return Some(stream.hit(f));
+        if class & (C_COLON | C_CONVERT) != 0 {
+            if let Some(f) = wrapper(s) {
+                return Some(stream.hit(f));
+            }
         }
-        if let Some(f) = self.absolute(s) {
-            return Some(stream.hit(f));
+        if class & (C_SEP | C_COLON) != 0 {
+            if let Some(f) = self.absolute(s) {
+                return Some(stream.hit(f));
+            }
         }
-        if let Some(f) = sensitive_relative(s) {
-            return Some(stream.hit(f));
+        if class & C_SEP != 0 || s.first() == Some(&b'.') || s.first() == Some(&b' ') {
+            if let Some(f) = sensitive_relative(s) {
+                return Some(stream.hit(f));
+            }
         }
         base64_path(self, value).map(|f| Hit::new(f.rule, f.reason, 0, value.len()))
     }
@@ -357,12 +376,21 @@ impl Traversal {
             return (rooted && jewel).then_some("absolute path to a system credential file");
         }
         if drive {
-            if sh.first == b"fakepath" {
-                return None;
+            // User documents (`C:\Users\me\report.docx`, the browser's
+            // `C:\fakepath\`) are common in forms; system directories and
+            // configuration files are not.
+            if in_list(sh.first, HARD_ROOTS)
+                || in_list(sh.first, WINDOWS_ROOTS)
+                || server_dir(sh.first)
+                || sh.any_dir
+                || leaf_sensitive(sh.leaf)
+                || sh.leaf.ends_with(b".ini")
+            {
+                return Some("absolute Windows path to a system directory or file");
             }
-            return Some("absolute Windows path outside the allowed directories");
+            return None;
         }
-        if in_list(sh.first, HARD_ROOTS) {
+        if in_list(sh.first, HARD_ROOTS) && (sh.count >= 2 || in_list(sh.first, &["etc", "proc"])) {
             return Some("absolute path under a system directory");
         }
         if sh.any_dir || sh.etc_inside || leaf_sensitive(sh.leaf) {
@@ -402,14 +430,70 @@ impl Found {
     }
 }
 
-/// Cheap rejection: a value can only be a path attack if it has a dot, a
-/// separator, a percent sign, a colon or non-ASCII bytes (or is base64 of
-/// `../`).
-fn prefilter(v: &[u8]) -> bool {
-    v.iter()
-        .any(|&b| matches!(b, b'.' | b'/' | b'\\' | b'%' | b':' | 0 | 0x80..=0xff))
-        || v.windows(2).any(|w| matches!(w, [b'0', b'x' | b'X']))
-        || looks_base64(v)
+// Byte classes of a value (one pass, see [`classify`]).
+const C_DOT: u8 = 1;
+const C_DOTDOT: u8 = 1 << 1;
+const C_SEP: u8 = 1 << 2;
+const C_COLON: u8 = 1 << 3;
+/// `%`, `0x`, NUL, control or non-ASCII bytes: needs lenient decoding.
+const C_ENCODED: u8 = 1 << 4;
+/// A dot next to a separator (`./`, `/.`): dot-segment padding.
+const C_DOTSEG: u8 = 1 << 5;
+/// `convert.` (a PHP filter-chain element).
+const C_CONVERT: u8 = 1 << 6;
+
+/// What a value contains, in one pass: the cheap rejection (a path attack
+/// needs a dot, a separator, a colon or an encoding) and the dispatch of
+/// the checks.
+fn classify(v: &[u8]) -> u8 {
+    // Single bytes first (a branch-free table-like pass), pairs only when
+    // the bytes they need are present.
+    let mut c = 0u8;
+    let mut zero = false;
+    for &b in v {
+        c |= match b {
+            b'.' => C_DOT,
+            b'/' | b'\\' => C_SEP,
+            b':' => C_COLON,
+            b'%' | 0..=8 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f..=0xff => C_ENCODED,
+            _ => 0,
+        };
+        zero |= b == b'0';
+    }
+    if zero && v.windows(2).any(|w| matches!(w, [b'0', b'x' | b'X'])) {
+        c |= C_ENCODED;
+    }
+    if c & C_DOT != 0 {
+        let mut prev = 0u8;
+        for (i, &b) in v.iter().enumerate() {
+            match b {
+                b'.' => {
+                    if prev == b'.' || prev == b'?' {
+                        c |= C_DOTDOT;
+                    }
+                    if prev == b'/' || prev == b'\\' {
+                        c |= C_DOTSEG;
+                    }
+                    if prev == b't' || prev == b'T' {
+                        let start = i.saturating_sub(7);
+                        if i >= 7
+                            && v.get(start..i)
+                                .is_some_and(|w| w.eq_ignore_ascii_case(b"convert"))
+                        {
+                            c |= C_CONVERT;
+                        }
+                    }
+                }
+                b'?' if prev == b'.' || prev == b'?' => c |= C_DOTDOT,
+                b'/' | b'\\' if prev == b'.' => c |= C_DOTSEG,
+                _ => {}
+            }
+            prev = b;
+        }
+    } else if v.windows(2).any(|w| matches!(w, [b'?', b'?'])) {
+        c |= C_DOTDOT;
+    }
+    c
 }
 
 fn is_sep(b: u8) -> bool {
@@ -490,7 +574,8 @@ fn starts_path(s: &[u8], p: usize) -> bool {
                         })
                         .unwrap_or(rest.len());
                     let word = rest.get(..word_end).unwrap_or_default();
-                    word.len() == rest.len() && word.contains(&b'.')
+                    word.len() == rest.len()
+                        && word.iter().any(|&b| matches!(b, b'.' | b'/' | b'\\'))
                 }
                 _ => false,
             }
@@ -569,6 +654,22 @@ const HARD_ROOTS: &[&str] = &[
 
 /// First segments that are Windows system directories.
 const WINDOWS_ROOTS: &[&str] = &["windows", "winnt", "inetpub", "boot.ini"];
+
+/// First segments of drive paths that hold server software (`C:\xampp`,
+/// `C:\php5\sessions`, `D:\AppServ\MySQL`), matched as prefixes.
+const SERVER_DIR_PREFIXES: &[&str] = &[
+    "xampp", "wamp", "apache", "php", "mysql", "appserv", "nginx", "tomcat", "jboss", "minint",
+    "inetpub", "iis", "unattend",
+];
+
+fn server_dir(seg: &[u8]) -> bool {
+    SERVER_DIR_PREFIXES.iter().any(|p| {
+        seg.len() >= p.len()
+            && seg
+                .get(..p.len())
+                .is_some_and(|x| x.eq_ignore_ascii_case(p.as_bytes()))
+    })
+}
 
 /// Directory names whose presence makes a path sensitive.
 const SENSITIVE_DIRS: &[&str] = &[
@@ -882,6 +983,14 @@ fn sensitive_relative(s: &[u8]) -> Option<Found> {
     if v.iter().any(|&b| is_boundary(b)) {
         return None;
     }
+    // Only a system root first (`etc/…`) or a dot-file can match.
+    let lead = v.iter().take_while(|&&b| b == b'.' || is_sep(b)).count();
+    let rest = v.get(lead..).unwrap_or_default();
+    let first_end = rest.iter().position(|&b| is_sep(b)).unwrap_or(rest.len());
+    let first = rest.get(..first_end).unwrap_or_default();
+    if !(v.first() == Some(&b'.') || in_list(first, HARD_ROOTS) || in_list(first, WINDOWS_ROOTS)) {
+        return None;
+    }
     let mut canon = Vec::new();
     canonicalize(v, &mut canon);
     let sh = shape(&canon);
@@ -981,6 +1090,15 @@ struct Stream<'a> {
 const DECODED: u32 = 1 << 31;
 
 impl<'a> Stream<'a> {
+    /// A value with nothing to decode.
+    fn plain(v: &'a [u8]) -> Stream<'a> {
+        Stream {
+            bytes: Cow::Borrowed(v),
+            map: None,
+            len: v.len(),
+        }
+    }
+
     fn new(v: &'a [u8]) -> Stream<'a> {
         let needs = v.iter().any(|&b| b == b'%' || b == 0 || b >= 0x80)
             || v.windows(2).any(|w| w.eq_ignore_ascii_case(b"0x"));
