@@ -165,6 +165,11 @@ impl Cmdi {
                     None
                 }
             })
+            .or_else(|| {
+                (has & (P_DOLLAR | P_PAREN) != 0)
+                    .then(|| php_code(value))
+                    .flatten()
+            })
             .or_else(|| self.lex_all(value))?;
         let end = f.end.min(value.len());
         Some(Hit::new(f.rule, f.reason, f.start.min(end), end))
@@ -548,11 +553,6 @@ fn structural(v: &[u8], has: u32) -> Option<Found> {
         .or_else(|| on(P_HASH | P_BANG).then(|| ssi_exec(v)).flatten())
         .or_else(|| batch(v, has))
         .or_else(|| on(P_NEWLINE).then(|| mail_command(v)).flatten())
-        .or_else(|| {
-            (has & (P_DOLLAR | P_PAREN) != 0)
-                .then(|| php_code(v))
-                .flatten()
-        })
 }
 
 // Presence bits of shell-relevant bytes (see [`presence`]).
@@ -1978,17 +1978,22 @@ impl<'d> Scanner<'d> {
         }
         let prev = self.pending.take();
         let known = self.judge(t, &arena, &words, k, cmd.redirs, pos, op, prev_known, depth);
-        cmd.arena = arena;
-        let has_word = words
+        let first_word = words
             .iter()
             .skip(k)
-            .any(|w| w.flags & W_REDIR == 0 && w.end > w.start);
+            .find(|w| w.flags & W_REDIR == 0 && w.end > w.start)
+            .and_then(|w| arena.get(w.start..w.end));
+        let has_word = first_word.is_some();
+        // A list item (`name`, `email`) rather than command syntax.
+        let listy =
+            first_word.is_some_and(|w| w.len() >= 2 && w.iter().all(u8::is_ascii_alphabetic));
+        cmd.arena = arena;
         cmd.words = words;
         if let Some(p) = prev {
             if !has_word {
                 // Nothing yet: keep waiting (`;id;` then the end).
                 self.pending = self.pending.or(Some(p));
-            } else if known && self.found.is_none() {
+            } else if (known || !listy) && self.found.is_none() {
                 self.found = Some(p);
             }
         }
@@ -2189,7 +2194,9 @@ impl<'d> Scanner<'d> {
                         Op::Semi | Op::Pipe | Op::AndAnd | Op::OrOr | Op::Amp | Op::Newline
                     );
                     if strong {
-                        ev >= EV_MEDIUM || terminated || wrapped || r.exe_path || known_arg
+                        let questioning = ev < EV_STRONG && prose_like(args);
+                        !questioning
+                            && (ev >= EV_MEDIUM || terminated || wrapped || r.exe_path || known_arg)
                     } else {
                         ev >= EV_STRONG || wrapped || known_arg && args.len() == 1
                     }
@@ -2201,7 +2208,7 @@ impl<'d> Scanner<'d> {
             let f = Found::new(rule, reason, start_raw, end_raw);
             // A bare command in a list (`name;id;email`) is only a command
             // if what follows is a command too, or nothing.
-            let bare = matches!(pos, Pos::Sep { .. })
+            let bare = matches!(pos, Pos::Sep { .. } | Pos::Start)
                 && args.is_empty()
                 && ev == EV_NONE
                 && !obfuscated
@@ -2313,7 +2320,13 @@ impl<'d> Scanner<'d> {
                 continue;
             }
             if idx == 0 && r.flags & SUBCMD != 0 && subcommand(a) {
-                ev = ev.max(EV_MEDIUM);
+                // `netsh firewall …`: a strong command's sub-command is
+                // decisive; `net user` needs a switch or brevity (below).
+                ev = ev.max(if r.flags & S != 0 {
+                    EV_STRONG
+                } else {
+                    EV_MEDIUM
+                });
                 sub = true;
                 continue;
             }
@@ -2447,6 +2460,27 @@ fn breakout_quote(t: &[u8], q: u8) -> Option<usize> {
         .filter(|w| !w.is_empty())
         .count();
     (words <= 2).then_some(p)
+}
+
+/// Arguments that read as a sentence rather than a command line: three
+/// or more plain words, or a plain word ending in `?` / `!`
+/// (`ls -la shows nothing?`).
+fn prose_like(args: &[(Vec<u8>, u16)]) -> bool {
+    let mut words = 0;
+    let mut asked = false;
+    for (a, _) in args {
+        let body = a
+            .strip_suffix(b"?")
+            .or_else(|| a.strip_suffix(b"!"))
+            .or_else(|| a.strip_suffix(b"."))
+            .or_else(|| a.strip_suffix(b","))
+            .unwrap_or(a);
+        if body.len() >= 2 && body.iter().all(u8::is_ascii_alphabetic) {
+            words += 1;
+            asked |= body.len() < a.len() && matches!(a.last(), Some(b'?' | b'!'));
+        }
+    }
+    words >= 3 || asked
 }
 
 /// Words before the current point of a command: completed words plus
@@ -3049,6 +3083,7 @@ const COMMANDS: &[(&str, u16)] = &[
     ("exec", WRAP),
     ("eval", CMDSTR),
     ("source", 0),
+    (".", 0),
     ("alias", ALIAS),
     ("export", 0),
     ("set", WIN),

@@ -205,8 +205,11 @@ impl Traversal {
                 }
                 run.count += 1;
                 if run.count >= 2 {
-                    let end = (seg_end + 1).min(s.len());
-                    return self.judge_run(&run, &[], path_surface, end);
+                    run.asset = asset_link(s, seg_end, &run, path_surface);
+                    if !run.asset {
+                        let end = (seg_end + 1).min(s.len());
+                        return self.judge_run(&run, &[], path_surface, end);
+                    }
                 }
                 // `/..` only proves an absolute climb when a path follows.
                 run.rooted &= sep_term;
@@ -273,7 +276,7 @@ impl Traversal {
 
     fn judge_run(&self, run: &Run, target: &[u8], path_surface: bool, end: usize) -> Option<Found> {
         let found = |reason| Some(Found::new("path.dotdot", reason, run.start, end));
-        if run.count >= 2 {
+        if run.count >= 2 && !run.asset {
             return found("two or more consecutive parent-directory segments (../../)");
         }
         if path_surface {
@@ -291,7 +294,7 @@ impl Traversal {
         if relative_target_sensitive(target) {
             return found("parent-directory segment reaching a sensitive file");
         }
-        if !self.allow_single_parent {
+        if !self.allow_single_parent && !run.asset {
             return found("parent-directory segment");
         }
         None
@@ -400,6 +403,39 @@ impl Traversal {
     }
 }
 
+/// A relative link to a static web asset (`../../img/logo.png` in HTML):
+/// two or three plain climbs followed by a path to an image, stylesheet,
+/// script or page. The exception never covers encodings, Tomcat `;`,
+/// rooted paths, sensitive targets or the request path.
+fn asset_link(s: &[u8], seg_end: usize, run: &Run, path_surface: bool) -> bool {
+    const ASSETS: &[&str] = &[
+        "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js", "mjs", "map", "html",
+        "htm", "pdf", "woff", "woff2", "ttf", "eot", "mp4", "mp3", "webm",
+    ];
+    if path_surface || run.encoded || run.tomcat || run.rooted || run.count > 3 {
+        return false;
+    }
+    // Look at the rest of the token: more climbs or a target.
+    let rest = s.get(seg_end..).unwrap_or_default();
+    let end = rest
+        .iter()
+        .position(|&b| is_boundary(b))
+        .unwrap_or(rest.len());
+    let target = rest.get(..end).unwrap_or_default();
+    let climbs = target
+        .split(|&b| is_sep(b))
+        .filter(|x| !x.is_empty())
+        .take_while(|x| is_climb(x))
+        .count();
+    if run.count + climbs > 3 || relative_target_sensitive(target) {
+        return false;
+    }
+    let leaf = target.rsplit(|&b| is_sep(b)).next().unwrap_or_default();
+    leaf.iter()
+        .rposition(|&b| b == b'.')
+        .is_some_and(|p| p > 0 && in_list(leaf.get(p + 1..).unwrap_or_default(), ASSETS))
+}
+
 /// A run of climbing segments.
 #[derive(Clone, Copy, Debug, Default)]
 struct Run {
@@ -408,6 +444,8 @@ struct Run {
     encoded: bool,
     tomcat: bool,
     rooted: bool,
+    /// A relative link to a static asset (see [`asset_link`]).
+    asset: bool,
 }
 
 /// A finding before it is turned into a [`Hit`] (offsets in the stream).
