@@ -77,7 +77,7 @@ pub struct Cmdi {
     action: Action,
     /// Built-in commands plus the blacklist: lowercase name → flags,
     /// sorted by name.
-    table: Vec<(Vec<u8>, u16)>,
+    table: Vec<(Vec<u8>, u32)>,
     /// Bloom filter over the lowercase names (two bits of 4096): a cheap
     /// rejection before the binary search.
     bloom: Vec<u64>,
@@ -89,7 +89,7 @@ impl Cmdi {
         if cfg.action == Action::Off {
             return Ok(None);
         }
-        let mut table: Vec<(Vec<u8>, u16)> = COMMANDS
+        let mut table: Vec<(Vec<u8>, u32)> = COMMANDS
             .iter()
             .map(|(n, f)| (n.as_bytes().to_vec(), *f))
             .collect();
@@ -170,7 +170,13 @@ impl Cmdi {
                     .then(|| php_code(value))
                     .flatten()
             })
-            .or_else(|| self.lex_all(value))?;
+            .or_else(|| {
+                if self.may_have_command(value) {
+                    self.lex_all(value)
+                } else {
+                    None
+                }
+            })?;
         let end = f.end.min(value.len());
         Some(Hit::new(f.rule, f.reason, f.start.min(end), end))
     }
@@ -207,7 +213,11 @@ impl Cmdi {
             n += 1;
         }
         let word = buf.get(..n).unwrap_or_default();
-        // Cheap rejection of plain words before the full resolution.
+        // Cheap rejection of numbers and plain words before the full
+        // resolution.
+        if word.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
         let plain = word.iter().all(u8::is_ascii_alphanumeric)
             && !word.last().is_some_and(u8::is_ascii_digit);
         if plain && word.len() > 3 && !self.maybe_name(word) {
@@ -225,12 +235,113 @@ impl Cmdi {
         self.resolve(word).is_some()
     }
 
+    /// Whether some shell word of the value can name a command: a known
+    /// name after removing quotes, escapes and carets, or syntax that builds
+    /// names (variables, substitutions, brace expansion, glob paths), or a
+    /// path argument (for the sensitive-target rule). Every lexer finding
+    /// needs one of these, so values without them skip the lexer.
+    fn may_have_command(&self, v: &[u8]) -> bool {
+        let mut buf = [0u8; MAX_NAME];
+        let mut n = 0usize;
+        // Start of the name after the last `/` or `\` (paths to binaries).
+        let mut base_at = 0usize;
+        let mut overflow = false;
+        let mut brace = false;
+        let mut i = 0;
+        let known = |word: &[u8]| -> bool {
+            let word = word.strip_prefix(b"@").unwrap_or(word);
+            let stems = [
+                Some(word),
+                strip_suffix_ci(word, b".exe"),
+                word.iter()
+                    .rposition(|b| !(b.is_ascii_digit() || *b == b'.'))
+                    .and_then(|p| word.get(..p + 1)),
+            ];
+            stems
+                .into_iter()
+                .flatten()
+                .any(|x| self.maybe_name(x) && self.lookup(x).is_some())
+        };
+        let flush = |buf: &[u8; MAX_NAME], n: usize, base_at: usize, overflow: bool| -> bool {
+            if overflow || n == 0 {
+                return false;
+            }
+            let word = buf.get(..n).unwrap_or_default();
+            known(word) || base_at > 0 && known(buf.get(base_at..n).unwrap_or_default())
+        };
+        // Empty substitutions glued inside a word build names (`pi``ng`,
+        // `pi<()ng`).
+        if v.windows(3)
+            .any(|w| matches!(w, [b'<' | b'>', b'(', b')'] | [b'`', b'`', _]))
+        {
+            return true;
+        }
+        while let Some(&b) = v.get(i) {
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'|' | b'&' | b'(' | b')' | b'<' | b'>'
+                | b'`' | b'+' => {
+                    if flush(&buf, n, base_at, overflow) {
+                        return true;
+                    }
+                    n = 0;
+                    base_at = 0;
+                    overflow = false;
+                    brace = false;
+                }
+                // A literal `\n` / `\t` that a later layer unescapes ends
+                // the word.
+                b'\\' if matches!(v.get(i + 1), Some(b'n' | b'r' | b't')) => {
+                    if flush(&buf, n, base_at, overflow) {
+                        return true;
+                    }
+                    n = 0;
+                    base_at = 0;
+                    overflow = false;
+                    brace = false;
+                    i += 1;
+                }
+                b'\\' => base_at = n,
+                b'\'' | b'"' | b'^' => {}
+                b'$' => match v.get(i + 1) {
+                    Some(c)
+                        if c.is_ascii_alphabetic() || matches!(c, b'_' | b'{' | b'(' | b'\'') =>
+                    {
+                        return true
+                    }
+                    Some(b'@' | b'*' | b'!' | b'$' | b'?' | b'-' | b'#' | b'0'..=b'9') => i += 1,
+                    _ => {}
+                },
+                b'{' => brace = true,
+                b',' if brace => return true,
+                b'*' | b'?' | b'[' if v.contains(&b'/') => return true,
+                b'/' if n == 0 => {
+                    // A path argument: the sensitive-target rule.
+                    return true;
+                }
+                _ => {
+                    if b == b'/' {
+                        base_at = n + 1;
+                    }
+                    match buf.get_mut(n) {
+                        Some(slot) => *slot = b,
+                        None => overflow = true,
+                    }
+                    n += 1;
+                }
+            }
+            i += 1;
+        }
+        flush(&buf, n, base_at, overflow)
+            || v.contains(&b'%') && v.windows(9).any(|w| w.eq_ignore_ascii_case(b"%comspec%"))
+    }
+
     /// Runs the shell lexer over the value (and its `+`-as-space /
     /// literal-`\n` variant) in the unquoted, single- and double-quoted
     /// contexts.
     fn lex_all(&self, value: &[u8]) -> Option<Found> {
         let variant = variant(value);
         let texts: [Option<&[u8]>; 2] = [Some(value), variant.as_deref()];
+        let mut sc = Scanner::new(self, value.len());
         for text in texts.into_iter().flatten() {
             // The quoted contexts start after the quote that breaks out:
             // what precedes it is data inside the host's quotes.
@@ -244,7 +355,7 @@ impl Cmdi {
                 let Some(from) = from else {
                     continue;
                 };
-                let mut sc = Scanner::new(self, text.len());
+                sc.restart(text.len());
                 let pos = if q == Quote::None {
                     Pos::Start
                 } else {
@@ -355,7 +466,7 @@ impl Cmdi {
     }
 
     /// Looks a command name up (lowercase ASCII compare).
-    fn lookup(&self, name: &[u8]) -> Option<u16> {
+    fn lookup(&self, name: &[u8]) -> Option<u32> {
         if name.is_empty() || name.len() > MAX_NAME {
             return None;
         }
@@ -481,7 +592,7 @@ fn is_bin_dir(dir: &[u8]) -> bool {
 /// A resolved command word.
 #[derive(Clone, Copy, Debug)]
 struct Resolved {
-    flags: u16,
+    flags: u32,
     exe_path: bool,
     caret: bool,
 }
@@ -573,7 +684,7 @@ const P_BREAK: u32 = P_PAREN | P_BRACE | P_NEWLINE | P_DOLLAR | P_SEP;
 fn presence(v: &[u8]) -> u32 {
     let mut has = 0;
     for &b in v {
-        has |= byte_class(b);
+        has |= BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(0);
     }
     // A literal `\n` that a later layer unescapes.
     if has & P_BACKSLASH != 0 && v.windows(2).any(|w| matches!(w, [b'\\', b'n'])) {
@@ -587,7 +698,22 @@ fn presence(v: &[u8]) -> u32 {
     }
 }
 
-fn byte_class(b: u8) -> u32 {
+/// [`byte_class`] as a table, built at compile time.
+static BYTE_CLASS: [u32; 256] = build_byte_class();
+
+// Indexing is evaluated by the compiler over 0..256 only.
+#[allow(clippy::indexing_slicing)]
+const fn build_byte_class() -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = byte_class(i as u8);
+        i += 1;
+    }
+    t
+}
+
+const fn byte_class(b: u8) -> u32 {
     match b {
         b'(' | b')' => P_PAREN,
         b'{' | b'}' => P_BRACE,
@@ -1222,30 +1348,30 @@ impl Pos {
 }
 
 // Word flags.
-const W_QUOTED: u16 = 1;
-const W_LITERAL: u16 = 1 << 1;
-const W_ESCAPE: u16 = 1 << 2;
-const W_EMPTY_EXP: u16 = 1 << 3;
-const W_EXPANSION: u16 = 1 << 4;
-const W_VAR_TEXT: u16 = 1 << 5;
-const W_IFS: u16 = 1 << 6;
-const W_GLOB: u16 = 1 << 7;
-const W_BRACE: u16 = 1 << 8;
-const W_SUBST: u16 = 1 << 9;
-const W_ASSIGN: u16 = 1 << 10;
-const W_REDIR: u16 = 1 << 11;
-const W_HERE: u16 = 1 << 12;
-const W_QUOTE_SPLIT: u16 = 1 << 13;
+const W_QUOTED: u32 = 1;
+const W_LITERAL: u32 = 1 << 1;
+const W_ESCAPE: u32 = 1 << 2;
+const W_EMPTY_EXP: u32 = 1 << 3;
+const W_EXPANSION: u32 = 1 << 4;
+const W_VAR_TEXT: u32 = 1 << 5;
+const W_IFS: u32 = 1 << 6;
+const W_GLOB: u32 = 1 << 7;
+const W_BRACE: u32 = 1 << 8;
+const W_SUBST: u32 = 1 << 9;
+const W_ASSIGN: u32 = 1 << 10;
+const W_REDIR: u32 = 1 << 11;
+const W_HERE: u32 = 1 << 12;
+const W_QUOTE_SPLIT: u32 = 1 << 13;
 
 /// Flags that show deliberate obfuscation of a word.
-const W_OBFUSCATED: u16 = W_ESCAPE | W_EMPTY_EXP | W_VAR_TEXT | W_IFS | W_QUOTE_SPLIT;
+const W_OBFUSCATED: u32 = W_ESCAPE | W_EMPTY_EXP | W_VAR_TEXT | W_IFS | W_QUOTE_SPLIT;
 
 /// One word of a simple command: a range of the scanner's arena.
 #[derive(Clone, Copy, Debug, Default)]
 struct Word {
     start: usize,
     end: usize,
-    flags: u16,
+    flags: u32,
     raw_start: usize,
     /// Positions (arena offsets) of unquoted `{`, first `,`, matching `}`.
     brace: Option<(usize, usize)>,
@@ -1275,6 +1401,8 @@ struct Scanner<'d> {
     /// Start the first command inside a word (the quoted data before a
     /// quote breakout).
     seed: bool,
+    /// Reusable command buffers, one per nesting depth.
+    pool: [Cmd; MAX_DEPTH as usize + 2],
 }
 
 /// The simple command being built.
@@ -1285,8 +1413,8 @@ struct Cmd {
     /// The word in progress.
     cur: Option<Word>,
     /// The next word is a redirection target (`>`, `<`), here-string.
-    redir_next: u16,
-    redirs: u16,
+    redir_next: u32,
+    redirs: u32,
     raw_start: usize,
     /// Words counted (including ones beyond `MAX_WORDS`).
     count: usize,
@@ -1296,6 +1424,10 @@ struct Cmd {
 
 impl Cmd {
     fn reset(&mut self, raw_start: usize) {
+        if self.arena.capacity() == 0 {
+            self.arena.reserve(128);
+            self.words.reserve(MAX_WORDS);
+        }
         self.arena.clear();
         self.words.clear();
         self.cur = None;
@@ -1306,7 +1438,7 @@ impl Cmd {
         self.prose = 0;
     }
 
-    fn push(&mut self, raw: usize, b: u8, flag: u16) {
+    fn push(&mut self, raw: usize, b: u8, flag: u32) {
         let len = self.arena.len();
         let w = self.cur.get_or_insert(Word {
             start: len,
@@ -1322,7 +1454,7 @@ impl Cmd {
         }
     }
 
-    fn flag(&mut self, raw: usize, flag: u16) {
+    fn flag(&mut self, raw: usize, flag: u32) {
         let len = self.arena.len();
         let w = self.cur.get_or_insert(Word {
             start: len,
@@ -1392,7 +1524,18 @@ impl<'d> Scanner<'d> {
             globs: 4,
             pending: None,
             seed: false,
+            pool: Default::default(),
         }
+    }
+
+    /// Prepares the scanner for another context of the same value.
+    fn restart(&mut self, len: usize) {
+        self.found = None;
+        self.vars.clear();
+        self.budget = len.saturating_mul(6).saturating_add(4096);
+        self.globs = 4;
+        self.pending = None;
+        self.seed = false;
     }
 
     fn spend(&mut self, n: usize) -> bool {
@@ -1408,15 +1551,35 @@ impl<'d> Scanner<'d> {
             return;
         }
         let outer = self.pending.take();
-        self.seq_inner(t, a, b, pos, q, depth);
+        // Command buffers are reused across calls (no allocation per
+        // simple command).
+        let slot = usize::from(depth);
+        let mut cmd = self
+            .pool
+            .get_mut(slot)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        self.seq_inner(t, a, b, pos, q, depth, &mut cmd);
+        if let Some(s) = self.pool.get_mut(slot) {
+            *s = cmd;
+        }
         if let Some(p) = self.pending.take() {
             self.found = self.found.or(Some(p));
         }
         self.pending = outer;
     }
 
-    fn seq_inner(&mut self, t: &[u8], a: usize, b: usize, pos: Pos, q: Quote, depth: u8) {
-        let mut cmd = Cmd::default();
+    #[allow(clippy::too_many_arguments)]
+    fn seq_inner(
+        &mut self,
+        t: &[u8],
+        a: usize,
+        b: usize,
+        pos: Pos,
+        q: Quote,
+        depth: u8,
+        cmd: &mut Cmd,
+    ) {
         cmd.reset(a);
         if std::mem::take(&mut self.seed) {
             cmd.flag(a, W_QUOTED);
@@ -1459,8 +1622,8 @@ impl<'d> Scanner<'d> {
                             }
                             i += 2;
                         }
-                        b'$' => i = self.dollar(t, i, b, &mut cmd, pos, true, depth),
-                        b'`' => i = self.backtick(t, i, b, &mut cmd, pos, depth),
+                        b'$' => i = self.dollar(t, i, b, cmd, pos, true, depth),
+                        b'`' => i = self.backtick(t, i, b, cmd, pos, depth),
                         _ => {
                             cmd.push(i, c, W_QUOTED);
                             i += 1;
@@ -1480,7 +1643,7 @@ impl<'d> Scanner<'d> {
                     // `&>` and `>&` are redirections, not separators.
                     if c == b'&' && t.get(i + 1) == Some(&b'>') {
                         cmd.end_word();
-                        i = self.redirect(t, i + 1, b, &mut cmd, pos, depth);
+                        i = self.redirect(t, i + 1, b, cmd, pos, depth);
                         continue;
                     }
                     // `(` right after a word without blank: `$(` handled in
@@ -1497,8 +1660,8 @@ impl<'d> Scanner<'d> {
                         _ => (Op::Close, 1),
                     };
                     cmd.end_word();
-                    let known = self.finish(t, &mut cmd, pos, op, prev_known, depth);
-                    pos = self.next_pos(pos, &cmd, known, op);
+                    let known = self.finish(t, cmd, pos, op, prev_known, depth);
+                    pos = self.next_pos(pos, cmd, known, op);
                     if !pos.trusted() {
                         // Prose before this separator: nothing after it is a
                         // breakout, and every later position inherits that.
@@ -1513,8 +1676,7 @@ impl<'d> Scanner<'d> {
                         // Process substitution <(…) / >(…).
                         let end = self.find_close(t, i + 2, b, b'(', b')');
                         cmd.flag(i, W_SUBST | W_EXPANSION);
-                        let trusted =
-                            subst_trusted(t, pos, words_before(&cmd), end.unwrap_or(b), b);
+                        let trusted = subst_trusted(t, pos, words_before(cmd), end.unwrap_or(b), b);
                         self.seq(
                             t,
                             i + 2,
@@ -1541,7 +1703,7 @@ impl<'d> Scanner<'d> {
                         }
                     }
                     cmd.end_word();
-                    i = self.redirect(t, i, b, &mut cmd, pos, depth);
+                    i = self.redirect(t, i, b, cmd, pos, depth);
                 }
                 b'\'' => {
                     quote = Quote::Single;
@@ -1568,8 +1730,8 @@ impl<'d> Scanner<'d> {
                     }
                     i += 2;
                 }
-                b'$' => i = self.dollar(t, i, b, &mut cmd, pos, false, depth),
-                b'`' => i = self.backtick(t, i, b, &mut cmd, pos, depth),
+                b'$' => i = self.dollar(t, i, b, cmd, pos, false, depth),
+                b'`' => i = self.backtick(t, i, b, cmd, pos, depth),
                 b'#' if cmd.cur.is_none() => {
                     // Comment to the end of the line.
                     i = t
@@ -1607,7 +1769,7 @@ impl<'d> Scanner<'d> {
         }
         if self.found.is_none() {
             cmd.end_word();
-            self.finish(t, &mut cmd, pos, Op::End, prev_known, depth);
+            self.finish(t, cmd, pos, Op::End, prev_known, depth);
         }
     }
 
@@ -2008,7 +2170,7 @@ impl<'d> Scanner<'d> {
         arena: &[u8],
         words: &[Word],
         k: usize,
-        redirs: u16,
+        redirs: u32,
         pos: Pos,
         op: Op,
         prev_known: bool,
@@ -2038,7 +2200,7 @@ impl<'d> Scanner<'d> {
             }
         }
         // Expand braces of the command word: {cat,/etc/passwd}.
-        let mut argv: Vec<(Vec<u8>, u16)> = Vec::new();
+        let mut argv: Vec<(Vec<u8>, u32)> = Vec::new();
         for (idx, w) in words.iter().enumerate().skip(k) {
             if w.flags & W_REDIR != 0 {
                 continue;
@@ -2234,7 +2396,7 @@ impl<'d> Scanner<'d> {
             .map_or(t.len(), |p| start + p)
     }
 
-    fn sensitive_arg(&mut self, a: &[u8], flags: u16) -> bool {
+    fn sensitive_arg(&mut self, a: &[u8], flags: u32) -> bool {
         let value = a
             .iter()
             .position(|&b| b == b'=')
@@ -2250,8 +2412,8 @@ impl<'d> Scanner<'d> {
     fn evidence(
         &mut self,
         r: &Resolved,
-        args: &[(Vec<u8>, u16)],
-        redirs: u16,
+        args: &[(Vec<u8>, u32)],
+        redirs: u32,
         words: &[Word],
         k: usize,
         arena: &[u8],
@@ -2465,7 +2627,7 @@ fn breakout_quote(t: &[u8], q: u8) -> Option<usize> {
 /// Arguments that read as a sentence rather than a command line: three
 /// or more plain words, or a plain word ending in `?` / `!`
 /// (`ls -la shows nothing?`).
-fn prose_like(args: &[(Vec<u8>, u16)]) -> bool {
+fn prose_like(args: &[(Vec<u8>, u32)]) -> bool {
     let mut words = 0;
     let mut asked = false;
     for (a, _) in args {
@@ -2498,7 +2660,7 @@ fn words_before(cmd: &Cmd) -> usize {
 
 /// English function words: two of them among a command's arguments mean
 /// prose (`apt-get … did the job for me`), not a command line.
-fn prose(args: &[(Vec<u8>, u16)]) -> bool {
+fn prose(args: &[(Vec<u8>, u32)]) -> bool {
     const STOP: &[&str] = &[
         "the", "a", "an", "to", "for", "of", "in", "on", "is", "it", "me", "my", "you", "your",
         "and", "or", "but", "with", "did", "does", "do", "this", "that", "was", "are", "be", "if",
@@ -2523,7 +2685,7 @@ fn prose(args: &[(Vec<u8>, u16)]) -> bool {
 
 /// A word whose text was obfuscated: escapes, empty or variable
 /// expansions, IFS splitting, or quotes glued to unquoted letters.
-fn obfuscated_word(f: u16) -> bool {
+fn obfuscated_word(f: u32) -> bool {
     f & W_OBFUSCATED != 0 && (f & W_LITERAL != 0 || f & W_VAR_TEXT != 0)
         || f & W_QUOTED != 0 && f & W_LITERAL != 0
 }
@@ -2799,29 +2961,29 @@ const KEYWORDS: &[&str] = &[
 
 // Command flags.
 /// Strong: not an English word, a command on its own.
-const S: u16 = 1;
+const S: u32 = 1;
 /// Windows / PowerShell (case-insensitive).
-const WIN: u16 = 1 << 1;
+const WIN: u32 = 1 << 1;
 /// Network client: a URL or IP argument is strong evidence.
-const NET: u16 = 1 << 2;
+const NET: u32 = 1 << 2;
 /// Shell: `-c` is strong evidence.
-const SHELL: u16 = 1 << 3;
+const SHELL: u32 = 1 << 3;
 /// Interpreter: `-c` / `-e` / `-r` is strong evidence.
-const INTERP: u16 = 1 << 4;
+const INTERP: u32 = 1 << 4;
 /// Takes durations: numeric arguments are evidence.
-const SLEEP: u16 = 1 << 5;
+const SLEEP: u32 = 1 << 5;
 /// Runs the command given as its argument (`time`, `nohup`, `sudo`).
-const WRAP: u16 = 1 << 6;
+const WRAP: u32 = 1 << 6;
 /// Has sub-commands (`net user`, `reg add`).
-const SUBCMD: u16 = 1 << 7;
+const SUBCMD: u32 = 1 << 7;
 /// `alias name=value`.
-const ALIAS: u16 = 1 << 8;
+const ALIAS: u32 = 1 << 8;
 /// Takes a command string argument (`eval '…'`, `trap '…' EXIT`).
-const CMDSTR: u16 = 1 << 9;
+const CMDSTR: u32 = 1 << 9;
 
 /// Built-in command table: name (lowercase) → flags. Weak (no `S`) names
 /// are English words or ambiguous abbreviations.
-const COMMANDS: &[(&str, u16)] = &[
+const COMMANDS: &[(&str, u32)] = &[
     // Identity, system information.
     ("whoami", S | WIN),
     ("id", S),
@@ -3357,6 +3519,9 @@ mod bench {
             .unwrap()
             .unwrap();
         let ctx = ValueCtx::value(Surface::Query);
+        if let Ok(v) = std::env::var("CT_VALUE") {
+            values = vec![v.into_bytes(); 20000];
+        }
         let bytes: usize = values.iter().map(Vec::len).sum();
         let start = std::time::Instant::now();
         for _ in 0..50 {

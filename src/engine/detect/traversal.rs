@@ -484,21 +484,18 @@ const C_CONVERT: u8 = 1 << 6;
 /// needs a dot, a separator, a colon or an encoding) and the dispatch of
 /// the checks.
 fn classify(v: &[u8]) -> u8 {
-    // Single bytes first (a branch-free table-like pass), pairs only when
-    // the bytes they need are present.
+    // Single bytes through a table, pairs only when the bytes they need are
+    // present.
     let mut c = 0u8;
-    let mut zero = false;
     for &b in v {
-        c |= match b {
-            b'.' => C_DOT,
-            b'/' | b'\\' => C_SEP,
-            b':' => C_COLON,
-            b'%' | 0..=8 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f..=0xff => C_ENCODED,
-            _ => 0,
-        };
-        zero |= b == b'0';
+        c |= PATH_CLASS.get(usize::from(b)).copied().unwrap_or(0);
     }
-    if zero && v.windows(2).any(|w| matches!(w, [b'0', b'x' | b'X'])) {
+    let singles = c;
+    c &= !(T_ZERO | T_QUESTION | T_HIGH);
+    if singles & T_ZERO != 0 && v.windows(2).any(|w| matches!(w, [b'0', b'x' | b'X'])) {
+        c |= C_ENCODED;
+    }
+    if singles & T_HIGH != 0 && v.windows(2).any(suspicious_utf8) {
         c |= C_ENCODED;
     }
     if c & C_DOT != 0 {
@@ -528,10 +525,56 @@ fn classify(v: &[u8]) -> u8 {
             }
             prev = b;
         }
-    } else if v.windows(2).any(|w| matches!(w, [b'?', b'?'])) {
+    } else if singles & T_QUESTION != 0 && v.windows(2).any(|w| matches!(w, [b'?', b'?'])) {
         c |= C_DOTDOT;
     }
     c
+}
+
+// Table-only classes (cleared from the result).
+const T_ZERO: u8 = 1 << 7;
+const T_QUESTION: u8 = 1 << 6;
+const T_HIGH: u8 = C_CONVERT;
+
+/// Single-byte classes for [`classify`], built at compile time.
+static PATH_CLASS: [u8; 256] = build_path_class();
+
+// Indexing is evaluated by the compiler over 0..256 only.
+#[allow(clippy::indexing_slicing)]
+const fn build_path_class() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = match b {
+            b'.' => C_DOT,
+            b'/' | b'\\' => C_SEP,
+            b':' => C_COLON,
+            b'%' | 0..=8 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f => C_ENCODED,
+            0x80..=0xff => T_HIGH,
+            b'0' => T_ZERO,
+            b'?' => T_QUESTION,
+            _ => 0,
+        };
+        i += 1;
+    }
+    t
+}
+
+/// Two bytes that start an overlong or look-alike encoding of a dot or a
+/// slash (`C0 AE`, `E0 80`, `F0 80`, fullwidth `EF BC`, `E2 88` division
+/// slash / set minus, `E2 81` fraction slash, `E2 80 A4` one-dot leader):
+/// plain accented text (`C3 A9`) does not need the lenient decoder.
+fn suspicious_utf8(w: &[u8]) -> bool {
+    matches!(
+        w,
+        [0xc0 | 0xc1 | 0xf8..=0xff, _]
+            | [0xe0, 0x80..=0x9f]
+            | [0xf0, 0x80..=0x8f]
+            | [0xef, 0xbc | 0xb9 | 0xbf | 0x80..=0x83]
+            | [0xee, 0xbf]
+            | [0xe2, 0x88 | 0x81 | 0x80]
+    )
 }
 
 fn is_sep(b: u8) -> bool {
