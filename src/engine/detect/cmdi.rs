@@ -167,12 +167,15 @@ impl Cmdi {
             })
             .or_else(|| {
                 (has & (P_DOLLAR | P_PAREN) != 0)
-                    .then(|| php_code(value))
+                    .then(|| php_code(value, has))
                     .flatten()
             })
             .or_else(|| {
-                if self.may_have_command(value) {
-                    self.lex_all(value)
+                // Short values: a word-level check decides cheaply whether
+                // the lexer can find anything. Long ones (prose) go to the
+                // lexer, which stops as soon as the text reads as prose.
+                if value.len() > 96 || self.may_have_command(value) {
+                    self.lex_all(value, has)
                 } else {
                     None
                 }
@@ -338,15 +341,24 @@ impl Cmdi {
     /// Runs the shell lexer over the value (and its `+`-as-space /
     /// literal-`\n` variant) in the unquoted, single- and double-quoted
     /// contexts.
-    fn lex_all(&self, value: &[u8]) -> Option<Found> {
-        let variant = variant(value);
+    fn lex_all(&self, value: &[u8], has: u32) -> Option<Found> {
+        let variant = variant(value, has);
         let texts: [Option<&[u8]>; 2] = [Some(value), variant.as_deref()];
         let mut sc = Scanner::new(self, value.len());
+        sc.record_vars = has & P_DOLLAR != 0;
         for text in texts.into_iter().flatten() {
             // The quoted contexts start after the quote that breaks out:
             // what precedes it is data inside the host's quotes.
-            let sq = breakout_quote(text, b'\'');
-            let dq = breakout_quote(text, b'"');
+            let sq = if has & P_SQUOTE != 0 {
+                breakout_quote(text, b'\'')
+            } else {
+                None
+            };
+            let dq = if has & P_DQUOTE != 0 {
+                breakout_quote(text, b'"')
+            } else {
+                None
+            };
             for (q, from) in [
                 (Quote::None, Some(0)),
                 (Quote::Single, sq),
@@ -600,13 +612,15 @@ struct Resolved {
 /// The `+`-as-space / literal `\n` variant of a value: query strings
 /// encode spaces as `+`, and payloads write newlines as `\n` for layers
 /// that unescape them. `None` when it would equal the value.
-fn variant(v: &[u8]) -> Option<Vec<u8>> {
-    let pluses = v.iter().filter(|&&b| b == b'+').count();
-    let spaces = v.iter().filter(|&&b| b == b' ').count();
-    let plus = pluses > 0 && pluses >= spaces;
-    let lit_nl = v
-        .windows(2)
-        .any(|w| matches!(w, [b'\\', b'n' | b'r' | b't']));
+fn variant(v: &[u8], has: u32) -> Option<Vec<u8>> {
+    let plus = has & P_PLUS != 0 && {
+        let pluses = v.iter().filter(|&&b| b == b'+').count();
+        let spaces = v.iter().filter(|&&b| b == b' ').count();
+        pluses >= spaces
+    };
+    let lit_nl = has & P_BACKSLASH != 0
+        && v.windows(2)
+            .any(|w| matches!(w, [b'\\', b'n' | b'r' | b't']));
     if !plus && !lit_nl {
         return None;
     }
@@ -676,6 +690,9 @@ const P_DOLLAR: u32 = 1 << 5;
 const P_SEP: u32 = 1 << 6;
 const P_OTHER: u32 = 1 << 7;
 const P_BACKSLASH: u32 = 1 << 8;
+const P_SQUOTE: u32 = 1 << 9;
+const P_DQUOTE: u32 = 1 << 10;
+const P_PLUS: u32 = 1 << 11;
 /// Bytes that can open a command position after the first word.
 const P_BREAK: u32 = P_PAREN | P_BRACE | P_NEWLINE | P_DOLLAR | P_SEP;
 
@@ -690,12 +707,7 @@ fn presence(v: &[u8]) -> u32 {
     if has & P_BACKSLASH != 0 && v.windows(2).any(|w| matches!(w, [b'\\', b'n'])) {
         has |= P_NEWLINE;
     }
-    // `#` and `!` alone are prose punctuation.
-    if has & !(P_HASH | P_BANG) == 0 {
-        0
-    } else {
-        has
-    }
+    has
 }
 
 /// [`byte_class`] as a table, built at compile time.
@@ -723,7 +735,10 @@ const fn byte_class(b: u8) -> u32 {
         b'$' => P_DOLLAR,
         b';' | b'|' | b'&' | b'`' | b'<' | b'>' => P_SEP,
         b'\\' => P_BACKSLASH | P_OTHER,
-        b'\'' | b'"' | b'^' | b'%' | b'*' | b'?' | b'[' => P_OTHER,
+        b'\'' => P_SQUOTE | P_OTHER,
+        b'"' => P_DQUOTE | P_OTHER,
+        b'+' => P_PLUS,
+        b'^' | b'%' | b'*' | b'?' | b'[' => P_OTHER,
         _ => 0,
     }
 }
@@ -781,9 +796,10 @@ fn batch_start(v: &[u8], has: u32) -> bool {
 /// (`{${phpinfo()}}`, `${@print(…)}`, `{$_GET['cmd']}`) or a call of a PHP
 /// execution / information function at a statement start (`;phpinfo();`,
 /// `| system(…)`).
-fn php_code(v: &[u8]) -> Option<Found> {
+fn php_code(v: &[u8], has: u32) -> Option<Found> {
     const SUPER: &[&[u8]] = &[b"_GET", b"_POST", b"_REQUEST", b"_SERVER", b"_COOKIE"];
-    for (p, _) in v.iter().enumerate().filter(|(_, &b)| b == b'$') {
+    let dollars = if has & P_DOLLAR != 0 { v } else { &[][..] };
+    for (p, _) in dollars.iter().enumerate().filter(|(_, &b)| b == b'$') {
         let before = p.checked_sub(1).and_then(|q| v.get(q)).copied();
         let after = v.get(p + 1..).unwrap_or_default();
         let complex = before == Some(b'{')
@@ -1401,6 +1417,8 @@ struct Scanner<'d> {
     /// Start the first command inside a word (the quoted data before a
     /// quote breakout).
     seed: bool,
+    /// Whether assignments are recorded (the value contains `$`).
+    record_vars: bool,
     /// Reusable command buffers, one per nesting depth.
     pool: [Cmd; MAX_DEPTH as usize + 2],
 }
@@ -1420,6 +1438,8 @@ struct Cmd {
     count: usize,
     /// Words made only of letters (prose-like), counted like `count`.
     prose: usize,
+    /// Whether the command word is (or may be) a command, once known.
+    first_known: Option<bool>,
 }
 
 impl Cmd {
@@ -1436,6 +1456,7 @@ impl Cmd {
         self.raw_start = raw_start;
         self.count = 0;
         self.prose = 0;
+        self.first_known = None;
     }
 
     fn push(&mut self, raw: usize, b: u8, flag: u32) {
@@ -1524,6 +1545,7 @@ impl<'d> Scanner<'d> {
             globs: 4,
             pending: None,
             seed: false,
+            record_vars: true,
             pool: Default::default(),
         }
     }
@@ -1638,6 +1660,11 @@ impl<'d> Scanner<'d> {
                 b' ' | b'\t' | b'\r' => {
                     cmd.end_word();
                     i += 1;
+                    if cmd.count > NEAR_START_WORDS && self.pending.is_none() && self.doomed(cmd) {
+                        // Prose that no command starts: neither this command
+                        // nor anything after it can be a breakout.
+                        return;
+                    }
                 }
                 b'\n' | b';' | b'&' | b'|' | b'(' | b')' => {
                     // `&>` and `>&` are redirections, not separators.
@@ -1771,6 +1798,32 @@ impl<'d> Scanner<'d> {
             cmd.end_word();
             self.finish(t, cmd, pos, Op::End, prev_known, depth);
         }
+    }
+
+    /// Whether the command being built can neither flag nor leave a
+    /// trusted position behind: its first word is not a command (nor built
+    /// by expansions, braces or globs) and it already has too many words
+    /// (see [`Scanner::next_pos`]).
+    fn doomed(&mut self, cmd: &mut Cmd) -> bool {
+        if !(cmd.count > 8 || cmd.prose > 1) {
+            return false;
+        }
+        if cmd.first_known.is_none() {
+            let arena = &cmd.arena;
+            let first = cmd.words.iter().find(|w| {
+                let text = arena.get(w.start..w.end).unwrap_or_default();
+                w.flags & (W_ASSIGN | W_REDIR) == 0
+                    && !KEYWORDS.iter().any(|k| k.as_bytes() == text)
+            });
+            let known = first.is_none_or(|w| {
+                let text = arena.get(w.start..w.end).unwrap_or_default();
+                w.flags & (W_BRACE | W_GLOB | W_EXPANSION | W_SUBST) != 0
+                    || text.eq_ignore_ascii_case(b"%comspec%")
+                    || self.det.resolve(text).is_some()
+            });
+            cmd.first_known = Some(known);
+        }
+        cmd.first_known == Some(false)
     }
 
     /// The position after a separator.
@@ -2124,7 +2177,8 @@ impl<'d> Scanner<'d> {
             }
             let text = arena.get(w.start..w.end).unwrap_or_default();
             if let Some(eq) = text.iter().position(|&b| b == b'=') {
-                if self.vars.len() < 16 {
+                // Variables only matter when the value expands some.
+                if self.record_vars && self.vars.len() < 16 {
                     let name = text.get(..eq).unwrap_or_default().to_vec();
                     let value: Vec<u8> = text
                         .get(eq + 1..)
@@ -3492,6 +3546,66 @@ mod bench {
     use super::*;
     use crate::engine::detect::traversal::{Traversal, TraversalConfig};
     use crate::engine::surface::Surface;
+
+    /// The slowest benign values per detector.
+    #[test]
+    #[ignore]
+    fn detector_slowest() {
+        let mut values: Vec<Vec<u8>> = Vec::new();
+        for f in [
+            "httpparams.jsonl",
+            "libinjection.jsonl",
+            "gotestwaf_benign.jsonl",
+        ] {
+            let Ok(text) = std::fs::read_to_string(format!("/work/shared/corpus/{f}")) else {
+                return;
+            };
+            for line in text.lines() {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                if v["class"] == "benign" {
+                    values.push(v["value"].as_str().unwrap().as_bytes().to_vec());
+                }
+            }
+        }
+        let c = Cmdi::compile(&CmdiConfig::default(), "c").unwrap().unwrap();
+        let t = Traversal::compile(&TraversalConfig::default(), "t")
+            .unwrap()
+            .unwrap();
+        let ctx = ValueCtx::value(Surface::Query);
+        for which in ["cmdi", "traversal"] {
+            let mut times: Vec<(f64, usize)> = Vec::new();
+            let mut total = 0.0;
+            for (idx, v) in values.iter().enumerate() {
+                let start = std::time::Instant::now();
+                for _ in 0..200 {
+                    if which == "cmdi" {
+                        std::hint::black_box(c.detect(v, &ctx));
+                    } else {
+                        std::hint::black_box(t.detect(v, &ctx));
+                    }
+                }
+                let ns = start.elapsed().as_nanos() as f64 / 200.0;
+                total += ns;
+                times.push((ns, idx));
+            }
+            times.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap());
+            let top: f64 = times.iter().take(500).map(|x| x.0).sum();
+            println!(
+                "{which}: total {:.0} ns/value avg, top-500 share {:.0}%",
+                total / values.len() as f64,
+                100.0 * top / total
+            );
+            for (ns, idx) in times.iter().take(12) {
+                println!(
+                    "  {ns:>8.0} ns {:?}",
+                    String::from_utf8_lossy(&values[*idx])
+                        .chars()
+                        .take(90)
+                        .collect::<String>()
+                );
+            }
+        }
+    }
 
     /// Fixed work for `perf stat -e task-clock` (CPU time, load-independent).
     #[test]

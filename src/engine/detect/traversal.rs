@@ -158,8 +158,8 @@ impl Traversal {
                 return Some(stream.hit(f));
             }
         }
-        if class & C_SEP != 0 || s.first() == Some(&b'.') || s.first() == Some(&b' ') {
-            if let Some(f) = sensitive_relative(s) {
+        if class & (C_SEP | C_SDIR) != 0 || s.first() == Some(&b'.') || s.first() == Some(&b' ') {
+            if let Some(f) = sensitive_relative(s, class & C_SDIR != 0) {
                 return Some(stream.hit(f));
             }
         }
@@ -469,45 +469,67 @@ impl Found {
 }
 
 // Byte classes of a value (one pass, see [`classify`]).
-const C_DOT: u8 = 1;
-const C_DOTDOT: u8 = 1 << 1;
-const C_SEP: u8 = 1 << 2;
-const C_COLON: u8 = 1 << 3;
+const C_DOT: u16 = 1;
+const C_DOTDOT: u16 = 1 << 1;
+const C_SEP: u16 = 1 << 2;
+const C_COLON: u16 = 1 << 3;
 /// `%`, `0x`, NUL, control or non-ASCII bytes: needs lenient decoding.
-const C_ENCODED: u8 = 1 << 4;
+const C_ENCODED: u16 = 1 << 4;
 /// A dot next to a separator (`./`, `/.`): dot-segment padding.
-const C_DOTSEG: u8 = 1 << 5;
+const C_DOTSEG: u16 = 1 << 5;
 /// `convert.` (a PHP filter-chain element).
-const C_CONVERT: u8 = 1 << 6;
+const C_CONVERT: u16 = 1 << 6;
+/// `.git`, `.ssh`, `.aws`, `.svn`, `-inf` (WEB-INF, META-INF).
+const C_SDIR: u16 = 1 << 8;
 
 /// What a value contains, in one pass: the cheap rejection (a path attack
 /// needs a dot, a separator, a colon or an encoding) and the dispatch of
 /// the checks.
-fn classify(v: &[u8]) -> u8 {
+fn classify(v: &[u8]) -> u16 {
     // Single bytes through a table, pairs only when the bytes they need are
     // present.
-    let mut c = 0u8;
+    let mut singles = 0u8;
     for &b in v {
-        c |= PATH_CLASS.get(usize::from(b)).copied().unwrap_or(0);
+        singles |= PATH_CLASS.get(usize::from(b)).copied().unwrap_or(0);
     }
-    let singles = c;
-    c &= !(T_ZERO | T_QUESTION | T_HIGH);
+    let mut c = u16::from(singles & !(T_ZERO | T_QUESTION | T_HIGH));
     if singles & T_ZERO != 0 && v.windows(2).any(|w| matches!(w, [b'0', b'x' | b'X'])) {
         c |= C_ENCODED;
     }
     if singles & T_HIGH != 0 && v.windows(2).any(suspicious_utf8) {
         c |= C_ENCODED;
     }
-    if c & C_DOT != 0 {
+    if c & (C_DOT | C_SEP) != 0 || singles & T_QUESTION != 0 {
         let mut prev = 0u8;
+        // Length of the current run of dots / `?`, and the byte before it.
+        let mut run = 0usize;
+        let mut before = 0u8;
         for (i, &b) in v.iter().enumerate() {
+            if b == b'.' || b == b'?' {
+                if run == 0 {
+                    before = prev;
+                }
+                run += 1;
+            } else if run > 0 {
+                // A run of two or more that touches a separator or starts a
+                // token can be a climb (`../`, `/..`, `..;`), an ellipsis in
+                // a sentence (`wait... what`) cannot.
+                if run >= 2 && (is_sep(b) || b == b';' || !before.is_ascii_alphanumeric()) {
+                    c |= C_DOTDOT;
+                }
+                run = 0;
+            }
             match b {
                 b'.' => {
-                    if prev == b'.' || prev == b'?' {
-                        c |= C_DOTDOT;
-                    }
                     if prev == b'/' || prev == b'\\' {
                         c |= C_DOTSEG;
+                    }
+                    let next3 = v.get(i + 1..i + 4).unwrap_or_default();
+                    if [&b"git"[..], b"ssh", b"aws", b"svn"]
+                        .iter()
+                        .any(|d| next3.eq_ignore_ascii_case(d))
+                    {
+                        c |= C_SDIR;
                     }
                     if prev == b't' || prev == b'T' {
                         let start = i.saturating_sub(7);
@@ -519,22 +541,28 @@ fn classify(v: &[u8]) -> u8 {
                         }
                     }
                 }
-                b'?' if prev == b'.' || prev == b'?' => c |= C_DOTDOT,
+                b'-' if v
+                    .get(i + 1..i + 4)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(b"inf")) =>
+                {
+                    c |= C_SDIR;
+                }
                 b'/' | b'\\' if prev == b'.' => c |= C_DOTSEG,
                 _ => {}
             }
             prev = b;
         }
-    } else if singles & T_QUESTION != 0 && v.windows(2).any(|w| matches!(w, [b'?', b'?'])) {
-        c |= C_DOTDOT;
+        if run >= 2 {
+            c |= C_DOTDOT;
+        }
     }
     c
 }
 
 // Table-only classes (cleared from the result).
 const T_ZERO: u8 = 1 << 7;
-const T_QUESTION: u8 = 1 << 6;
-const T_HIGH: u8 = C_CONVERT;
+const T_QUESTION: u8 = 1 << 5;
+const T_HIGH: u8 = 1 << 6;
 
 /// Single-byte classes for [`classify`], built at compile time.
 static PATH_CLASS: [u8; 256] = build_path_class();
@@ -547,10 +575,10 @@ const fn build_path_class() -> [u8; 256] {
     while i < 256 {
         let b = i as u8;
         t[i] = match b {
-            b'.' => C_DOT,
-            b'/' | b'\\' => C_SEP,
-            b':' => C_COLON,
-            b'%' | 0..=8 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f => C_ENCODED,
+            b'.' => C_DOT as u8,
+            b'/' | b'\\' => C_SEP as u8,
+            b':' => C_COLON as u8,
+            b'%' | 0..=8 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f => C_ENCODED as u8,
             0x80..=0xff => T_HIGH,
             b'0' => T_ZERO,
             b'?' => T_QUESTION,
@@ -1028,10 +1056,11 @@ fn wrapper(s: &[u8]) -> Option<Found> {
 /// anywhere (`WEB-INF/web.xml`, `.git/config`, `.ssh/id_rsa`), or a value
 /// that is a system file named from the root (`etc/passwd`,
 /// `windows/win.ini`) or a sensitive dot-file (`.htaccess`).
-fn sensitive_relative(s: &[u8]) -> Option<Found> {
+fn sensitive_relative(s: &[u8], dirs: bool) -> Option<Found> {
     const DIRS: &[&str] = &["web-inf", "meta-inf", ".git", ".ssh", ".aws", ".svn"];
     let mut seg_start = 0;
-    for (i, &b) in s.iter().enumerate() {
+    let scan = if dirs { s } else { &[][..] };
+    for (i, &b) in scan.iter().enumerate() {
         if is_sep(b) {
             let seg = s.get(seg_start..i).unwrap_or_default();
             let (bare, one) = dot_forms(seg);
@@ -1149,7 +1178,7 @@ fn base64_path(t: &Traversal, v: &[u8]) -> Option<Found> {
     let found = t
         .climbs(&inner, false)
         .or_else(|| t.absolute(&inner.bytes))
-        .or_else(|| sensitive_relative(&inner.bytes))?;
+        .or_else(|| sensitive_relative(&inner.bytes, true))?;
     Some(Found::new(
         found.rule,
         "base64-encoded path to a sensitive file or parent directory",
