@@ -2,30 +2,44 @@
 //!
 //! The value is lexed as POSIX shell (with the cmd.exe / PowerShell
 //! spellings an attacker uses on Windows) in the three places it can land:
-//! as an unquoted argument, inside `'…'` and inside `"…"`. The lexer
-//! dequotes words the way the shell does (`c''at` → `cat`, `c\at` → `cat`,
-//! `$@`, `${x}` and `$()` expand to nothing, `${IFS}` / `$IFS$9` separate
-//! words, `{cat,/etc/passwd}` expands, `a=/etc; cat $a/passwd` substitutes)
-//! and then judges each *simple command* at a *command position*:
+//! as an unquoted argument, after the `'` that closes the host's single
+//! quotes, and after the `"` that closes its double quotes (only when at
+//! most two words of data precede that quote). The lexer dequotes words the
+//! way the shell does (`c''at` → `cat`, `c\at` → `cat`, `$@`, `${x}` and
+//! `$()` expand to nothing, `${IFS}` / `$IFS$9` separate words,
+//! `{cat,/etc/passwd}` expands, `a=/etc; cat $a/passwd` substitutes) and
+//! judges each *simple command* at a *command position*:
 //!
-//! * after a separator that the value itself introduced (`;`, `|`, `||`,
-//!   `&&`, `&`, newline, `(`) **close to the start of the value** (at most
-//!   three words before it, or after another command): prose such as
-//!   `I came; I saw` or `lspci | grep net` in the middle of a sentence is
-//!   not a breakout;
-//! * inside a command substitution (`` `…` ``, `$(…)`, `<(…)`), an
-//!   exec-style call (`system('…')`, `<!--#exec cmd="…"-->`);
-//! * at the very start of the value, only with strong evidence.
+//! * after a separator the value introduced (`;`, `|`, `||`, `&&`, `&`,
+//!   newline, `(`) **near the start of the value**: at most three words (or
+//!   eight words of which at most one is a plain word) since the previous
+//!   breakout, or right after another command. `I came; I saw`, `Tom &
+//!   Jerry` and `lspci | grep net` in the middle of a sentence are prose,
+//!   and the lexer stops at the first such position;
+//! * inside a command substitution (`$(…)`, `<(…)`, or `` `…` `` with
+//!   nothing but glued text before it and at most one word after: markdown
+//!   code spans such as ``run `ls -la` to see`` are prose), an exec-style
+//!   call (`system('…')`) or a server-side include;
+//! * at the very start of the value, only with evidence (a bare `ls`,
+//!   `echo in the mirror` or `curl and divergence` is a word, not a command
+//!   line; `ls -la shows nothing?` reads as a question).
 //!
 //! A command word is *strong* when it is not an English word (`whoami`,
 //! `wget`, `/bin/sh`, `powershell`, `Invoke-Expression`, the configured
-//! `blacklist`) and *weak* otherwise (`cat`, `echo`, `sleep`, `find`). Weak
-//! commands need argument evidence: an option (`-la`, `/all`), a path, a
-//! sensitive file (`/etc/passwd`, `C:\Windows\…`), a URL or IP for network
-//! tools, a redirection, numeric arguments for `sleep`, or obfuscation of the
-//! command itself. Shellshock (`() { :;};`), fork bombs, cmd.exe `for … in
-//! (…) do` / `if exist …` statements and CRLF-injected mail-protocol commands
-//! are recognised structurally.
+//! `blacklist`) and *weak* otherwise (`cat`, `echo`, `sleep`, `find`,
+//! `time`). Weak commands need argument evidence: an option (`-la`,
+//! `/all`), a path, a sensitive file (`/etc/passwd`, `C:\Windows\…`), a URL
+//! or IP for network tools, a redirection, numeric arguments for `sleep`, or
+//! obfuscation of the command itself. A bare command in a list (`name;id;`)
+//! counts only when what follows is a command too, or nothing
+//! (`name;id;email` is a field list). Shellshock (`() { :;};`), fork bombs,
+//! cmd.exe `for … in (…) do` / `if exist …` statements, CRLF-injected mail
+//! protocol commands and PHP code evaluation (`{${phpinfo()}}`) are
+//! recognised structurally.
+//!
+//! Cost: a byte-class pass rejects values without shell bytes unless their
+//! first word is a command (Bloom-filtered lookup); short values are lexed
+//! only when some dequoted word can name a command.
 //!
 //! ```
 //! use envoy_rasp::engine::detect::cmdi::{Cmdi, CmdiConfig};
@@ -3546,113 +3560,6 @@ mod bench {
     use super::*;
     use crate::engine::detect::traversal::{Traversal, TraversalConfig};
     use crate::engine::surface::Surface;
-
-    /// The slowest benign values per detector.
-    #[test]
-    #[ignore]
-    fn detector_slowest() {
-        let mut values: Vec<Vec<u8>> = Vec::new();
-        for f in [
-            "httpparams.jsonl",
-            "libinjection.jsonl",
-            "gotestwaf_benign.jsonl",
-        ] {
-            let Ok(text) = std::fs::read_to_string(format!("/work/shared/corpus/{f}")) else {
-                return;
-            };
-            for line in text.lines() {
-                let v: serde_json::Value = serde_json::from_str(line).unwrap();
-                if v["class"] == "benign" {
-                    values.push(v["value"].as_str().unwrap().as_bytes().to_vec());
-                }
-            }
-        }
-        let c = Cmdi::compile(&CmdiConfig::default(), "c").unwrap().unwrap();
-        let t = Traversal::compile(&TraversalConfig::default(), "t")
-            .unwrap()
-            .unwrap();
-        let ctx = ValueCtx::value(Surface::Query);
-        for which in ["cmdi", "traversal"] {
-            let mut times: Vec<(f64, usize)> = Vec::new();
-            let mut total = 0.0;
-            for (idx, v) in values.iter().enumerate() {
-                let start = std::time::Instant::now();
-                for _ in 0..200 {
-                    if which == "cmdi" {
-                        std::hint::black_box(c.detect(v, &ctx));
-                    } else {
-                        std::hint::black_box(t.detect(v, &ctx));
-                    }
-                }
-                let ns = start.elapsed().as_nanos() as f64 / 200.0;
-                total += ns;
-                times.push((ns, idx));
-            }
-            times.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap());
-            let top: f64 = times.iter().take(500).map(|x| x.0).sum();
-            println!(
-                "{which}: total {:.0} ns/value avg, top-500 share {:.0}%",
-                total / values.len() as f64,
-                100.0 * top / total
-            );
-            for (ns, idx) in times.iter().take(12) {
-                println!(
-                    "  {ns:>8.0} ns {:?}",
-                    String::from_utf8_lossy(&values[*idx])
-                        .chars()
-                        .take(90)
-                        .collect::<String>()
-                );
-            }
-        }
-    }
-
-    /// Fixed work for `perf stat -e task-clock` (CPU time, load-independent).
-    #[test]
-    #[ignore]
-    fn detector_work() {
-        let which = std::env::var("CT_WHICH").unwrap_or_default();
-        let mut values: Vec<Vec<u8>> = Vec::new();
-        for f in [
-            "httpparams.jsonl",
-            "libinjection.jsonl",
-            "gotestwaf_benign.jsonl",
-        ] {
-            let Ok(text) = std::fs::read_to_string(format!("/work/shared/corpus/{f}")) else {
-                return;
-            };
-            for line in text.lines() {
-                let v: serde_json::Value = serde_json::from_str(line).unwrap();
-                if v["class"] == "benign" {
-                    values.push(v["value"].as_str().unwrap().as_bytes().to_vec());
-                }
-            }
-        }
-        let c = Cmdi::compile(&CmdiConfig::default(), "c").unwrap().unwrap();
-        let t = Traversal::compile(&TraversalConfig::default(), "t")
-            .unwrap()
-            .unwrap();
-        let ctx = ValueCtx::value(Surface::Query);
-        if let Ok(v) = std::env::var("CT_VALUE") {
-            values = vec![v.into_bytes(); 20000];
-        }
-        let bytes: usize = values.iter().map(Vec::len).sum();
-        let start = std::time::Instant::now();
-        for _ in 0..50 {
-            for v in &values {
-                match which.as_str() {
-                    "cmdi" => {
-                        std::hint::black_box(c.detect(v, &ctx));
-                    }
-                    "traversal" => {
-                        std::hint::black_box(t.detect(v, &ctx));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        println!("{which}: {} bytes x 50 in {:?}", bytes, start.elapsed());
-    }
 
     /// `cargo test --release -- --ignored --nocapture detector_speed`
     #[test]
