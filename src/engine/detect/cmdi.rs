@@ -3517,6 +3517,41 @@ mod tests {
         assert!(Cmdi::compile(&off, "command_injection").unwrap().is_none());
     }
 
+    /// Deterministic random strings over shell and path bytes: no panic
+    /// (debug builds check arithmetic), spans inside the value.
+    #[test]
+    fn random_inputs_are_safe() {
+        use crate::engine::detect::traversal::{Traversal, TraversalConfig};
+        const ALPHABET: &[u8] =
+            b"ab /\\.;|&$(){}[]<>`'\"\\%0x2ec:?*^!#=@+-\n\r\t~,\x00\xc0\xaf\xef\xbc\x8e";
+        let d = det();
+        let t = Traversal::compile(&TraversalConfig::default(), "path_traversal")
+            .unwrap()
+            .unwrap();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 48) as usize;
+            let v: Vec<u8> = (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            for surface in [Surface::Query, Surface::Path] {
+                let ctx = ValueCtx::value(surface);
+                for h in [d.detect(&v, &ctx), t.detect(&v, &ctx)]
+                    .into_iter()
+                    .flatten()
+                {
+                    assert!(h.start <= h.end && h.end <= v.len(), "{v:?} {h:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn glob_matching() {
         assert!(glob_match(b"/???/??t", b"/bin/cat"));
