@@ -54,6 +54,8 @@
 //! assert!(d.detect(b"rock & roll", &ctx).is_none());
 //! ```
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::traversal::is_sensitive_path;
@@ -592,6 +594,10 @@ fn bloom_bits(name: &[u8]) -> [usize; 2] {
     [(h & 4095) as usize, ((h >> 16) & 4095) as usize]
 }
 
+/// A command argument: dequoted text (borrowed from the word arena, or
+/// built by brace expansion) and its word flags.
+type Arg<'a> = (Cow<'a, [u8]>, u32);
+
 /// Longest command name looked up.
 const MAX_NAME: usize = 40;
 
@@ -722,6 +728,26 @@ fn presence(v: &[u8]) -> u32 {
         has |= P_NEWLINE;
     }
     has
+}
+
+/// Bytes with no meaning to the unquoted lexer (word characters).
+fn plain_byte(b: u8) -> bool {
+    PLAIN.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+static PLAIN: [bool; 256] = build_plain();
+
+// Indexing is evaluated by the compiler over 0..256 only.
+#[allow(clippy::indexing_slicing)]
+const fn build_plain() -> [bool; 256] {
+    let mut t = [true; 256];
+    let special = b" \t\r\n;&|()<>'\"\\$`#{},*?[";
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = false;
+        i += 1;
+    }
+    t
 }
 
 /// [`byte_class`] as a table, built at compile time.
@@ -1489,6 +1515,22 @@ impl Cmd {
         }
     }
 
+    fn push_run(&mut self, raw: usize, bytes: &[u8], flag: u32) {
+        let len = self.arena.len();
+        let w = self.cur.get_or_insert(Word {
+            start: len,
+            end: len,
+            flags: 0,
+            raw_start: raw,
+            brace: None,
+        });
+        w.flags |= flag;
+        let room = MAX_WORD.saturating_sub(len - w.start);
+        let take = bytes.get(..bytes.len().min(room)).unwrap_or_default();
+        self.arena.extend_from_slice(take);
+        w.end = self.arena.len();
+    }
+
     fn flag(&mut self, raw: usize, flag: u32) {
         let len = self.arena.len();
         let w = self.cur.get_or_insert(Word {
@@ -1803,8 +1845,15 @@ impl<'d> Scanner<'d> {
                     i += 1;
                 }
                 _ => {
-                    cmd.push(i, c, W_LITERAL);
-                    i += 1;
+                    // A run of plain bytes goes in at once.
+                    let rest = t.get(i..b).unwrap_or_default();
+                    let run = rest
+                        .iter()
+                        .position(|&x| !plain_byte(x))
+                        .unwrap_or(rest.len())
+                        .max(1);
+                    cmd.push_run(i, rest.get(..run).unwrap_or_default(), W_LITERAL);
+                    i += run;
                 }
             }
         }
@@ -2268,7 +2317,7 @@ impl<'d> Scanner<'d> {
             }
         }
         // Expand braces of the command word: {cat,/etc/passwd}.
-        let mut argv: Vec<(Vec<u8>, u32)> = Vec::new();
+        let mut argv: Vec<Arg<'_>> = Vec::with_capacity(words.len());
         for (idx, w) in words.iter().enumerate().skip(k) {
             if w.flags & W_REDIR != 0 {
                 continue;
@@ -2289,13 +2338,13 @@ impl<'d> Scanner<'d> {
                         x.extend_from_slice(alt);
                         x.extend_from_slice(suffix);
                         if !x.is_empty() {
-                            argv.push((x, w.flags));
+                            argv.push((Cow::Owned(x), w.flags));
                         }
                     }
                     continue;
                 }
             }
-            argv.push((text(w).to_vec(), w.flags));
+            argv.push((Cow::Borrowed(text(w)), w.flags));
         }
         // Skip keywords and wrappers.
         let mut c = 0;
@@ -2480,7 +2529,7 @@ impl<'d> Scanner<'d> {
     fn evidence(
         &mut self,
         r: &Resolved,
-        args: &[(Vec<u8>, u32)],
+        args: &[Arg<'_>],
         redirs: u32,
         words: &[Word],
         k: usize,
@@ -2695,7 +2744,7 @@ fn breakout_quote(t: &[u8], q: u8) -> Option<usize> {
 /// Arguments that read as a sentence rather than a command line: three
 /// or more plain words, or a plain word ending in `?` / `!`
 /// (`ls -la shows nothing?`).
-fn prose_like(args: &[(Vec<u8>, u32)]) -> bool {
+fn prose_like(args: &[Arg<'_>]) -> bool {
     let mut words = 0;
     let mut asked = false;
     for (a, _) in args {
@@ -2728,7 +2777,7 @@ fn words_before(cmd: &Cmd) -> usize {
 
 /// English function words: two of them among a command's arguments mean
 /// prose (`apt-get … did the job for me`), not a command line.
-fn prose(args: &[(Vec<u8>, u32)]) -> bool {
+fn prose(args: &[Arg<'_>]) -> bool {
     const STOP: &[&str] = &[
         "the", "a", "an", "to", "for", "of", "in", "on", "is", "it", "me", "my", "you", "your",
         "and", "or", "but", "with", "did", "does", "do", "this", "that", "was", "are", "be", "if",

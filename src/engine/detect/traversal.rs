@@ -339,8 +339,17 @@ impl Traversal {
                 return Some(Found::new("path.absolute", reason, p, end));
             }
         }
-        // Paths inside text: only after a token boundary.
-        for q in 1..s.len() {
+        // Paths inside text: only after a token boundary. Candidates are
+        // separators and drive colons (`C:` starts one byte earlier).
+        let candidates = s.iter().enumerate().filter_map(|(i, &b)| match b {
+            b'/' | b'\\' => Some(i),
+            b':' => i.checked_sub(1),
+            _ => None,
+        });
+        for q in candidates {
+            if q == 0 {
+                continue;
+            }
             let before = s.get(q - 1).copied().unwrap_or(b' ');
             if !is_boundary(before) && before != b':' {
                 continue;
