@@ -830,6 +830,13 @@ const SENSITIVE_FILES: &[&str] = &[
     "known_hosts",
     ".bash_history",
     ".zsh_history",
+    ".cshrc",
+    ".forward",
+    ".rhosts",
+    ".shosts",
+    ".xauthority",
+    ".passwd",
+    "master.passwd",
     ".sh_history",
     ".history",
     ".mysql_history",
@@ -1119,7 +1126,15 @@ fn sensitive_relative(s: &[u8], dirs: bool) -> Option<Found> {
     let rest = v.get(lead..).unwrap_or_default();
     let first_end = rest.iter().position(|&b| is_sep(b)).unwrap_or(rest.len());
     let first = rest.get(..first_end).unwrap_or_default();
-    if !(v.first() == Some(&b'.') || in_list(first, HARD_ROOTS) || in_list(first, WINDOWS_ROOTS)) {
+    let dot_leaf = v
+        .rsplit(|&b| is_sep(b))
+        .next()
+        .is_some_and(|l| l.first() == Some(&b'.'));
+    if !(v.first() == Some(&b'.')
+        || dot_leaf
+        || in_list(first, HARD_ROOTS)
+        || in_list(first, WINDOWS_ROOTS))
+    {
         return None;
     }
     let mut canon = Vec::new();
@@ -1128,7 +1143,7 @@ fn sensitive_relative(s: &[u8], dirs: bool) -> Option<Found> {
     let hit = (sh.count >= 2
         && (in_list(sh.first, HARD_ROOTS) || in_list(sh.first, WINDOWS_ROOTS))
         && leaf_sensitive(sh.leaf))
-        || (sh.count == 1 && sh.leaf.first() == Some(&b'.') && in_list(sh.leaf, SENSITIVE_FILES));
+        || (sh.leaf.first() == Some(&b'.') && in_list(sh.leaf, SENSITIVE_FILES));
     hit.then(|| {
         Found::new(
             "path.sensitive_file",
@@ -1369,7 +1384,7 @@ fn map_code_point(cp: u32) -> u8 {
     match cp {
         0..=0x7f => cp as u8,
         // Fullwidth / small / one-dot-leader full stops.
-        0xff0e | 0xfe52 | 0x2024 => b'.',
+        0xff0e | 0xfe52 | 0x2024 | 0x2026 => b'.',
         // Division slash, fraction slash, fullwidth solidus, and the private
         // use code points IIS best-fit mapped to `/`.
         0x2215 | 0x2044 | 0xff0f | 0xefc8 | 0xf025 => b'/',
