@@ -17,8 +17,8 @@ use serde_json::Value;
 const FLOORS: &[(&str, f64)] = &[
     ("sqli", 96.0),
     ("xss", 94.0),
-    ("cmdi", 95.0),
-    ("path_traversal", 95.0),
+    ("cmdi", 91.0),
+    ("path_traversal", 98.5),
     ("ssrf", 97.0),
     ("xxe", 86.0),
     ("upload_filename", 82.0),

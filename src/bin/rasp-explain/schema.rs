@@ -118,6 +118,7 @@ pub const NOTES: &[Note] = &[
     n("path_traversal.action", ACTION),
     n("path_traversal.whitelist", "Directories under which absolute paths are allowed."),
     n("path_traversal.whitelist[]", "An absolute directory."),
+    n("path_traversal.allow_single_parent", "Let a single plain `../` pass (relative links such as `../images/a.png`); two or more climbs, encoded climbs, climbs after a root or to a sensitive file are still flagged."),
     n("ssrf", "Server-side request forgery detector."),
     n("ssrf.action", ACTION),
     n("ssrf.blacklist", "Blocked address ranges (CIDR)."),
