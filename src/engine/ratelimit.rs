@@ -2848,6 +2848,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))] // wasm32-wasip1 has no threads
     fn real_threads_share_one_limit() {
         let l = rl(
             r#""requests_per_second": 50, "burst": 10, "max_keys": 16, "on_contention": "deny""#,
