@@ -1047,13 +1047,20 @@ impl<'a> Parser<'a, '_> {
         if sel.done {
             return;
         }
-        let ok = match sel.origin {
-            Origin::Union => {
-                self.lead != Lead::Word
-                    || sel.shape >= Shape::Literal
-                    || sel.from
-                    || self.lx.saw_inline_comment
+        // A UNION SELECT of bare words only (`union select the quick fox`,
+        // `European Union Select Committee`) reads as prose as easily as
+        // SQL: it needs a literal, a FROM or comment-spacing to stand on
+        // its own; otherwise it is weak evidence, kept only when the whole
+        // value parses as SQL (`x' union select user,pass`).
+        let solid_union = sel.shape >= Shape::Literal || sel.from || self.lx.saw_inline_comment;
+        if sel.origin == Origin::Union && !solid_union {
+            if self.lead != Lead::Word {
+                self.set_weak(Rule::UnionSelect, sel.start, end);
             }
+            return;
+        }
+        let ok = match sel.origin {
+            Origin::Union => true,
             Origin::Paren | Origin::Stacked => sel.shape >= Shape::Literal || sel.from,
             Origin::Implicit => sel.shape >= Shape::Literal,
             Origin::Start => {
