@@ -224,9 +224,14 @@ pub struct LimitsConfig {
     /// Longest `:path` (path and query), in bytes. Longer → `414`.
     /// Default 8192.
     pub max_url_bytes: u64,
-    /// Most parameters (query + form + multipart fields + JSON leaves +
-    /// cookies) in one request. More → `400`. Default 1000.
+    /// Most parameters (query + form + multipart fields + cookies) in one
+    /// request, the reference's notion of "arguments". More → `400`.
+    /// Default 1000.
     pub max_params: u32,
+    /// Most values (strings and keys) in a JSON or XML body: an API payload
+    /// has many more leaves than a form has fields, so they have their own
+    /// budget. More → `400`. Default 100000.
+    pub max_body_values: u32,
     /// Deepest JSON / XML nesting accepted. Deeper → `400`. Default 64.
     pub max_depth: u32,
 }
@@ -240,6 +245,7 @@ impl Default for LimitsConfig {
             inspect_overflow: OverflowPolicy::Reject,
             max_url_bytes: 8192,
             max_params: 1000,
+            max_body_values: 100_000,
             max_depth: 64,
         }
     }
@@ -337,6 +343,7 @@ pub struct Limits {
     pub inspect_overflow: OverflowPolicy,
     pub max_url_bytes: u64,
     pub max_params: u32,
+    pub max_body_values: u32,
     pub max_depth: u32,
 }
 
@@ -410,6 +417,7 @@ impl Default for Config {
                     inspect_overflow: OverflowPolicy::Partial,
                     max_url_bytes: u64::MAX,
                     max_params: u32::MAX,
+                    max_body_values: u32::MAX,
                     max_depth: u32::MAX,
                 },
                 allowlist: Allowlist::default(),
@@ -547,6 +555,7 @@ impl RawConfig {
             ("limits.max_inspect_bytes", l.max_inspect_bytes),
             ("limits.max_url_bytes", l.max_url_bytes),
             ("limits.max_params", u64::from(l.max_params)),
+            ("limits.max_body_values", u64::from(l.max_body_values)),
             ("limits.max_depth", u64::from(l.max_depth)),
         ];
         for (field, v) in positive {
@@ -653,6 +662,7 @@ impl RawConfig {
                 inspect_overflow: l.inspect_overflow,
                 max_url_bytes: l.max_url_bytes,
                 max_params: l.max_params,
+                max_body_values: l.max_body_values,
                 max_depth: l.max_depth,
             },
             allowlist: Allowlist {

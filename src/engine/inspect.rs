@@ -357,6 +357,8 @@ struct Inspector {
     /// The first attack whose taken action is `block`.
     blocking: Option<AttackType>,
     params: u32,
+    /// JSON / XML values and keys (`limits.max_body_values`).
+    body_values: u32,
     limit: Option<Limit>,
     bytes: u64,
     max_inspect: u64,
@@ -374,6 +376,7 @@ impl Inspector {
             findings: Vec::new(),
             blocking: None,
             params: 0,
+            body_values: 0,
             limit: None,
             bytes: 0,
             max_inspect: u64::MAX,
@@ -503,11 +506,22 @@ impl Scan<'_> {
 
 impl Sink for Scan<'_> {
     fn value(&mut self, surface: Surface, name: &[u8], value: &[u8], kind: Kind) -> Flow {
-        if kind != Kind::Key && surface != Surface::Path && surface != Surface::Header {
-            self.st.params += 1;
-            if self.st.params > self.cfg.limits.max_params {
-                self.st.limit = Some(Limit::Params);
-                return Flow::Stop;
+        match surface {
+            Surface::Json | Surface::Xml => {
+                self.st.body_values += 1;
+                if self.st.body_values > self.cfg.limits.max_body_values {
+                    self.st.limit = Some(Limit::Params);
+                    return Flow::Stop;
+                }
+            }
+            Surface::Path | Surface::Header => {}
+            _ if kind == Kind::Key => {}
+            _ => {
+                self.st.params += 1;
+                if self.st.params > self.cfg.limits.max_params {
+                    self.st.limit = Some(Limit::Params);
+                    return Flow::Stop;
+                }
             }
         }
         if value.is_empty() {
