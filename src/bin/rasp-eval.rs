@@ -10,8 +10,13 @@
 //!
 //! ```text
 //! rasp-eval [--config cfg.json] [--json summary.json] [--fp N]
-//!           [--misses CLASS] [--limit N] [--bench] FILE_OR_DIR...
+//!           [--misses CLASS] [--limit N] [--bench] [--verdicts out.tsv]
+//!           FILE_OR_DIR...
 //! ```
+//!
+//! `--verdicts` writes one line per row (file, class, the rules that fired,
+//! the value): diff two runs to prove that a change (an optimisation) left
+//! every verdict as it was.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, Write};
@@ -260,7 +265,7 @@ fn bench(engine: &Engine, rows: &[Row]) {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: rasp-eval [--config cfg.json] [--json out.json] [--fp N] [--misses CLASS] [--limit N] [--bench] FILE_OR_DIR..."
+        "usage: rasp-eval [--config cfg.json] [--json out.json] [--fp N] [--misses CLASS] [--limit N] [--bench] [--verdicts out.tsv] FILE_OR_DIR..."
     );
     ExitCode::from(2)
 }
@@ -273,6 +278,7 @@ fn main() -> ExitCode {
     let mut misses: Option<String> = None;
     let mut limit = 50usize;
     let mut do_bench = false;
+    let mut verdicts_out: Option<String> = None;
     let mut paths = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -282,6 +288,7 @@ fn main() -> ExitCode {
             "--misses" => misses = args.next(),
             "--limit" => limit = args.next().and_then(|s| s.parse().ok()).unwrap_or(50),
             "--bench" => do_bench = true,
+            "--verdicts" => verdicts_out = args.next(),
             "-h" | "--help" => return usage(),
             _ if a.starts_with("--") => return usage(),
             _ => paths.push(a),
@@ -330,6 +337,7 @@ fn main() -> ExitCode {
     let mut miss_list: Vec<(String, String)> = Vec::new();
     let mut cache: HashMap<(String, String, Option<String>), Vec<Finding>> = HashMap::new();
     let mut fp_by_rule: BTreeMap<String, u64> = BTreeMap::new();
+    let mut verdicts = String::new();
 
     for row in &rows {
         let key = (row.class.clone(), row.value.clone(), row.zone.clone());
@@ -337,6 +345,16 @@ fn main() -> ExitCode {
             .entry(key)
             .or_insert_with(|| run_row(&engine, row))
             .clone();
+        if verdicts_out.is_some() {
+            let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+            verdicts.push_str(&format!(
+                "{}\t{}\t{}\t{}\n",
+                row.file,
+                row.class,
+                rules.join(","),
+                row.value.escape_debug()
+            ));
+        }
         let flagged = !findings.is_empty();
         let is_typed = typed(&row.class, &findings);
         per_file
@@ -492,6 +510,13 @@ fn main() -> ExitCode {
         for (file, value) in miss_list.iter().take(limit) {
             let v: String = value.chars().take(160).collect();
             let _ = writeln!(out, "  {file}: {v:?}");
+        }
+    }
+
+    if let Some(path) = verdicts_out {
+        if let Err(e) = std::fs::write(&path, &verdicts) {
+            eprintln!("rasp-eval: {path}: {e}");
+            return ExitCode::from(2);
         }
     }
 

@@ -95,8 +95,12 @@ pub struct Cmdi {
     /// sorted by name.
     table: Vec<(Vec<u8>, u32)>,
     /// Bloom filter over the lowercase names (two bits of 4096): a cheap
-    /// rejection before the binary search.
+    /// rejection before the hash lookup.
     bloom: Vec<u64>,
+    /// Open-addressing index over `table` (FNV-1a of the lowercase name,
+    /// linear probing): `index + 1` of the entry, 0 for an empty slot.
+    /// A power of two at least twice the table, so probes stay short.
+    slots: Vec<u32>,
 }
 
 impl Cmdi {
@@ -150,10 +154,22 @@ impl Cmdi {
                 }
             }
         }
+        let size = (table.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![0u32; size];
+        for (i, (n, _)) in table.iter().enumerate() {
+            let mut at = (fnv(n) as usize) & (size - 1);
+            while slots.get(at).is_some_and(|&x| x != 0) {
+                at = (at + 1) & (size - 1);
+            }
+            if let Some(slot) = slots.get_mut(at) {
+                *slot = u32::try_from(i + 1).unwrap_or(0);
+            }
+        }
         Ok(Some(Cmdi {
             action: cfg.action,
             table,
             bloom,
+            slots,
         }))
     }
 
@@ -507,11 +523,18 @@ impl Cmdi {
             *d = s.to_ascii_lowercase();
         }
         let lower: &[u8] = lower;
-        self.table
-            .binary_search_by(|(n, _)| n.as_slice().cmp(lower))
-            .ok()
-            .and_then(|i| self.table.get(i))
-            .map(|(_, f)| *f)
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = (fnv(lower) as usize) & mask;
+        // The index is at most half full: an empty slot ends every probe.
+        for _ in 0..self.slots.len() {
+            let idx = usize::try_from(*self.slots.get(at)?).ok()?.checked_sub(1)?;
+            let (n, f) = self.table.get(idx)?;
+            if n.as_slice() == lower {
+                return Some(*f);
+            }
+            at = (at + 1) & mask;
+        }
+        None
     }
 
     /// Resolves a dequoted command word to its table flags: strips a batch
@@ -584,13 +607,19 @@ impl Cmdi {
     }
 }
 
-/// Two bit positions (of 4096) for a name, case-insensitive (FNV-1a).
-fn bloom_bits(name: &[u8]) -> [usize; 2] {
+/// FNV-1a of the ASCII-lowercased name.
+fn fnv(name: &[u8]) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for &b in name {
         h ^= u32::from(b.to_ascii_lowercase());
         h = h.wrapping_mul(0x0100_0193);
     }
+    h
+}
+
+/// Two bit positions (of 4096) for a name, case-insensitive.
+fn bloom_bits(name: &[u8]) -> [usize; 2] {
+    let h = fnv(name);
     [(h & 4095) as usize, ((h >> 16) & 4095) as usize]
 }
 
@@ -2563,6 +2592,26 @@ impl<'d> Scanner<'d> {
             if f & (W_OBFUSCATED | W_SUBST) != 0 && f & W_LITERAL != 0 {
                 ev = ev.max(EV_STRONG);
             }
+            // A plain word (most prose) is no path, URL, IP, option or
+            // file: only the sub-command and command-string checks apply.
+            let plain = f & W_GLOB == 0 && !a.is_empty() && a.iter().all(u8::is_ascii_alphabetic);
+            if plain {
+                if idx == 0 && r.flags & SUBCMD != 0 && subcommand(a) {
+                    ev = ev.max(if r.flags & S != 0 {
+                        EV_STRONG
+                    } else {
+                        EV_MEDIUM
+                    });
+                    sub = true;
+                    continue;
+                }
+                if r.flags & CMDSTR != 0 && f & W_QUOTED != 0 && self.det.resolve(a).is_some() {
+                    ev = ev.max(EV_STRONG);
+                    continue;
+                }
+                other += 1;
+                continue;
+            }
             if self.sensitive_arg(a, *f) {
                 ev = ev.max(EV_STRONG);
                 continue;
@@ -2790,7 +2839,17 @@ fn prose(args: &[Arg<'_>]) -> bool {
             .strip_suffix(b".")
             .or_else(|| a.strip_suffix(b","))
             .unwrap_or(a);
-        if STOP.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(w)) {
+        // Stop words are 1–6 letters.
+        if w.is_empty() || w.len() > 6 || !w.iter().all(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let mut buf = [0u8; 6];
+        let lower = buf.get_mut(..w.len()).unwrap_or_default();
+        for (d, c) in lower.iter_mut().zip(w) {
+            *d = c.to_ascii_lowercase();
+        }
+        let lower: &[u8] = lower;
+        if STOP.iter().any(|s| s.as_bytes() == lower) {
             n += 1;
             if n >= 2 {
                 return true;

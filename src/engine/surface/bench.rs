@@ -244,3 +244,143 @@ fn bench_json_only() {
         std::hint::black_box(c.acc);
     });
 }
+
+/// The requests of `make bench` through the whole engine, per request:
+/// `RASP_BENCH_JSON=/tmp/j16k.json cargo test --release --lib bench_requests -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_requests() {
+    let engine = Engine::from_json(b"{}").unwrap_or_else(|e| panic!("{e}"));
+    let headers: Vec<(String, Vec<u8>)> = [
+        (":authority", "127.0.0.1:10000"),
+        ("user-agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"),
+        ("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"),
+        ("accept-language", "en-GB,en;q=0.9,es;q=0.8"),
+        ("accept-encoding", "gzip, deflate, br"),
+        ("referer", "https://shop.example.com/catalog/shoes?page=2"),
+        ("cookie", "session=9f8e7d6c5b4a39281706f5e4d3c2b1a0; theme=dark; cart_id=71234; consent=analytics%2Cads"),
+        ("x-forwarded-proto", "http"),
+        ("x-request-id", "0b9c1c1e-5d0f-4b7e-9d8e-3c1f2a7b6d5e"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_string(), v.as_bytes().to_vec()))
+    .collect();
+    let path = "/catalog/search?q=running+shoes&size=42&color=blue&sort=price_asc&page=2";
+    let n = 200_000u32;
+    let start = Instant::now();
+    for _ in 0..n {
+        let head = RequestHead::new("GET", path, headers.clone());
+        let mut tx = engine.begin(head);
+        let v = tx.on_headers(true);
+        assert!(!v.is_block());
+        std::hint::black_box(v);
+    }
+    println!(
+        "engine GET (bench request): {:.2} us/request",
+        start.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+    );
+    if let Ok(p) = std::env::var("RASP_BENCH_JSON") {
+        let body = std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        mbps(&format!("engine {p}"), body.len(), || {
+            let mut h = headers.clone();
+            h.push(("content-type".into(), b"application/json".to_vec()));
+            let mut tx = engine.begin(RequestHead::new("POST", "/api/orders", h));
+            tx.on_headers(false);
+            let v = tx.on_body(&body);
+            assert!(!v.is_block(), "{v:?}");
+            std::hint::black_box(v);
+        });
+    }
+}
+
+/// Per-detector time over the values of a JSON body (`RASP_BENCH_JSON`):
+/// `cargo test --release --lib bench_detectors -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_detectors() {
+    use crate::engine::detect::ValueCtx;
+    struct Collect(Vec<Vec<u8>>);
+    impl Sink for Collect {
+        fn value(&mut self, _: Surface, name: &[u8], value: &[u8], _: Kind) -> Flow {
+            self.0.push(name.to_vec());
+            self.0.push(value.to_vec());
+            Flow::Continue
+        }
+        fn xml_document(&mut self, _: Surface, _: &[u8], _: &[u8]) -> Flow {
+            Flow::Continue
+        }
+        fn file(&mut self, _: &FilePart<'_>) -> Flow {
+            Flow::Continue
+        }
+        fn limit(&mut self, _: Limit) -> Flow {
+            Flow::Continue
+        }
+    }
+    let p = std::env::var("RASP_BENCH_JSON").unwrap_or_else(|_| "/tmp/j1m.json".into());
+    let body = std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let mut c = Collect(Vec::new());
+    json::walk(Surface::Json, &body, 64, &mut c);
+    let vals: Vec<Vec<u8>> = c.0.into_iter().filter(|v| !v.is_empty()).collect();
+    let total: usize = vals.iter().map(Vec::len).sum();
+    println!("{} values, {} bytes", vals.len(), total);
+    let engine = Engine::from_json(b"{}").unwrap_or_else(|e| panic!("{e}"));
+    let d = &engine.config().detectors;
+    let ctx = ValueCtx::value(Surface::Json);
+    macro_rules! one {
+        ($name:literal, $det:expr) => {
+            if let Some(det) = &$det {
+                mbps($name, total, || {
+                    for v in &vals {
+                        std::hint::black_box(det.detect(v, &ctx));
+                    }
+                });
+            }
+        };
+    }
+    one!("sqli", d.sqli);
+    one!("xss", d.xss);
+    one!("cmdi", d.cmdi);
+    one!("traversal", d.traversal);
+    one!("ssrf", d.ssrf);
+    mbps("normalize", total, || {
+        for v in &vals {
+            std::hint::black_box(normalize(v).flags);
+        }
+    });
+    mbps("all (scan_value)", total, || {
+        for v in &vals {
+            d.scan_value(v, &ctx, &mut |_, _, _| true);
+        }
+    });
+}
+
+#[test]
+#[ignore]
+fn bench_cmdi_values() {
+    use crate::engine::detect::ValueCtx;
+    let p = std::env::var("RASP_BENCH_VALUES").unwrap_or_else(|_| "/tmp/vals.txt".into());
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let engine = Engine::from_json(b"{}").unwrap_or_else(|e| panic!("{e}"));
+    let d = &engine.config().detectors;
+    let ctx = ValueCtx::value(Surface::Json);
+    let mut rows = Vec::new();
+    for v in text.lines() {
+        let t = Instant::now();
+        for _ in 0..2000 {
+            if let Some(c) = &d.cmdi {
+                std::hint::black_box(c.detect(v.as_bytes(), &ctx));
+            }
+        }
+        rows.push((t.elapsed().as_nanos() / 2000, v));
+    }
+    rows.sort();
+    rows.reverse();
+    for (ns, v) in rows.iter().take(
+        std::env::var("RASP_TOP")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(25),
+    ) {
+        println!("{ns:>6} ns  {v}");
+    }
+}
