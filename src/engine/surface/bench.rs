@@ -250,7 +250,11 @@ fn bench_json_only() {
 #[test]
 #[ignore]
 fn bench_requests() {
-    let engine = Engine::from_json(b"{}").unwrap_or_else(|e| panic!("{e}"));
+    let cfg = std::env::var("RASP_BENCH_CONFIG")
+        .ok()
+        .and_then(|p| std::fs::read(p).ok())
+        .unwrap_or_else(|| b"{}".to_vec());
+    let engine = Engine::from_json(&cfg).unwrap_or_else(|e| panic!("{e}"));
     let headers: Vec<(String, Vec<u8>)> = [
         (":authority", "127.0.0.1:10000"),
         ("user-agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"),
