@@ -363,6 +363,90 @@ struct Inspector {
     bytes: u64,
     max_inspect: u64,
     inspect_overflow: bool,
+    /// JSON / XML values of this request already scanned without a hit.
+    clean: CleanMemo,
+}
+
+/// Short JSON / XML values already scanned in this request without any
+/// hit, so repeats are not scanned again.
+///
+/// API bodies are mostly arrays of records: the same keys (`id`, `email`)
+/// and many of the same values (`true`, a city, a status) come back on every
+/// record. Detectors and custom rules are pure functions of the value and
+/// its place (surface, key or value), so a value that produced no hit at all
+/// (not even one the SQL whitelist dropped, which depends on the location)
+/// produces none again. Entries are compared byte for byte (a hash collision
+/// can only cost a rescan, never skip one), values are at most
+/// [`MEMO_MAX_VALUE`] bytes, and the table is bounded: [`MEMO_SLOTS`]
+/// direct-mapped slots over an arena of at most [`MEMO_ARENA`] bytes,
+/// emptied when full. Allocated on the first body value.
+#[derive(Default)]
+struct CleanMemo {
+    /// (arena offset, length, tag); tag 0 is an empty slot.
+    slots: Vec<(u32, u8, u8)>,
+    arena: Vec<u8>,
+}
+
+const MEMO_SLOTS: usize = 1024;
+const MEMO_MAX_VALUE: usize = 64;
+const MEMO_ARENA: usize = 32 * 1024;
+
+impl CleanMemo {
+    /// The slot index for `value` with `tag`.
+    fn slot(tag: u8, value: &[u8]) -> usize {
+        let mut h: u32 = 0x811c_9dc5 ^ u32::from(tag);
+        for &b in value {
+            h ^= u32::from(b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+        (h ^ (h >> 15)) as usize % MEMO_SLOTS
+    }
+
+    fn contains(&self, tag: u8, value: &[u8]) -> bool {
+        let Some(&(off, len, t)) = self.slots.get(Self::slot(tag, value)) else {
+            return false;
+        };
+        let off = off as usize;
+        t == tag
+            && usize::from(len) == value.len()
+            && self.arena.get(off..off + value.len()) == Some(value)
+    }
+
+    fn insert(&mut self, tag: u8, value: &[u8]) {
+        let Ok(len) = u8::try_from(value.len()) else {
+            return;
+        };
+        if self.slots.is_empty() {
+            self.slots = vec![(0, 0, 0); MEMO_SLOTS];
+            self.arena.reserve(4096);
+        }
+        if self.arena.len() + value.len() > MEMO_ARENA {
+            self.arena.clear();
+            self.slots.iter_mut().for_each(|s| *s = (0, 0, 0));
+        }
+        let Ok(off) = u32::try_from(self.arena.len()) else {
+            return;
+        };
+        self.arena.extend_from_slice(value);
+        if let Some(slot) = self.slots.get_mut(Self::slot(tag, value)) {
+            *slot = (off, len, tag);
+        }
+    }
+}
+
+/// The memo tag of a JSON / XML value (never 0), `None` elsewhere.
+fn memo_tag(surface: Surface, kind: Kind) -> Option<u8> {
+    let s = match surface {
+        Surface::Json => 1,
+        Surface::Xml => 2,
+        _ => return None,
+    };
+    let k = match kind {
+        Kind::Value => 0,
+        Kind::Key => 1,
+        Kind::FileContent => return None,
+    };
+    Some(s * 2 + k)
 }
 
 /// Bit for `t` in a per-value "already reported" mask.
@@ -381,6 +465,7 @@ impl Inspector {
             bytes: 0,
             max_inspect: u64::MAX,
             inspect_overflow: false,
+            clean: CleanMemo::default(),
         }
     }
 }
@@ -444,10 +529,21 @@ impl Scan<'_> {
 
     /// Runs the value detectors and custom rules over `scanned`, skipping
     /// attack types already in `seen`.
-    fn scan(&mut self, scanned: &[u8], ctx: &ValueCtx, name: &[u8], kind: Kind, seen: &mut u16) {
+    /// Returns whether anything matched (also hits that were whitelisted
+    /// or already reported).
+    fn scan(
+        &mut self,
+        scanned: &[u8],
+        ctx: &ValueCtx,
+        name: &[u8],
+        kind: Kind,
+        seen: &mut u16,
+    ) -> bool {
         let cfg = self.cfg;
         let mut hits: Vec<(AttackType, Action, Hit)> = Vec::new();
+        let mut any = false;
         cfg.detectors.scan_value(scanned, ctx, &mut |t, a, h| {
+            any = true;
             // `sql_injection.whitelist`: locations where SQL is expected
             // (the location is only rendered on a hit).
             if t == AttackType::SqlInjection
@@ -470,7 +566,7 @@ impl Scan<'_> {
             self.record(t, a, &h, scanned, loc, true);
         }
         if cfg.custom_rules.is_empty() || self.done() {
-            return;
+            return any;
         }
         let target = ctx.surface.target();
         // Converted once, and only when some rule reads this surface.
@@ -481,6 +577,7 @@ impl Scan<'_> {
             }
             let text = text.get_or_insert_with(|| String::from_utf8_lossy(scanned));
             if let Some((s, e)) = rule.find(text) {
+                any = true;
                 let hit = Hit {
                     rule: Cow::Owned(rule.id.clone()),
                     reason: Cow::Borrowed("custom rule pattern matched"),
@@ -497,10 +594,11 @@ impl Scan<'_> {
                     rule.log,
                 );
                 if self.done() {
-                    return;
+                    return any;
                 }
             }
         }
+        any
     }
 }
 
@@ -536,8 +634,14 @@ impl Sink for Scan<'_> {
             surface,
             is_key: kind == Kind::Key,
         };
+        let tag = memo_tag(surface, kind).filter(|_| value.len() <= MEMO_MAX_VALUE);
+        if let Some(tag) = tag {
+            if self.st.clean.contains(tag, value) {
+                return self.flow();
+            }
+        }
         let mut seen = 0u16;
-        self.scan(value, &ctx, name, kind, &mut seen);
+        let mut any = self.scan(value, &ctx, name, kind, &mut seen);
         if self.done() {
             return Flow::Stop;
         }
@@ -550,7 +654,12 @@ impl Sink for Scan<'_> {
         );
         if let Cow::Owned(n) = norm.bytes {
             if n.as_slice() != value {
-                self.scan(&n, &ctx, name, kind, &mut seen);
+                any |= self.scan(&n, &ctx, name, kind, &mut seen);
+            }
+        }
+        if let Some(tag) = tag {
+            if !any {
+                self.st.clean.insert(tag, value);
             }
         }
         self.flow()
@@ -781,6 +890,68 @@ mod tests {
         let (v, f) = get(&e, "/x?q=1%20union%20select%20password%20from%20users");
         assert!(v.is_block());
         assert_eq!(f[0].rule, "sqli.union_select");
+    }
+
+    fn post_json(e: &Engine, body: &str) -> (Verdict, Vec<Finding>) {
+        let mut tx = e.begin(RequestHead::new(
+            "POST",
+            "/api",
+            vec![("content-type".into(), b"application/json".to_vec())],
+        ));
+        tx.on_headers(false);
+        let v = tx.on_body(body.as_bytes());
+        (v, tx.findings().to_vec())
+    }
+
+    #[test]
+    fn clean_value_memo_skips_only_values_that_had_no_hit() {
+        // Repeated benign keys and values, then an attack in a later
+        // record: still found, at its own location.
+        let e = engine("{}");
+        let mut records: Vec<String> = (0..50)
+            .map(|i| format!(r#"{{"id":{i},"city":"Springfield","tag":"new"}}"#))
+            .collect();
+        records.push(r#"{"id":50,"city":"' or 1=1--","tag":"new"}"#.into());
+        let (v, f) = post_json(&e, &format!("[{}]", records.join(",")));
+        assert!(v.is_block(), "{v:?}");
+        assert_eq!(f[0].location, "json:$[50].city");
+        // A value whitelisted at one location (a hit, dropped) is not
+        // remembered as clean: the same value elsewhere is still blocked.
+        let e = engine(r#"{"sql_injection": {"whitelist": ["json:$.sql"]}}"#);
+        let sql = "1 union select password from users";
+        let (v, _) = post_json(&e, &format!(r#"{{"sql":"{sql}"}}"#));
+        assert_eq!(v, Verdict::Allow);
+        let (v, f) = post_json(&e, &format!(r#"{{"sql":"{sql}","q":"{sql}"}}"#));
+        assert!(v.is_block(), "{v:?}");
+        assert_eq!(f[0].location, "json:$.q");
+        // Custom rules see repeats too, in log mode, once per location.
+        let e = engine(
+            r#"{"custom_rules": [{"id": "evil", "patterns": ["evil"], "targets": ["body"], "action": "log"}]}"#,
+        );
+        let (v, f) = post_json(&e, r#"{"a":"evil","b":"evil"}"#);
+        assert_eq!(v, Verdict::Allow);
+        assert_eq!(f.len(), 2, "{f:?}");
+    }
+
+    #[test]
+    fn clean_memo_is_bounded_and_exact() {
+        let mut m = CleanMemo::default();
+        assert!(!m.contains(3, b"x"));
+        for i in 0..20_000u32 {
+            m.insert(3, format!("value number {i}").as_bytes());
+            assert!(m.arena.len() <= MEMO_ARENA);
+        }
+        assert_eq!(m.slots.len(), MEMO_SLOTS);
+        m.insert(3, b"springfield");
+        assert!(m.contains(3, b"springfield"));
+        assert!(!m.contains(2, b"springfield"), "the tag is part of the key");
+        assert!(!m.contains(3, b"springfielD"));
+        let long = [b'a'; 300];
+        m.insert(3, &long);
+        assert!(
+            !m.contains(3, &long),
+            "values over 255 bytes are never stored"
+        );
     }
 
     #[test]
