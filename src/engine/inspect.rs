@@ -8,7 +8,7 @@
 //! pipeline stops at the first blocking finding.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::config::{Action, Config, Mode, OverflowPolicy};
 use super::decode::{normalize_with, percent_decode, Options};
@@ -35,6 +35,8 @@ pub enum BodyStep {
 /// Inspection of one request. See the [module docs](self).
 pub struct Transaction {
     cfg: Arc<Config>,
+    /// Header values that scanned clean, shared by the engine's requests.
+    header_memo: Arc<Mutex<CleanMemo>>,
     head: RequestHead,
     ins: Inspector,
     body_kind: BodyKind,
@@ -56,6 +58,7 @@ impl Transaction {
         Transaction {
             ins: Inspector::new(),
             cfg,
+            header_memo: engine.header_memo(),
             head,
             body_kind: BodyKind::Skip,
             allowlisted: false,
@@ -210,6 +213,7 @@ impl Transaction {
             &mut Scan {
                 cfg: &self.cfg,
                 st: &mut self.ins,
+                headers: Some(&self.header_memo),
             },
         );
         if let Some(v) = self.check() {
@@ -270,6 +274,7 @@ impl Transaction {
             &mut Scan {
                 cfg: &self.cfg,
                 st: &mut self.ins,
+                headers: Some(&self.header_memo),
             },
         );
         self.check().unwrap_or(Verdict::Allow)
@@ -314,7 +319,12 @@ impl Transaction {
 /// and fuzzing). Limits do not apply.
 pub fn inspect_value(cfg: &Config, surface: Surface, name: &[u8], value: &[u8]) -> Vec<Finding> {
     let mut st = Inspector::new();
-    Scan { cfg, st: &mut st }.value(surface, name, value, Kind::Value);
+    Scan {
+        cfg,
+        st: &mut st,
+        headers: None,
+    }
+    .value(surface, name, value, Kind::Value);
     st.findings
 }
 
@@ -367,43 +377,79 @@ struct Inspector {
     clean: CleanMemo,
 }
 
-/// Short JSON / XML values already scanned in this request without any
-/// hit, so repeats are not scanned again.
+/// Values already scanned without any hit, so repeats are not scanned
+/// again.
 ///
-/// API bodies are mostly arrays of records: the same keys (`id`, `email`)
-/// and many of the same values (`true`, a city, a status) come back on every
-/// record. Detectors and custom rules are pure functions of the value and
-/// its place (surface, key or value), so a value that produced no hit at all
-/// (not even one the SQL whitelist dropped, which depends on the location)
-/// produces none again. Entries are compared byte for byte (a hash collision
-/// can only cost a rescan, never skip one), values are at most
-/// [`MEMO_MAX_VALUE`] bytes, and the table is bounded: [`MEMO_SLOTS`]
-/// direct-mapped slots over an arena of at most [`MEMO_ARENA`] bytes,
-/// emptied when full. Allocated on the first body value.
-#[derive(Default)]
-struct CleanMemo {
+/// Two instances: one per request for short JSON / XML values (API bodies
+/// are arrays of records: the same keys, `id` or `email`, and many of the
+/// same values, `true` or a city, come back on every record), and one per
+/// [`Engine`](crate::engine::Engine) (so per wasm VM, across requests) for
+/// header values (every request of a browser carries the same
+/// `User-Agent`). Detectors and custom rules are pure functions of the value
+/// and its place (surface, key or value) under one configuration, so a value
+/// that produced no hit at all (not even one the SQL whitelist dropped,
+/// which depends on the location) produces none again. Entries are compared
+/// byte for byte (a hash collision can only cost a rescan, never skip one),
+/// and the memo is bounded: direct-mapped slots over an arena that is
+/// emptied when full. Nothing is allocated before the first insert.
+#[derive(Debug)]
+pub(crate) struct CleanMemo {
     /// (arena offset, length, tag); tag 0 is an empty slot.
-    slots: Vec<(u32, u8, u8)>,
+    slots: Vec<(u32, u16, u8)>,
     arena: Vec<u8>,
+    n_slots: usize,
+    arena_cap: usize,
+    max_value: usize,
 }
 
+/// The per-request body memo: 1024 slots, 32 KiB, values up to 64 bytes.
 const MEMO_SLOTS: usize = 1024;
 const MEMO_MAX_VALUE: usize = 64;
 const MEMO_ARENA: usize = 32 * 1024;
 
+/// The per-VM header memo: 128 slots, 64 KiB, values up to 1 KiB.
+const HEADER_MEMO_SLOTS: usize = 128;
+const HEADER_MEMO_MAX_VALUE: usize = 1024;
+const HEADER_MEMO_ARENA: usize = 64 * 1024;
+
 impl CleanMemo {
+    fn new(n_slots: usize, arena_cap: usize, max_value: usize) -> CleanMemo {
+        CleanMemo {
+            slots: Vec::new(),
+            arena: Vec::new(),
+            n_slots: n_slots.max(1),
+            arena_cap,
+            max_value: max_value.min(usize::from(u16::MAX)),
+        }
+    }
+
+    /// The memo for one request's body values.
+    fn body() -> CleanMemo {
+        CleanMemo::new(MEMO_SLOTS, MEMO_ARENA, MEMO_MAX_VALUE)
+    }
+
+    /// The memo shared by the requests of one engine, for header values.
+    pub(crate) fn headers() -> CleanMemo {
+        CleanMemo::new(HEADER_MEMO_SLOTS, HEADER_MEMO_ARENA, HEADER_MEMO_MAX_VALUE)
+    }
+
+    /// Whether `value` is short enough to be remembered.
+    fn fits(&self, value: &[u8]) -> bool {
+        value.len() <= self.max_value
+    }
+
     /// The slot index for `value` with `tag`.
-    fn slot(tag: u8, value: &[u8]) -> usize {
+    fn slot(&self, tag: u8, value: &[u8]) -> usize {
         let mut h: u32 = 0x811c_9dc5 ^ u32::from(tag);
         for &b in value {
             h ^= u32::from(b);
             h = h.wrapping_mul(0x0100_0193);
         }
-        (h ^ (h >> 15)) as usize % MEMO_SLOTS
+        (h ^ (h >> 15)) as usize % self.n_slots
     }
 
     fn contains(&self, tag: u8, value: &[u8]) -> bool {
-        let Some(&(off, len, t)) = self.slots.get(Self::slot(tag, value)) else {
+        let Some(&(off, len, t)) = self.slots.get(self.slot(tag, value)) else {
             return false;
         };
         let off = off as usize;
@@ -413,14 +459,17 @@ impl CleanMemo {
     }
 
     fn insert(&mut self, tag: u8, value: &[u8]) {
-        let Ok(len) = u8::try_from(value.len()) else {
+        if !self.fits(value) || value.len() > self.arena_cap {
+            return;
+        }
+        let Ok(len) = u16::try_from(value.len()) else {
             return;
         };
         if self.slots.is_empty() {
-            self.slots = vec![(0, 0, 0); MEMO_SLOTS];
-            self.arena.reserve(4096);
+            self.slots = vec![(0, 0, 0); self.n_slots];
+            self.arena.reserve(self.arena_cap.min(4096));
         }
-        if self.arena.len() + value.len() > MEMO_ARENA {
+        if self.arena.len() + value.len() > self.arena_cap {
             self.arena.clear();
             self.slots.iter_mut().for_each(|s| *s = (0, 0, 0));
         }
@@ -428,17 +477,20 @@ impl CleanMemo {
             return;
         };
         self.arena.extend_from_slice(value);
-        if let Some(slot) = self.slots.get_mut(Self::slot(tag, value)) {
+        let at = self.slot(tag, value);
+        if let Some(slot) = self.slots.get_mut(at) {
             *slot = (off, len, tag);
         }
     }
 }
 
-/// The memo tag of a JSON / XML value (never 0), `None` elsewhere.
+/// The memo tag of a JSON / XML / header value (never 0), `None` for
+/// values that are not remembered.
 fn memo_tag(surface: Surface, kind: Kind) -> Option<u8> {
     let s = match surface {
         Surface::Json => 1,
         Surface::Xml => 2,
+        Surface::Header => 3,
         _ => return None,
     };
     let k = match kind {
@@ -465,7 +517,7 @@ impl Inspector {
             bytes: 0,
             max_inspect: u64::MAX,
             inspect_overflow: false,
-            clean: CleanMemo::default(),
+            clean: CleanMemo::body(),
         }
     }
 }
@@ -475,6 +527,8 @@ impl Inspector {
 struct Scan<'a> {
     cfg: &'a Config,
     st: &'a mut Inspector,
+    /// The engine's header memo (`None` in tools).
+    headers: Option<&'a Mutex<CleanMemo>>,
 }
 
 impl Scan<'_> {
@@ -634,12 +688,23 @@ impl Sink for Scan<'_> {
             surface,
             is_key: kind == Kind::Key,
         };
-        let tag = memo_tag(surface, kind).filter(|_| value.len() <= MEMO_MAX_VALUE);
-        if let Some(tag) = tag {
-            if self.st.clean.contains(tag, value) {
+        let tag = memo_tag(surface, kind);
+        let shared = match (surface, self.headers) {
+            (Surface::Header, Some(m)) => m.lock().ok(),
+            _ => None,
+        };
+        let memo: Option<&CleanMemo> = match (surface, &shared) {
+            (Surface::Header, Some(g)) => Some(&**g),
+            (Surface::Header, None) => None,
+            _ => Some(&self.st.clean),
+        };
+        let tag = tag.filter(|_| memo.is_some_and(|m| m.fits(value)));
+        if let (Some(tag), Some(m)) = (tag, memo) {
+            if m.contains(tag, value) {
                 return self.flow();
             }
         }
+        drop(shared);
         let mut seen = 0u16;
         let mut any = self.scan(value, &ctx, name, kind, &mut seen);
         if self.done() {
@@ -657,8 +722,12 @@ impl Sink for Scan<'_> {
                 any |= self.scan(&n, &ctx, name, kind, &mut seen);
             }
         }
-        if let Some(tag) = tag {
-            if !any {
+        if let Some(tag) = tag.filter(|_| !any) {
+            if surface == Surface::Header {
+                if let Some(mut m) = self.headers.and_then(|m| m.lock().ok()) {
+                    m.insert(tag, value);
+                }
+            } else {
                 self.st.clean.insert(tag, value);
             }
         }
@@ -935,7 +1004,7 @@ mod tests {
 
     #[test]
     fn clean_memo_is_bounded_and_exact() {
-        let mut m = CleanMemo::default();
+        let mut m = CleanMemo::body();
         assert!(!m.contains(3, b"x"));
         for i in 0..20_000u32 {
             m.insert(3, format!("value number {i}").as_bytes());
@@ -946,12 +1015,55 @@ mod tests {
         assert!(m.contains(3, b"springfield"));
         assert!(!m.contains(2, b"springfield"), "the tag is part of the key");
         assert!(!m.contains(3, b"springfielD"));
-        let long = [b'a'; 300];
+        let long = [b'a'; MEMO_MAX_VALUE + 1];
         m.insert(3, &long);
         assert!(
             !m.contains(3, &long),
-            "values over 255 bytes are never stored"
+            "values over the bound are never stored"
         );
+        let mut h = CleanMemo::headers();
+        for i in 0..2_000u32 {
+            h.insert(
+                7,
+                format!("Mozilla/5.0 (X11; Linux x86_64) build {i}")
+                    .repeat(20)
+                    .as_bytes(),
+            );
+            assert!(h.arena.len() <= HEADER_MEMO_ARENA);
+        }
+    }
+
+    #[test]
+    fn header_memo_is_shared_by_requests_and_only_holds_clean_values() {
+        let e = engine(r#"{"inspect": {"headers": ["user-agent"]}}"#);
+        let req = |ua: &str| {
+            let mut tx = e.begin(RequestHead::new(
+                "GET",
+                "/",
+                vec![("user-agent".into(), ua.as_bytes().to_vec())],
+            ));
+            tx.on_headers(true)
+        };
+        let tag = memo_tag(Surface::Header, Kind::Value).unwrap();
+        let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)";
+        assert_eq!(req(ua), Verdict::Allow);
+        assert!(e.header_memo().lock().unwrap().contains(tag, ua.as_bytes()));
+        assert_eq!(req(ua), Verdict::Allow);
+        let attack = "() { :; }; /bin/bash -c 'cat /etc/passwd'";
+        assert!(req(attack).is_block());
+        assert!(!e
+            .header_memo()
+            .lock()
+            .unwrap()
+            .contains(tag, attack.as_bytes()));
+        assert!(req(attack).is_block(), "an attack is never remembered");
+        // Another engine (a new configuration) starts empty.
+        let e2 = engine("{}");
+        assert!(!e2
+            .header_memo()
+            .lock()
+            .unwrap()
+            .contains(tag, ua.as_bytes()));
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub use http::RequestHead;
 pub use inspect::Transaction;
 pub use policy::{LocalReply, Verdict};
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A compiled configuration, ready to inspect requests.
 ///
@@ -49,6 +49,9 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct Engine {
     config: Arc<Config>,
+    /// Header values that scanned clean under this configuration (bounded;
+    /// see `inspect::CleanMemo`).
+    header_memo: Arc<Mutex<inspect::CleanMemo>>,
 }
 
 impl Engine {
@@ -56,7 +59,13 @@ impl Engine {
     pub fn new(config: Config) -> Engine {
         Engine {
             config: Arc::new(config),
+            header_memo: Arc::new(Mutex::new(inspect::CleanMemo::headers())),
         }
+    }
+
+    /// The header memo shared by this engine's transactions.
+    pub(crate) fn header_memo(&self) -> Arc<Mutex<inspect::CleanMemo>> {
+        Arc::clone(&self.header_memo)
     }
 
     /// Parses, validates and compiles a JSON plugin configuration.
