@@ -519,14 +519,16 @@ fn classify(v: &[u8]) -> u16 {
     // Single bytes through a table, pairs only when the bytes they need are
     // present.
     let mut singles = 0u16;
-    // `T_LINK` in both of two adjacent bytes (`..`, `.?`, `./`, `/.`, `//`),
-    // and `T_X` after `T_ZERO` (`0x`), found in the same pass.
+    // `T_LINK2` when two adjacent bytes are both links (`..`, `.?`, `./`,
+    // `/.`, `//`), and `T_X` after `T_ZERO` (`0x`), found in the same pass
+    // with one shift: each checked bit sits one above a bit that only its
+    // left partner carries (`T_LINK` below `T_LINK2`, `T_ZERO` below `T_X`).
     let mut pairs = 0u16;
     let mut prev_class = 0u16;
     for &b in v {
         let k = PATH_CLASS.get(usize::from(b)).copied().unwrap_or(0);
         singles |= k;
-        pairs |= (prev_class & T_LINK | (prev_class & T_ZERO) << 1) & k;
+        pairs |= (prev_class << 1) & k;
         prev_class = k;
     }
     let mut c = singles & (C_DOT | C_SEP | C_COLON | C_ENCODED);
@@ -536,7 +538,7 @@ fn classify(v: &[u8]) -> u16 {
     if singles & T_HIGH != 0 && v.windows(2).any(suspicious_utf8) {
         c |= C_ENCODED;
     }
-    if (c & (C_DOT | C_SEP) != 0 || singles & T_QUESTION != 0) && pairs & T_LINK == 0 {
+    if (c & (C_DOT | C_SEP) != 0 || singles & T_QUESTION != 0) && pairs & T_LINK2 == 0 {
         // Fast path: no two adjacent bytes among `.`, `?`, `/`, `\`, so no
         // run of two dots or wildcards (`C_DOTDOT`) and no dot next to a
         // separator (`C_DOTSEG`); only the named directories and the
@@ -648,7 +650,9 @@ fn decode_is_noop(v: &[u8]) -> bool {
 // Table-only classes (cleared from the result).
 /// `.`, `?`, `/` and `\`: two adjacent ones may form a climb or a
 /// dot-segment (see the fast path in [`classify`]).
-const T_LINK: u16 = 1 << 1;
+const T_LINK: u16 = 1 << 10;
+/// Carried by the same bytes as `T_LINK`, one bit above it.
+const T_LINK2: u16 = T_LINK << 1;
 const T_ZERO: u16 = 1 << 7;
 /// `x` / `X`: after a `0` (`T_ZERO << 1`) a hex literal (`0x2e`).
 const T_X: u16 = 1 << 8;
@@ -668,15 +672,15 @@ const fn build_path_class() -> [u16; 256] {
     while i < 256 {
         let b = i as u8;
         t[i] = match b {
-            b'.' => C_DOT | T_LINK | T_WORD,
-            b'/' | b'\\' => C_SEP | T_LINK,
+            b'.' => C_DOT | T_LINK | T_LINK2 | T_WORD,
+            b'/' | b'\\' => C_SEP | T_LINK | T_LINK2,
             b':' => C_COLON,
             b'%' | 0..=8 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f => C_ENCODED,
             b'x' | b'X' => T_X,
             b'-' => T_WORD,
             0x80..=0xff => T_HIGH,
             b'0' => T_ZERO,
-            b'?' => T_QUESTION | T_LINK,
+            b'?' => T_QUESTION | T_LINK | T_LINK2,
             _ => 0,
         };
         i += 1;
