@@ -632,11 +632,7 @@ fn decode_is_noop(v: &[u8]) -> bool {
     let mut prev = 0u8;
     for (i, &b) in v.iter().enumerate() {
         match b {
-            b'%' => {
-                if v.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) {
-                    return false;
-                }
-            }
+            b'%' if v.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => return false,
             b'x' | b'X' if prev == b'0' => return false,
             b'\t' | b'\n' | b'\r' => {}
             0..=0x1f | 0x7f..=0xff => return false,
