@@ -1122,12 +1122,32 @@ impl Ssrf {
         if t.is_empty() || t.len() > MAX_BARE {
             return None;
         }
-        if t.iter()
-            .any(|&b| b.is_ascii_whitespace() || b == b'@' || b < 0x20)
+        let first = *t.first()?;
+        // Fast path: every reading below needs `first` to be `[` (a
+        // bracketed address), a character of an unbracketed IPv6 address
+        // (hex digit, `:`, `.`, `%`) or a host character that can start a
+        // name (alphanumeric, non-ASCII); anything else (`$.a[0]`, `-x`)
+        // ends in `None` whatever follows.
+        if !(first.is_ascii_alphanumeric()
+            || first >= 0x80
+            || matches!(first, b'[' | b':' | b'.' | b'%'))
         {
             return None;
         }
-        let first = *t.first()?;
+        // One pass for the tests that read the whole value: blanks, `@` and
+        // control bytes reject it; the rest decides whether it can be an
+        // unbracketed IPv6 address.
+        let mut colons = 0usize;
+        let mut v6_chars = true;
+        let mut hex = false;
+        for &b in t {
+            if b.is_ascii_whitespace() || b == b'@' || b < 0x20 {
+                return None;
+            }
+            colons += usize::from(b == b':');
+            v6_chars &= b.is_ascii_hexdigit() || b == b':' || b == b'.' || b == b'%';
+            hex |= b.is_ascii_hexdigit();
+        }
         if first == b'[' {
             let close = t.iter().position(|&b| b == b']')?;
             let after = t.get(close + 1..).unwrap_or_default();
@@ -1136,11 +1156,7 @@ impl Ssrf {
             return self.judge_v6_literal(inner, lead, lead + close + 1, ctx, Part::Host);
         }
         // An unbracketed IPv6 address: the whole value.
-        if t.iter().filter(|&&b| b == b':').count() >= 2
-            && t.iter()
-                .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.' || b == b'%')
-            && t.iter().any(|b| b.is_ascii_hexdigit())
-        {
+        if colons >= 2 && v6_chars && hex {
             return self.judge_v6_literal(t, lead, lead + t.len(), Ctx::BareNaked, Part::Host);
         }
         if !(first.is_ascii_alphanumeric() || first >= 0x80) {

@@ -139,20 +139,29 @@ impl Traversal {
         if class == 0 {
             return base64_path(self, value).map(|f| Hit::new(f.rule, f.reason, 0, value.len()));
         }
-        let stream = if class & C_ENCODED != 0 {
+        // Fast path: a value flagged as encoded whose decoding cannot change
+        // a byte (`50% off`) is its own stream, and its class is the one
+        // just computed: decoding the copy and classifying it again would
+        // give the same bytes, an all-plain map and the same class.
+        let noop = class & C_ENCODED != 0 && decode_is_noop(value);
+        let stream = if class & C_ENCODED != 0 && !noop {
             Stream::new(value)
         } else {
             Stream::plain(value)
         };
         let s: &[u8] = &stream.bytes;
         // After decoding, classify what the path reader sees.
-        let class = if class & C_ENCODED != 0 {
+        let class = if class & C_ENCODED != 0 && !noop {
             classify(s) | C_ENCODED
         } else {
             class
         };
         let path_surface = ctx.surface == Surface::Path;
-        if class & (C_DOTDOT | C_DOTSEG | C_ENCODED) != 0 {
+        // `climbs` only reports a climbing segment (two or more `.`/`?`) or
+        // `.` padding, so a plain stream without `.` and `?` cannot match:
+        // the encoded flag alone need not run it when nothing was decoded.
+        let climb_bytes = !noop || class & C_DOT != 0 || s.contains(&b'?');
+        if class & (C_DOTDOT | C_DOTSEG) != 0 || class & C_ENCODED != 0 && climb_bytes {
             if let Some(f) = self.climbs(&stream, path_surface) {
                 return Some(stream.hit(f));
             }
@@ -509,18 +518,40 @@ const C_SDIR: u16 = 1 << 8;
 fn classify(v: &[u8]) -> u16 {
     // Single bytes through a table, pairs only when the bytes they need are
     // present.
-    let mut singles = 0u8;
+    let mut singles = 0u16;
+    // `T_LINK2` when two adjacent bytes are both links (`..`, `.?`, `./`,
+    // `/.`, `//`), and `T_X` after `T_ZERO` (`0x`), found in the same pass
+    // with one shift: each checked bit sits one above a bit that only its
+    // left partner carries (`T_LINK` below `T_LINK2`, `T_ZERO` below `T_X`).
+    let mut pairs = 0u16;
+    let mut prev_class = 0u16;
     for &b in v {
-        singles |= PATH_CLASS.get(usize::from(b)).copied().unwrap_or(0);
+        let k = PATH_CLASS.get(usize::from(b)).copied().unwrap_or(0);
+        singles |= k;
+        pairs |= (prev_class << 1) & k;
+        prev_class = k;
     }
-    let mut c = u16::from(singles & !(T_ZERO | T_QUESTION | T_HIGH));
-    if singles & T_ZERO != 0 && v.windows(2).any(|w| matches!(w, [b'0', b'x' | b'X'])) {
+    let mut c = singles & (C_DOT | C_SEP | C_COLON | C_ENCODED);
+    if pairs & T_X != 0 {
         c |= C_ENCODED;
     }
     if singles & T_HIGH != 0 && v.windows(2).any(suspicious_utf8) {
         c |= C_ENCODED;
     }
-    if c & (C_DOT | C_SEP) != 0 || singles & T_QUESTION != 0 {
+    if (c & (C_DOT | C_SEP) != 0 || singles & T_QUESTION != 0) && pairs & T_LINK2 == 0 {
+        // Fast path: no two adjacent bytes among `.`, `?`, `/`, `\`, so no
+        // run of two dots or wildcards (`C_DOTDOT`) and no dot next to a
+        // separator (`C_DOTSEG`); only the named directories and the
+        // filter chain, which look at the bytes around each `.` and `-`,
+        // remain (the same tests as the full loop below).
+        if singles & T_WORD != 0 {
+            for (i, &b) in v.iter().enumerate() {
+                if b == b'.' || b == b'-' {
+                    c |= dot_words(v, i, b);
+                }
+            }
+        }
+    } else if c & (C_DOT | C_SEP) != 0 || singles & T_QUESTION != 0 {
         let mut prev = 0u8;
         // Length of the current run of dots / `?`, and the byte before it.
         let mut run = 0usize;
@@ -545,29 +576,9 @@ fn classify(v: &[u8]) -> u16 {
                     if prev == b'/' || prev == b'\\' {
                         c |= C_DOTSEG;
                     }
-                    let next3 = v.get(i + 1..i + 4).unwrap_or_default();
-                    if [&b"git"[..], b"ssh", b"aws", b"svn"]
-                        .iter()
-                        .any(|d| next3.eq_ignore_ascii_case(d))
-                    {
-                        c |= C_SDIR;
-                    }
-                    if prev == b't' || prev == b'T' {
-                        let start = i.saturating_sub(7);
-                        if i >= 7
-                            && v.get(start..i)
-                                .is_some_and(|w| w.eq_ignore_ascii_case(b"convert"))
-                        {
-                            c |= C_CONVERT;
-                        }
-                    }
+                    c |= dot_words(v, i, b);
                 }
-                b'-' if v
-                    .get(i + 1..i + 4)
-                    .is_some_and(|w| w.eq_ignore_ascii_case(b"inf")) =>
-                {
-                    c |= C_SDIR;
-                }
+                b'-' => c |= dot_words(v, i, b),
                 b'/' | b'\\' if prev == b'.' => c |= C_DOTSEG,
                 _ => {}
             }
@@ -580,29 +591,92 @@ fn classify(v: &[u8]) -> u16 {
     c
 }
 
+/// The words [`classify`] recognises around the `.` or `-` at `v[i] == b`:
+/// `.git`, `.ssh`, `.aws`, `.svn`, `-inf` (`C_SDIR`) and `convert.`
+/// (`C_CONVERT`).
+fn dot_words(v: &[u8], i: usize, b: u8) -> u16 {
+    let mut c = 0;
+    if b == b'.' {
+        let next3 = v.get(i + 1..i + 4).unwrap_or_default();
+        if [&b"git"[..], b"ssh", b"aws", b"svn"]
+            .iter()
+            .any(|d| next3.eq_ignore_ascii_case(d))
+        {
+            c |= C_SDIR;
+        }
+        let prev = i.checked_sub(1).and_then(|p| v.get(p)).copied();
+        if prev == Some(b't') || prev == Some(b'T') {
+            let start = i.saturating_sub(7);
+            if i >= 7
+                && v.get(start..i)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(b"convert"))
+            {
+                c |= C_CONVERT;
+            }
+        }
+    } else if b == b'-'
+        && v.get(i + 1..i + 4)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"inf"))
+    {
+        c |= C_SDIR;
+    }
+    c
+}
+
+/// Whether [`Stream::new`] would hand `v` back unchanged with nothing
+/// marked decoded. Conservative: any byte a decoding pass or [`settle`]
+/// could touch answers `false` — a `%` followed by an alphanumeric byte
+/// (`%XX`, `%uXXXX`, `%2%f` all start so), `0x`/`0X`, NUL, control bytes,
+/// DEL (the wildcard placeholder) and non-ASCII bytes.
+fn decode_is_noop(v: &[u8]) -> bool {
+    let mut prev = 0u8;
+    for (i, &b) in v.iter().enumerate() {
+        match b {
+            b'%' if v.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => return false,
+            b'x' | b'X' if prev == b'0' => return false,
+            b'\t' | b'\n' | b'\r' => {}
+            0..=0x1f | 0x7f..=0xff => return false,
+            _ => {}
+        }
+        prev = b;
+    }
+    true
+}
+
 // Table-only classes (cleared from the result).
-const T_ZERO: u8 = 1 << 7;
-const T_QUESTION: u8 = 1 << 5;
-const T_HIGH: u8 = 1 << 6;
+/// `.`, `?`, `/` and `\`: two adjacent ones may form a climb or a
+/// dot-segment (see the fast path in [`classify`]).
+const T_LINK: u16 = 1 << 10;
+/// Carried by the same bytes as `T_LINK`, one bit above it.
+const T_LINK2: u16 = T_LINK << 1;
+const T_ZERO: u16 = 1 << 7;
+/// `x` / `X`: after a `0` (`T_ZERO << 1`) a hex literal (`0x2e`).
+const T_X: u16 = 1 << 8;
+/// `.` and `-`, around which [`dot_words`] looks.
+const T_WORD: u16 = 1 << 9;
+const T_QUESTION: u16 = 1 << 5;
+const T_HIGH: u16 = 1 << 6;
 
 /// Single-byte classes for [`classify`], built at compile time.
-static PATH_CLASS: [u8; 256] = build_path_class();
+static PATH_CLASS: [u16; 256] = build_path_class();
 
 // Indexing is evaluated by the compiler over 0..256 only.
 #[allow(clippy::indexing_slicing)]
-const fn build_path_class() -> [u8; 256] {
-    let mut t = [0u8; 256];
+const fn build_path_class() -> [u16; 256] {
+    let mut t = [0u16; 256];
     let mut i = 0;
     while i < 256 {
         let b = i as u8;
         t[i] = match b {
-            b'.' => C_DOT as u8,
-            b'/' | b'\\' => C_SEP as u8,
-            b':' => C_COLON as u8,
-            b'%' | 0..=8 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f => C_ENCODED as u8,
+            b'.' => C_DOT | T_LINK | T_LINK2 | T_WORD,
+            b'/' | b'\\' => C_SEP | T_LINK | T_LINK2,
+            b':' => C_COLON,
+            b'%' | 0..=8 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f => C_ENCODED,
+            b'x' | b'X' => T_X,
+            b'-' => T_WORD,
             0x80..=0xff => T_HIGH,
             b'0' => T_ZERO,
-            b'?' => T_QUESTION,
+            b'?' => T_QUESTION | T_LINK | T_LINK2,
             _ => 0,
         };
         i += 1;

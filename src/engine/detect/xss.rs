@@ -122,6 +122,8 @@ const C_COLON: u8 = 8;
 const C_AMP: u8 = 16;
 const C_EXOTIC: u8 = 32;
 const C_BRACKET: u8 = 64;
+/// `!`: not a trigger on its own, but JSFuck cannot do without it.
+const C_BANG: u8 = 128;
 
 /// The prefilter class of each byte.
 static CLASS: [u8; 256] = class_table();
@@ -142,6 +144,7 @@ const fn class_table() -> [u8; 256] {
             b'&' => C_AMP,
             b'\\' | b'%' | b'+' | 0x80..=0xFF => C_EXOTIC,
             b'[' => C_BRACKET,
+            b'!' => C_BANG,
             _ => 0,
         };
         b += 1;
@@ -226,7 +229,8 @@ fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
             return Some(h);
         }
     }
-    if m & C_BRACKET != 0 {
+    // JSFuck needs a `!` (see [`js::jsfuck`]): `$.a[0]` has a `[` only.
+    if m & C_BRACKET != 0 && m & C_BANG != 0 {
         if let Some((s, e)) = js::jsfuck(v) {
             return Some(Hit::new(
                 "xss.jsfuck",
@@ -329,8 +333,15 @@ impl Xss {
         if m & NEEDED == 0 {
             return None;
         }
-        if let Some(h) = scan_view(value, m, self.opts) {
-            return Some(h);
+        // Fast path: with `[` but no `!` the only reading left, JSFuck,
+        // cannot match (see [`scan_view`]); with only an escape introducer
+        // (`50% off`) no reading of the value as it is runs at all, only
+        // the fold below.
+        let skip_view = m & (NEEDED | C_BANG) == C_BRACKET || m & NEEDED == C_EXOTIC;
+        if !skip_view {
+            if let Some(h) = scan_view(value, m, self.opts) {
+                return Some(h);
+            }
         }
         if m & C_AMP != 0 {
             if let std::borrow::Cow::Owned(d) = text::decode_entities(value) {

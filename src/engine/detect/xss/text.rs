@@ -232,8 +232,17 @@ fn fold_cp(cp: u32) -> Option<u8> {
 /// characters it maps, so ordinary accented or typographic text does not
 /// pay for a fold.
 pub(super) fn has_exotic(s: &[u8]) -> bool {
-    let mut prev = 0u8;
-    for (i, &c) in s.iter().enumerate() {
+    // Only the bytes matched below can start a hit: jump from one to the
+    // next through a table instead of matching every byte.
+    let mut from = 0;
+    while let Some(off) = s
+        .get(from..)
+        .and_then(|r| r.iter().position(|&c| exotic_lead_at(c)))
+    {
+        let i = from + off;
+        from = i + 1;
+        let c = at(s, i);
+        let prev = if i > 0 { at(s, i - 1) } else { 0 };
         let n1 = at(s, i + 1);
         let hit = match c {
             b'%' => matches!(n1, b'u' | b'U'),
@@ -256,9 +265,31 @@ pub(super) fn has_exotic(s: &[u8]) -> bool {
         if hit {
             return true;
         }
-        prev = c;
     }
     false
+}
+
+/// The bytes [`has_exotic`] looks at: every other byte is `false` there.
+static EXOTIC_LEAD: [bool; 256] = exotic_lead();
+
+#[inline]
+fn exotic_lead_at(c: u8) -> bool {
+    EXOTIC_LEAD.get(usize::from(c)).copied().unwrap_or(false)
+}
+
+// Indexing is evaluated by the compiler over 0..256 only.
+#[allow(clippy::indexing_slicing)]
+const fn exotic_lead() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        t[b] = matches!(
+            b as u8,
+            b'%' | b'\\' | b'+' | 0xC2 | 0xE2 | 0xE3 | 0xEF | 0xBC | 0xBE
+        );
+        b += 1;
+    }
+    t
 }
 
 /// Decodes a UTF-8 sequence at `i`: (code point, length).
