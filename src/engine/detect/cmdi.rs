@@ -97,6 +97,10 @@ pub struct Cmdi {
     /// Bloom filter over the lowercase names (two bits of 4096): a cheap
     /// rejection before the hash lookup.
     bloom: Vec<u64>,
+    /// Sketch filter over the lowercase names (one bit of 4096 per
+    /// length, first, second and last byte): rejects most words in O(1),
+    /// before any hashing (see [`sketch_bit`]).
+    sketch: Vec<u64>,
     /// Open-addressing index over `table` (FNV-1a of the lowercase name,
     /// linear probing): `index + 1` of the entry, 0 for an empty slot.
     /// A power of two at least twice the table, so probes stay short.
@@ -147,11 +151,16 @@ impl Cmdi {
             }
         });
         let mut bloom = vec![0u64; 64];
+        let mut sketch = vec![0u64; 64];
         for (n, _) in &table {
-            for bit in bloom_bits(n) {
+            for bit in bloom_bits(fnv(n)) {
                 if let Some(slot) = bloom.get_mut(bit / 64) {
                     *slot |= 1u64 << (bit % 64);
                 }
+            }
+            let bit = sketch_bit(n);
+            if let Some(slot) = sketch.get_mut(bit / 64) {
+                *slot |= 1u64 << (bit % 64);
             }
         }
         let size = (table.len() * 2).next_power_of_two().max(16);
@@ -169,6 +178,7 @@ impl Cmdi {
             action: cfg.action,
             table,
             bloom,
+            sketch,
             slots,
         }))
     }
@@ -184,6 +194,15 @@ impl Cmdi {
             return None;
         }
         let has = presence(value);
+        // Fast path: one word of plain bytes (no blank, `/` or shell
+        // byte), the common shape of keys and simple values (`id`, `zip`,
+        // `user@example.com`). The lexer would see a single literal word at
+        // the start with no arguments, redirections or path: even a strong
+        // command name alone (`id`) is not flagged, and no structural check
+        // can match without a blank, `(` or newline.
+        if has == 0 {
+            return None;
+        }
         // Without breakout bytes (separators, substitutions, groups) only
         // the first word can start a command line.
         if has & P_BREAK == 0 && !self.first_word_known(value) && !batch_start(value, has) {
@@ -206,7 +225,7 @@ impl Cmdi {
                 // Short values: a word-level check decides cheaply whether
                 // the lexer can find anything. Long ones (prose) go to the
                 // lexer, which stops as soon as the text reads as prose.
-                if value.len() > 96 || self.may_have_command(value) {
+                if value.len() > 96 || self.may_have_command(value, has) {
                     self.lex_all(value, has)
                 } else {
                     None
@@ -275,7 +294,10 @@ impl Cmdi {
     /// names (variables, substitutions, brace expansion, glob paths), or a
     /// path argument (for the sensitive-target rule). Every lexer finding
     /// needs one of these, so values without them skip the lexer.
-    fn may_have_command(&self, v: &[u8]) -> bool {
+    ///
+    /// `has` is the value's [`presence`]: it stands in for scans of the
+    /// value (`/`, the bytes of glued empty substitutions).
+    fn may_have_command(&self, v: &[u8], has: u32) -> bool {
         let mut buf = [0u8; MAX_NAME];
         let mut n = 0usize;
         // Start of the name after the last `/` or `\` (paths to binaries).
@@ -288,14 +310,16 @@ impl Cmdi {
             let stems = [
                 Some(word),
                 strip_suffix_ci(word, b".exe"),
+                // The version stem, when it differs from the word.
                 word.iter()
                     .rposition(|b| !(b.is_ascii_digit() || *b == b'.'))
+                    .filter(|&p| p + 1 < word.len())
                     .and_then(|p| word.get(..p + 1)),
             ];
             stems
                 .into_iter()
                 .flatten()
-                .any(|x| self.maybe_name(x) && self.lookup(x).is_some())
+                .any(|x| self.lookup(x).is_some())
         };
         let flush = |buf: &[u8; MAX_NAME], n: usize, base_at: usize, overflow: bool| -> bool {
             if overflow || n == 0 {
@@ -306,12 +330,25 @@ impl Cmdi {
         };
         // Empty substitutions glued inside a word build names (`pi``ng`,
         // `pi<()ng`).
-        if v.windows(3)
-            .any(|w| matches!(w, [b'<' | b'>', b'(', b')'] | [b'`', b'`', _]))
+        if has & P_SEP != 0
+            && v.windows(3)
+                .any(|w| matches!(w, [b'<' | b'>', b'(', b')'] | [b'`', b'`', _]))
         {
             return true;
         }
+        let slash = has & P_SLASH != 0;
         while let Some(&b) = v.get(i) {
+            // Fast path: a byte that only extends the word (the `_` arm
+            // below without its `/` case), in a predictable branch.
+            if NAME_BYTE.get(usize::from(b)).copied().unwrap_or(false) {
+                match buf.get_mut(n) {
+                    Some(slot) => *slot = b,
+                    None => overflow = true,
+                }
+                n += 1;
+                i += 1;
+                continue;
+            }
             match b {
                 b' ' | b'\t' | b'\r' | b'\n' | b';' | b'|' | b'&' | b'(' | b')' | b'<' | b'>'
                 | b'`' | b'+' => {
@@ -348,7 +385,7 @@ impl Cmdi {
                 },
                 b'{' => brace = true,
                 b',' if brace => return true,
-                b'*' | b'?' | b'[' if v.contains(&b'/') => return true,
+                b'*' | b'?' | b'[' if slash => return true,
                 b'/' if n == 0 => {
                     // A path argument: the sensitive-target rule.
                     return true;
@@ -500,9 +537,23 @@ impl Cmdi {
         None
     }
 
-    /// Bloom-filter test: `false` means `name` is certainly not a command.
+    /// Filter test: `false` means `name` is certainly not a command.
     fn maybe_name(&self, name: &[u8]) -> bool {
-        bloom_bits(name).iter().all(|&bit| {
+        self.sketched(name) && self.bloomed(fnv(name))
+    }
+
+    /// Sketch test (no hashing): `false` means `name` is certainly not a
+    /// command.
+    fn sketched(&self, name: &[u8]) -> bool {
+        let bit = sketch_bit(name);
+        self.sketch
+            .get(bit / 64)
+            .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
+    }
+
+    /// Bloom test of a name's FNV hash.
+    fn bloomed(&self, h: u32) -> bool {
+        bloom_bits(h).iter().all(|&bit| {
             self.bloom
                 .get(bit / 64)
                 .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
@@ -514,7 +565,13 @@ impl Cmdi {
         if name.is_empty() || name.len() > MAX_NAME {
             return None;
         }
-        if !self.maybe_name(name) {
+        // The sketch rejects most words without hashing; the FNV hash
+        // (case-insensitive) then serves both the Bloom test and the probe.
+        if !self.sketched(name) {
+            return None;
+        }
+        let h = fnv(name);
+        if !self.bloomed(h) {
             return None;
         }
         let mut buf = [0u8; MAX_NAME];
@@ -524,7 +581,7 @@ impl Cmdi {
         }
         let lower: &[u8] = lower;
         let mask = self.slots.len().checked_sub(1)?;
-        let mut at = (fnv(lower) as usize) & mask;
+        let mut at = (h as usize) & mask;
         // The index is at most half full: an empty slot ends every probe.
         for _ in 0..self.slots.len() {
             let idx = usize::try_from(*self.slots.get(at)?).ok()?.checked_sub(1)?;
@@ -617,10 +674,23 @@ fn fnv(name: &[u8]) -> u32 {
     h
 }
 
-/// Two bit positions (of 4096) for a name, case-insensitive.
-fn bloom_bits(name: &[u8]) -> [usize; 2] {
-    let h = fnv(name);
+/// Two bit positions (of 4096) for a name's FNV hash.
+fn bloom_bits(h: u32) -> [usize; 2] {
     [(h & 4095) as usize, ((h >> 16) & 4095) as usize]
+}
+
+/// One bit position (of 4096) for a name from its length and its first,
+/// second and last bytes, case-insensitive: computed in constant time.
+fn sketch_bit(name: &[u8]) -> usize {
+    let at = |b: Option<&u8>| u32::from(b.copied().unwrap_or(0).to_ascii_lowercase());
+    let len = u32::try_from(name.len()).unwrap_or(u32::MAX);
+    let h = len.wrapping_mul(0x9e37_79b1)
+        ^ at(name.first()).wrapping_mul(0x85eb_ca77)
+        ^ at(name.get(1)).wrapping_mul(0xc2b2_ae3d)
+        ^ at(name.last()).wrapping_mul(0x27d4_eb2f);
+    let h = h ^ (h >> 15);
+    let h = h.wrapping_mul(0x2c1b_3c6d);
+    (h >> 20) as usize
 }
 
 /// A command argument: dequoted text (borrowed from the word arena, or
@@ -742,11 +812,15 @@ const P_BACKSLASH: u32 = 1 << 8;
 const P_SQUOTE: u32 = 1 << 9;
 const P_DQUOTE: u32 = 1 << 10;
 const P_PLUS: u32 = 1 << 11;
+/// Blanks that separate words (` `, tab, CR, VT, FF).
+const P_BLANK: u32 = 1 << 12;
+/// `/`: a path (`/bin/sh` alone is a command line).
+const P_SLASH: u32 = 1 << 13;
 /// Bytes that can open a command position after the first word.
 const P_BREAK: u32 = P_PAREN | P_BRACE | P_NEWLINE | P_DOLLAR | P_SEP;
 
 /// Which shell-relevant bytes a value contains, in one pass; 0 when none
-/// (the value then needs a known first word to be a command line).
+/// (the value is then one plain word, see [`Cmdi::detect`]).
 fn presence(v: &[u8]) -> u32 {
     let mut has = 0;
     for &b in v {
@@ -771,6 +845,22 @@ static PLAIN: [bool; 256] = build_plain();
 const fn build_plain() -> [bool; 256] {
     let mut t = [true; 256];
     let special = b" \t\r\n;&|()<>'\"\\$`#{},*?[";
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = false;
+        i += 1;
+    }
+    t
+}
+
+/// Bytes that [`Cmdi::may_have_command`] only appends to the word.
+static NAME_BYTE: [bool; 256] = build_name_byte();
+
+// Indexing is evaluated by the compiler over 0..256 only.
+#[allow(clippy::indexing_slicing)]
+const fn build_name_byte() -> [bool; 256] {
+    let mut t = [true; 256];
+    let special = b" \t\r\n;|&()<>`+\\'\"^${,*?[/";
     let mut i = 0;
     while i < special.len() {
         t[special[i] as usize] = false;
@@ -808,6 +898,8 @@ const fn byte_class(b: u8) -> u32 {
         b'"' => P_DQUOTE | P_OTHER,
         b'+' => P_PLUS,
         b'^' | b'%' | b'*' | b'?' | b'[' => P_OTHER,
+        b' ' | b'\t' | b'\r' | 0x0b | 0x0c => P_BLANK,
+        b'/' => P_SLASH,
         _ => 0,
     }
 }
