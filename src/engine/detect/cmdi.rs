@@ -338,15 +338,22 @@ impl Cmdi {
         }
         let slash = has & P_SLASH != 0;
         while let Some(&b) = v.get(i) {
-            // Fast path: a byte that only extends the word (the `_` arm
-            // below without its `/` case), in a predictable branch.
-            if NAME_BYTE.get(usize::from(b)).copied().unwrap_or(false) {
-                match buf.get_mut(n) {
-                    Some(slot) => *slot = b,
-                    None => overflow = true,
+            // Fast path: a run of bytes that only extend the word (the
+            // `_` arm below without its `/` case) goes in at once. Past
+            // `MAX_NAME` bytes the word is marked overflowing, and its
+            // buffer is never read.
+            if name_byte(b) {
+                let rest = v.get(i..).unwrap_or_default();
+                let run = rest
+                    .iter()
+                    .position(|&x| !name_byte(x))
+                    .unwrap_or(rest.len());
+                match (buf.get_mut(n..n + run), rest.get(..run)) {
+                    (Some(dst), Some(src)) => dst.copy_from_slice(src),
+                    _ => overflow = true,
                 }
-                n += 1;
-                i += 1;
+                n += run;
+                i += run;
                 continue;
             }
             match b {
@@ -853,6 +860,11 @@ const fn build_plain() -> [bool; 256] {
     t
 }
 
+/// Whether [`Cmdi::may_have_command`] only appends `b` to the word.
+fn name_byte(b: u8) -> bool {
+    NAME_BYTE.get(usize::from(b)).copied().unwrap_or(false)
+}
+
 /// Bytes that [`Cmdi::may_have_command`] only appends to the word.
 static NAME_BYTE: [bool; 256] = build_name_byte();
 
@@ -959,7 +971,12 @@ fn batch_start(v: &[u8], has: u32) -> bool {
 /// `| system(…)`).
 fn php_code(v: &[u8], has: u32) -> Option<Found> {
     const SUPER: &[&[u8]] = &[b"_GET", b"_POST", b"_REQUEST", b"_SERVER", b"_COOKIE"];
-    let dollars = if has & P_DOLLAR != 0 { v } else { &[][..] };
+    // Complex syntax needs a `$` and a `{`; a call needs a `(`.
+    let dollars = if has & (P_DOLLAR | P_BRACE) == P_DOLLAR | P_BRACE {
+        v
+    } else {
+        &[][..]
+    };
     for (p, _) in dollars.iter().enumerate().filter(|(_, &b)| b == b'$') {
         let before = p.checked_sub(1).and_then(|q| v.get(q)).copied();
         let after = v.get(p + 1..).unwrap_or_default();
@@ -989,6 +1006,9 @@ fn php_code(v: &[u8], has: u32) -> Option<Found> {
         "eval",
         "assert",
     ];
+    if has & P_PAREN == 0 {
+        return None;
+    }
     let mut from = 0;
     while let Some(p) = v
         .get(from..)
