@@ -424,13 +424,18 @@ impl Cmdi {
         sc.record_vars = has & P_DOLLAR != 0;
         for text in texts.into_iter().flatten() {
             // The quoted contexts start after the quote that breaks out:
-            // what precedes it is data inside the host's quotes.
-            let sq = if has & P_SQUOTE != 0 {
+            // what precedes it is data inside the host's quotes. Without
+            // breakout bytes (separators, substitutions, groups) the words
+            // after the quote are arguments of the host's command, which
+            // are never flagged: those contexts are skipped (prose with an
+            // apostrophe, `O'Brien`).
+            let quoted = has & P_BREAK != 0;
+            let sq = if quoted && has & P_SQUOTE != 0 {
                 breakout_quote(text, b'\'')
             } else {
                 None
             };
-            let dq = if has & P_DQUOTE != 0 {
+            let dq = if quoted && has & P_DQUOTE != 0 {
                 breakout_quote(text, b'"')
             } else {
                 None
@@ -936,6 +941,12 @@ fn batch_start(v: &[u8], has: u32) -> bool {
                     .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/')
         });
     }
+    line_starts(v, true)
+}
+
+/// Whether a line (value start or after `&`, `|`, CR, LF) begins with
+/// `if` (or `for`, when `with_for`), in any value.
+fn line_starts(v: &[u8], with_for: bool) -> bool {
     let mut at_start = true;
     for (i, &b) in v.iter().enumerate() {
         if matches!(b, b'&' | b'|' | b'\n' | b'\r') {
@@ -957,7 +968,7 @@ fn batch_start(v: &[u8], has: u32) -> bool {
                         .get(w.len())
                         .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/')
             };
-            if word(b"if") || word(b"for") {
+            if word(b"if") || with_for && word(b"for") {
                 return true;
             }
         }
@@ -1170,6 +1181,12 @@ fn batch_lines(v: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// …` / `if a==b …` statements at a command position.
 fn batch(v: &[u8], has: u32) -> Option<Found> {
     if !batch_start(v, has) {
+        return None;
+    }
+    // A `for` statement needs `(` (its set): without one, only a line
+    // starting with `if` can match, and prose starting with `for` is not
+    // tokenized.
+    if has & P_PAREN == 0 && !line_starts(v, false) {
         return None;
     }
     let mut offset = 0;
@@ -2016,8 +2033,7 @@ impl<'d> Scanner<'d> {
             let arena = &cmd.arena;
             let first = cmd.words.iter().find(|w| {
                 let text = arena.get(w.start..w.end).unwrap_or_default();
-                w.flags & (W_ASSIGN | W_REDIR) == 0
-                    && !KEYWORDS.iter().any(|k| k.as_bytes() == text)
+                w.flags & (W_ASSIGN | W_REDIR) == 0 && !is_keyword(text)
             });
             let known = first.is_none_or(|w| {
                 let text = arena.get(w.start..w.end).unwrap_or_default();
@@ -2439,11 +2455,20 @@ impl<'d> Scanner<'d> {
         let Some(first) = words.iter().skip(k).find(|w| w.flags & W_REDIR == 0) else {
             return false;
         };
+        // The command word's resolution, kept for the lookups below of the
+        // same text (resolution depends on the text only).
+        let det = self.det;
+        let mut memo: Option<(&[u8], Option<Resolved>)> = None;
         if first.flags & (W_BRACE | W_GLOB) == 0 {
             let ft = text(first);
-            let plain = !KEYWORDS.iter().any(|kw| kw.as_bytes() == ft)
-                && !ft.eq_ignore_ascii_case(b"%comspec%")
-                && self.det.resolve(ft).is_none();
+            let r = if is_keyword(ft) {
+                None
+            } else {
+                let r = det.resolve(ft);
+                memo = Some((ft, r));
+                r
+            };
+            let plain = !is_keyword(ft) && !ft.eq_ignore_ascii_case(b"%comspec%") && r.is_none();
             let trusted_sep = matches!(
                 pos,
                 Pos::Sep { trusted: true, .. } | Pos::Subst { trusted: true, .. }
@@ -2487,6 +2512,10 @@ impl<'d> Scanner<'d> {
             }
             argv.push((Cow::Borrowed(text(w)), w.flags));
         }
+        let resolve = |w: &[u8]| match memo {
+            Some((t, r)) if t == w => r,
+            _ => det.resolve(w),
+        };
         // Skip keywords and wrappers.
         let mut c = 0;
         let mut wrapped = false;
@@ -2494,11 +2523,11 @@ impl<'d> Scanner<'d> {
         while let Some((w, wf)) = argv.get(c) {
             let wf = *wf;
             let lw: &[u8] = w;
-            if KEYWORDS.iter().any(|k| k.as_bytes() == lw) {
+            if is_keyword(lw) {
                 c += 1;
                 continue;
             }
-            let Some(r) = self.det.resolve(lw) else {
+            let Some(r) = resolve(lw) else {
                 break;
             };
             if r.flags & WRAP == 0 || argv.get(c + 1).is_none() {
@@ -2513,7 +2542,7 @@ impl<'d> Scanner<'d> {
                 }
                 n += 1;
             }
-            let inner = argv.get(n).and_then(|(a, _)| self.det.resolve(a));
+            let inner = argv.get(n).and_then(|(a, _)| resolve(a));
             if inner.is_none() {
                 break;
             }
@@ -2530,7 +2559,7 @@ impl<'d> Scanner<'d> {
         let args = argv.get(c + 1..).unwrap_or_default();
         let start_raw = words.get(k).map_or(0, |w| w.raw_start);
         let end_raw = self.cmd_end(t, start_raw);
-        let mut resolved = self.det.resolve(name);
+        let mut resolved = resolve(name);
         let mut glob_cmd = false;
         if resolved.is_none() && name_flags & W_GLOB != 0 && name.contains(&b'/') {
             resolved = self.glob_command(name);
@@ -2569,8 +2598,15 @@ impl<'d> Scanner<'d> {
             || glob_cmd
             || wrapper_obfuscated;
         let split_quote = name_flags & W_QUOTED != 0 && name_flags & W_LITERAL != 0;
+        // Prose arguments end the judgement. The evidence is computed
+        // first only when it has an effect: glob arguments spend the glob
+        // budget, which later commands of the value see.
+        let prose_args = !obfuscated && prose(args);
+        if prose_args && args.iter().all(|(_, f)| f & W_GLOB == 0) {
+            return false;
+        }
         let ev = self.evidence(&r, args, redirs, words, k, arena);
-        if prose(args) && !obfuscated {
+        if prose_args {
             return false;
         }
         let strong = r.flags & S != 0;
@@ -2593,9 +2629,12 @@ impl<'d> Scanner<'d> {
                 _ => ("cmdi.chained_command", "command chained after a separator"),
             }
         };
-        let known_arg = args
-            .iter()
-            .any(|(a, _)| self.det.resolve(a).is_some_and(|x| x.flags & S != 0));
+        // Resolving every argument is costly on prose: only done when the
+        // verdict depends on it (pure, so evaluated lazily).
+        let known_arg = || {
+            args.iter()
+                .any(|(a, _)| det.resolve(a).is_some_and(|x| x.flags & S != 0))
+        };
         let flag = if obfuscated || split_quote {
             true
         } else {
@@ -2616,9 +2655,13 @@ impl<'d> Scanner<'d> {
                     if strong {
                         let questioning = ev < EV_STRONG && prose_like(args);
                         !questioning
-                            && (ev >= EV_MEDIUM || terminated || wrapped || r.exe_path || known_arg)
+                            && (ev >= EV_MEDIUM
+                                || terminated
+                                || wrapped
+                                || r.exe_path
+                                || known_arg())
                     } else {
-                        ev >= EV_STRONG || wrapped || known_arg && args.len() == 1
+                        ev >= EV_STRONG || wrapped || args.len() == 1 && known_arg()
                     }
                 }
                 Pos::Arg => false,
@@ -2939,12 +2982,65 @@ fn words_before(cmd: &Cmd) -> usize {
 /// English function words: two of them among a command's arguments mean
 /// prose (`apt-get … did the job for me`), not a command line.
 fn prose(args: &[Arg<'_>]) -> bool {
-    const STOP: &[&str] = &[
-        "the", "a", "an", "to", "for", "of", "in", "on", "is", "it", "me", "my", "you", "your",
-        "and", "or", "but", "with", "did", "does", "do", "this", "that", "was", "are", "be", "if",
-        "not", "no", "so", "at", "as", "by", "from", "we", "i", "he", "she", "they", "what", "how",
-        "when", "there", "then", "than", "have", "has", "can", "will", "would", "should", "please",
-    ];
+    // A `match` on the bytes compiles to length and integer compares
+    // rather than a scan of a table of strings.
+    fn stop(w: &[u8]) -> bool {
+        matches!(
+            w,
+            b"the"
+                | b"a"
+                | b"an"
+                | b"to"
+                | b"for"
+                | b"of"
+                | b"in"
+                | b"on"
+                | b"is"
+                | b"it"
+                | b"me"
+                | b"my"
+                | b"you"
+                | b"your"
+                | b"and"
+                | b"or"
+                | b"but"
+                | b"with"
+                | b"did"
+                | b"does"
+                | b"do"
+                | b"this"
+                | b"that"
+                | b"was"
+                | b"are"
+                | b"be"
+                | b"if"
+                | b"not"
+                | b"no"
+                | b"so"
+                | b"at"
+                | b"as"
+                | b"by"
+                | b"from"
+                | b"we"
+                | b"i"
+                | b"he"
+                | b"she"
+                | b"they"
+                | b"what"
+                | b"how"
+                | b"when"
+                | b"there"
+                | b"then"
+                | b"than"
+                | b"have"
+                | b"has"
+                | b"can"
+                | b"will"
+                | b"would"
+                | b"should"
+                | b"please"
+        )
+    }
     let mut n = 0;
     for (a, _) in args.iter().take(16) {
         let w: &[u8] = a
@@ -2961,7 +3057,7 @@ fn prose(args: &[Arg<'_>]) -> bool {
             *d = c.to_ascii_lowercase();
         }
         let lower: &[u8] = lower;
-        if STOP.iter().any(|s| s.as_bytes() == lower) {
+        if stop(lower) {
             n += 1;
             if n >= 2 {
                 return true;
@@ -3243,9 +3339,14 @@ fn bracket(pat: &[u8], p: usize, c: u8) -> Option<(bool, usize)> {
 }
 
 /// Shell keywords that precede a command.
-const KEYWORDS: &[&str] = &[
-    "then", "do", "else", "elif", "!", "{", "}", "if", "while", "until",
-];
+/// Shell keywords skipped before the command word (case-sensitive; a
+/// `match` on the bytes rather than a table scan, for speed).
+fn is_keyword(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"then" | b"do" | b"else" | b"elif" | b"!" | b"{" | b"}" | b"if" | b"while" | b"until"
+    )
+}
 
 // Command flags.
 /// Strong: not an English word, a command on its own.
