@@ -97,6 +97,10 @@ pub struct Cmdi {
     /// Bloom filter over the lowercase names (two bits of 4096): a cheap
     /// rejection before the hash lookup.
     bloom: Vec<u64>,
+    /// Sketch filter over the lowercase names (one bit of 4096 per
+    /// length, first, second and last byte): rejects most words in O(1),
+    /// before any hashing (see [`sketch_bit`]).
+    sketch: Vec<u64>,
     /// Open-addressing index over `table` (FNV-1a of the lowercase name,
     /// linear probing): `index + 1` of the entry, 0 for an empty slot.
     /// A power of two at least twice the table, so probes stay short.
@@ -147,11 +151,16 @@ impl Cmdi {
             }
         });
         let mut bloom = vec![0u64; 64];
+        let mut sketch = vec![0u64; 64];
         for (n, _) in &table {
-            for bit in bloom_bits(n) {
+            for bit in bloom_bits(fnv(n)) {
                 if let Some(slot) = bloom.get_mut(bit / 64) {
                     *slot |= 1u64 << (bit % 64);
                 }
+            }
+            let bit = sketch_bit(n);
+            if let Some(slot) = sketch.get_mut(bit / 64) {
+                *slot |= 1u64 << (bit % 64);
             }
         }
         let size = (table.len() * 2).next_power_of_two().max(16);
@@ -169,6 +178,7 @@ impl Cmdi {
             action: cfg.action,
             table,
             bloom,
+            sketch,
             slots,
         }))
     }
@@ -184,6 +194,15 @@ impl Cmdi {
             return None;
         }
         let has = presence(value);
+        // Fast path: one word of plain bytes (no blank, `/` or shell
+        // byte), the common shape of keys and simple values (`id`, `zip`,
+        // `user@example.com`). The lexer would see a single literal word at
+        // the start with no arguments, redirections or path: even a strong
+        // command name alone (`id`) is not flagged, and no structural check
+        // can match without a blank, `(` or newline.
+        if has == 0 {
+            return None;
+        }
         // Without breakout bytes (separators, substitutions, groups) only
         // the first word can start a command line.
         if has & P_BREAK == 0 && !self.first_word_known(value) && !batch_start(value, has) {
@@ -206,7 +225,7 @@ impl Cmdi {
                 // Short values: a word-level check decides cheaply whether
                 // the lexer can find anything. Long ones (prose) go to the
                 // lexer, which stops as soon as the text reads as prose.
-                if value.len() > 96 || self.may_have_command(value) {
+                if value.len() > 96 || self.may_have_command(value, has) {
                     self.lex_all(value, has)
                 } else {
                     None
@@ -275,7 +294,10 @@ impl Cmdi {
     /// names (variables, substitutions, brace expansion, glob paths), or a
     /// path argument (for the sensitive-target rule). Every lexer finding
     /// needs one of these, so values without them skip the lexer.
-    fn may_have_command(&self, v: &[u8]) -> bool {
+    ///
+    /// `has` is the value's [`presence`]: it stands in for scans of the
+    /// value (`/`, the bytes of glued empty substitutions).
+    fn may_have_command(&self, v: &[u8], has: u32) -> bool {
         let mut buf = [0u8; MAX_NAME];
         let mut n = 0usize;
         // Start of the name after the last `/` or `\` (paths to binaries).
@@ -288,14 +310,16 @@ impl Cmdi {
             let stems = [
                 Some(word),
                 strip_suffix_ci(word, b".exe"),
+                // The version stem, when it differs from the word.
                 word.iter()
                     .rposition(|b| !(b.is_ascii_digit() || *b == b'.'))
+                    .filter(|&p| p + 1 < word.len())
                     .and_then(|p| word.get(..p + 1)),
             ];
             stems
                 .into_iter()
                 .flatten()
-                .any(|x| self.maybe_name(x) && self.lookup(x).is_some())
+                .any(|x| self.lookup(x).is_some())
         };
         let flush = |buf: &[u8; MAX_NAME], n: usize, base_at: usize, overflow: bool| -> bool {
             if overflow || n == 0 {
@@ -306,12 +330,32 @@ impl Cmdi {
         };
         // Empty substitutions glued inside a word build names (`pi``ng`,
         // `pi<()ng`).
-        if v.windows(3)
-            .any(|w| matches!(w, [b'<' | b'>', b'(', b')'] | [b'`', b'`', _]))
+        if has & P_SEP != 0
+            && v.windows(3)
+                .any(|w| matches!(w, [b'<' | b'>', b'(', b')'] | [b'`', b'`', _]))
         {
             return true;
         }
+        let slash = has & P_SLASH != 0;
         while let Some(&b) = v.get(i) {
+            // Fast path: a run of bytes that only extend the word (the
+            // `_` arm below without its `/` case) goes in at once. Past
+            // `MAX_NAME` bytes the word is marked overflowing, and its
+            // buffer is never read.
+            if name_byte(b) {
+                let rest = v.get(i..).unwrap_or_default();
+                let run = rest
+                    .iter()
+                    .position(|&x| !name_byte(x))
+                    .unwrap_or(rest.len());
+                match (buf.get_mut(n..n + run), rest.get(..run)) {
+                    (Some(dst), Some(src)) => dst.copy_from_slice(src),
+                    _ => overflow = true,
+                }
+                n += run;
+                i += run;
+                continue;
+            }
             match b {
                 b' ' | b'\t' | b'\r' | b'\n' | b';' | b'|' | b'&' | b'(' | b')' | b'<' | b'>'
                 | b'`' | b'+' => {
@@ -348,7 +392,7 @@ impl Cmdi {
                 },
                 b'{' => brace = true,
                 b',' if brace => return true,
-                b'*' | b'?' | b'[' if v.contains(&b'/') => return true,
+                b'*' | b'?' | b'[' if slash => return true,
                 b'/' if n == 0 => {
                     // A path argument: the sensitive-target rule.
                     return true;
@@ -380,13 +424,18 @@ impl Cmdi {
         sc.record_vars = has & P_DOLLAR != 0;
         for text in texts.into_iter().flatten() {
             // The quoted contexts start after the quote that breaks out:
-            // what precedes it is data inside the host's quotes.
-            let sq = if has & P_SQUOTE != 0 {
+            // what precedes it is data inside the host's quotes. Without
+            // breakout bytes (separators, substitutions, groups) the words
+            // after the quote are arguments of the host's command, which
+            // are never flagged: those contexts are skipped (prose with an
+            // apostrophe, `O'Brien`).
+            let quoted = has & P_BREAK != 0;
+            let sq = if quoted && has & P_SQUOTE != 0 {
                 breakout_quote(text, b'\'')
             } else {
                 None
             };
-            let dq = if has & P_DQUOTE != 0 {
+            let dq = if quoted && has & P_DQUOTE != 0 {
                 breakout_quote(text, b'"')
             } else {
                 None
@@ -500,9 +549,23 @@ impl Cmdi {
         None
     }
 
-    /// Bloom-filter test: `false` means `name` is certainly not a command.
+    /// Filter test: `false` means `name` is certainly not a command.
     fn maybe_name(&self, name: &[u8]) -> bool {
-        bloom_bits(name).iter().all(|&bit| {
+        self.sketched(name) && self.bloomed(fnv(name))
+    }
+
+    /// Sketch test (no hashing): `false` means `name` is certainly not a
+    /// command.
+    fn sketched(&self, name: &[u8]) -> bool {
+        let bit = sketch_bit(name);
+        self.sketch
+            .get(bit / 64)
+            .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
+    }
+
+    /// Bloom test of a name's FNV hash.
+    fn bloomed(&self, h: u32) -> bool {
+        bloom_bits(h).iter().all(|&bit| {
             self.bloom
                 .get(bit / 64)
                 .is_some_and(|w| w & (1u64 << (bit % 64)) != 0)
@@ -514,22 +577,25 @@ impl Cmdi {
         if name.is_empty() || name.len() > MAX_NAME {
             return None;
         }
-        if !self.maybe_name(name) {
+        // The sketch rejects most words without hashing; the FNV hash
+        // (case-insensitive) then serves both the Bloom test and the probe.
+        if !self.sketched(name) {
             return None;
         }
-        let mut buf = [0u8; MAX_NAME];
-        let lower = buf.get_mut(..name.len())?;
-        for (d, s) in lower.iter_mut().zip(name) {
-            *d = s.to_ascii_lowercase();
+        let h = fnv(name);
+        if !self.bloomed(h) {
+            return None;
         }
-        let lower: &[u8] = lower;
         let mask = self.slots.len().checked_sub(1)?;
-        let mut at = (fnv(lower) as usize) & mask;
+        let mut at = (h as usize) & mask;
         // The index is at most half full: an empty slot ends every probe.
         for _ in 0..self.slots.len() {
             let idx = usize::try_from(*self.slots.get(at)?).ok()?.checked_sub(1)?;
             let (n, f) = self.table.get(idx)?;
-            if n.as_slice() == lower {
+            // Table names are lowercase (built-ins are checked by a test,
+            // the blacklist is lowercased): a case-insensitive compare
+            // equals comparing with the lowercased name, without a copy.
+            if n.eq_ignore_ascii_case(name) {
                 return Some(*f);
             }
             at = (at + 1) & mask;
@@ -617,10 +683,23 @@ fn fnv(name: &[u8]) -> u32 {
     h
 }
 
-/// Two bit positions (of 4096) for a name, case-insensitive.
-fn bloom_bits(name: &[u8]) -> [usize; 2] {
-    let h = fnv(name);
+/// Two bit positions (of 4096) for a name's FNV hash.
+fn bloom_bits(h: u32) -> [usize; 2] {
     [(h & 4095) as usize, ((h >> 16) & 4095) as usize]
+}
+
+/// One bit position (of 4096) for a name from its length and its first,
+/// second and last bytes, case-insensitive: computed in constant time.
+fn sketch_bit(name: &[u8]) -> usize {
+    let at = |b: Option<&u8>| u32::from(b.copied().unwrap_or(0).to_ascii_lowercase());
+    let len = u32::try_from(name.len()).unwrap_or(u32::MAX);
+    let h = len.wrapping_mul(0x9e37_79b1)
+        ^ at(name.first()).wrapping_mul(0x85eb_ca77)
+        ^ at(name.get(1)).wrapping_mul(0xc2b2_ae3d)
+        ^ at(name.last()).wrapping_mul(0x27d4_eb2f);
+    let h = h ^ (h >> 15);
+    let h = h.wrapping_mul(0x2c1b_3c6d);
+    (h >> 20) as usize
 }
 
 /// A command argument: dequoted text (borrowed from the word arena, or
@@ -742,11 +821,15 @@ const P_BACKSLASH: u32 = 1 << 8;
 const P_SQUOTE: u32 = 1 << 9;
 const P_DQUOTE: u32 = 1 << 10;
 const P_PLUS: u32 = 1 << 11;
+/// Blanks that separate words (` `, tab, CR, VT, FF).
+const P_BLANK: u32 = 1 << 12;
+/// `/`: a path (`/bin/sh` alone is a command line).
+const P_SLASH: u32 = 1 << 13;
 /// Bytes that can open a command position after the first word.
 const P_BREAK: u32 = P_PAREN | P_BRACE | P_NEWLINE | P_DOLLAR | P_SEP;
 
 /// Which shell-relevant bytes a value contains, in one pass; 0 when none
-/// (the value then needs a known first word to be a command line).
+/// (the value is then one plain word, see [`Cmdi::detect`]).
 fn presence(v: &[u8]) -> u32 {
     let mut has = 0;
     for &b in v {
@@ -771,6 +854,27 @@ static PLAIN: [bool; 256] = build_plain();
 const fn build_plain() -> [bool; 256] {
     let mut t = [true; 256];
     let special = b" \t\r\n;&|()<>'\"\\$`#{},*?[";
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = false;
+        i += 1;
+    }
+    t
+}
+
+/// Whether [`Cmdi::may_have_command`] only appends `b` to the word.
+fn name_byte(b: u8) -> bool {
+    NAME_BYTE.get(usize::from(b)).copied().unwrap_or(false)
+}
+
+/// Bytes that [`Cmdi::may_have_command`] only appends to the word.
+static NAME_BYTE: [bool; 256] = build_name_byte();
+
+// Indexing is evaluated by the compiler over 0..256 only.
+#[allow(clippy::indexing_slicing)]
+const fn build_name_byte() -> [bool; 256] {
+    let mut t = [true; 256];
+    let special = b" \t\r\n;|&()<>`+\\'\"^${,*?[/";
     let mut i = 0;
     while i < special.len() {
         t[special[i] as usize] = false;
@@ -808,6 +912,8 @@ const fn byte_class(b: u8) -> u32 {
         b'"' => P_DQUOTE | P_OTHER,
         b'+' => P_PLUS,
         b'^' | b'%' | b'*' | b'?' | b'[' => P_OTHER,
+        b' ' | b'\t' | b'\r' | 0x0b | 0x0c => P_BLANK,
+        b'/' => P_SLASH,
         _ => 0,
     }
 }
@@ -832,6 +938,12 @@ fn batch_start(v: &[u8], has: u32) -> bool {
                     .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/')
         });
     }
+    line_starts(v, true)
+}
+
+/// Whether a line (value start or after `&`, `|`, CR, LF) begins with
+/// `if` (or `for`, when `with_for`), in any value.
+fn line_starts(v: &[u8], with_for: bool) -> bool {
     let mut at_start = true;
     for (i, &b) in v.iter().enumerate() {
         if matches!(b, b'&' | b'|' | b'\n' | b'\r') {
@@ -853,7 +965,7 @@ fn batch_start(v: &[u8], has: u32) -> bool {
                         .get(w.len())
                         .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/')
             };
-            if word(b"if") || word(b"for") {
+            if word(b"if") || with_for && word(b"for") {
                 return true;
             }
         }
@@ -867,7 +979,12 @@ fn batch_start(v: &[u8], has: u32) -> bool {
 /// `| system(…)`).
 fn php_code(v: &[u8], has: u32) -> Option<Found> {
     const SUPER: &[&[u8]] = &[b"_GET", b"_POST", b"_REQUEST", b"_SERVER", b"_COOKIE"];
-    let dollars = if has & P_DOLLAR != 0 { v } else { &[][..] };
+    // Complex syntax needs a `$` and a `{`; a call needs a `(`.
+    let dollars = if has & (P_DOLLAR | P_BRACE) == P_DOLLAR | P_BRACE {
+        v
+    } else {
+        &[][..]
+    };
     for (p, _) in dollars.iter().enumerate().filter(|(_, &b)| b == b'$') {
         let before = p.checked_sub(1).and_then(|q| v.get(q)).copied();
         let after = v.get(p + 1..).unwrap_or_default();
@@ -897,6 +1014,9 @@ fn php_code(v: &[u8], has: u32) -> Option<Found> {
         "eval",
         "assert",
     ];
+    if has & P_PAREN == 0 {
+        return None;
+    }
     let mut from = 0;
     while let Some(p) = v
         .get(from..)
@@ -1058,6 +1178,12 @@ fn batch_lines(v: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// …` / `if a==b …` statements at a command position.
 fn batch(v: &[u8], has: u32) -> Option<Found> {
     if !batch_start(v, has) {
+        return None;
+    }
+    // A `for` statement needs `(` (its set): without one, only a line
+    // starting with `if` can match, and prose starting with `for` is not
+    // tokenized.
+    if has & P_PAREN == 0 && !line_starts(v, false) {
         return None;
     }
     let mut offset = 0;
@@ -1904,8 +2030,7 @@ impl<'d> Scanner<'d> {
             let arena = &cmd.arena;
             let first = cmd.words.iter().find(|w| {
                 let text = arena.get(w.start..w.end).unwrap_or_default();
-                w.flags & (W_ASSIGN | W_REDIR) == 0
-                    && !KEYWORDS.iter().any(|k| k.as_bytes() == text)
+                w.flags & (W_ASSIGN | W_REDIR) == 0 && !is_keyword(text)
             });
             let known = first.is_none_or(|w| {
                 let text = arena.get(w.start..w.end).unwrap_or_default();
@@ -2327,11 +2452,20 @@ impl<'d> Scanner<'d> {
         let Some(first) = words.iter().skip(k).find(|w| w.flags & W_REDIR == 0) else {
             return false;
         };
+        // The command word's resolution, kept for the lookups below of the
+        // same text (resolution depends on the text only).
+        let det = self.det;
+        let mut memo: Option<(&[u8], Option<Resolved>)> = None;
         if first.flags & (W_BRACE | W_GLOB) == 0 {
             let ft = text(first);
-            let plain = !KEYWORDS.iter().any(|kw| kw.as_bytes() == ft)
-                && !ft.eq_ignore_ascii_case(b"%comspec%")
-                && self.det.resolve(ft).is_none();
+            let r = if is_keyword(ft) {
+                None
+            } else {
+                let r = det.resolve(ft);
+                memo = Some((ft, r));
+                r
+            };
+            let plain = !is_keyword(ft) && !ft.eq_ignore_ascii_case(b"%comspec%") && r.is_none();
             let trusted_sep = matches!(
                 pos,
                 Pos::Sep { trusted: true, .. } | Pos::Subst { trusted: true, .. }
@@ -2375,6 +2509,10 @@ impl<'d> Scanner<'d> {
             }
             argv.push((Cow::Borrowed(text(w)), w.flags));
         }
+        let resolve = |w: &[u8]| match memo {
+            Some((t, r)) if t == w => r,
+            _ => det.resolve(w),
+        };
         // Skip keywords and wrappers.
         let mut c = 0;
         let mut wrapped = false;
@@ -2382,11 +2520,11 @@ impl<'d> Scanner<'d> {
         while let Some((w, wf)) = argv.get(c) {
             let wf = *wf;
             let lw: &[u8] = w;
-            if KEYWORDS.iter().any(|k| k.as_bytes() == lw) {
+            if is_keyword(lw) {
                 c += 1;
                 continue;
             }
-            let Some(r) = self.det.resolve(lw) else {
+            let Some(r) = resolve(lw) else {
                 break;
             };
             if r.flags & WRAP == 0 || argv.get(c + 1).is_none() {
@@ -2401,7 +2539,7 @@ impl<'d> Scanner<'d> {
                 }
                 n += 1;
             }
-            let inner = argv.get(n).and_then(|(a, _)| self.det.resolve(a));
+            let inner = argv.get(n).and_then(|(a, _)| resolve(a));
             if inner.is_none() {
                 break;
             }
@@ -2418,7 +2556,7 @@ impl<'d> Scanner<'d> {
         let args = argv.get(c + 1..).unwrap_or_default();
         let start_raw = words.get(k).map_or(0, |w| w.raw_start);
         let end_raw = self.cmd_end(t, start_raw);
-        let mut resolved = self.det.resolve(name);
+        let mut resolved = resolve(name);
         let mut glob_cmd = false;
         if resolved.is_none() && name_flags & W_GLOB != 0 && name.contains(&b'/') {
             resolved = self.glob_command(name);
@@ -2457,8 +2595,15 @@ impl<'d> Scanner<'d> {
             || glob_cmd
             || wrapper_obfuscated;
         let split_quote = name_flags & W_QUOTED != 0 && name_flags & W_LITERAL != 0;
+        // Prose arguments end the judgement. The evidence is computed
+        // first only when it has an effect: glob arguments spend the glob
+        // budget, which later commands of the value see.
+        let prose_args = !obfuscated && prose(args);
+        if prose_args && args.iter().all(|(_, f)| f & W_GLOB == 0) {
+            return false;
+        }
         let ev = self.evidence(&r, args, redirs, words, k, arena);
-        if prose(args) && !obfuscated {
+        if prose_args {
             return false;
         }
         let strong = r.flags & S != 0;
@@ -2481,9 +2626,12 @@ impl<'d> Scanner<'d> {
                 _ => ("cmdi.chained_command", "command chained after a separator"),
             }
         };
-        let known_arg = args
-            .iter()
-            .any(|(a, _)| self.det.resolve(a).is_some_and(|x| x.flags & S != 0));
+        // Resolving every argument is costly on prose: only done when the
+        // verdict depends on it (pure, so evaluated lazily).
+        let known_arg = || {
+            args.iter()
+                .any(|(a, _)| det.resolve(a).is_some_and(|x| x.flags & S != 0))
+        };
         let flag = if obfuscated || split_quote {
             true
         } else {
@@ -2504,9 +2652,13 @@ impl<'d> Scanner<'d> {
                     if strong {
                         let questioning = ev < EV_STRONG && prose_like(args);
                         !questioning
-                            && (ev >= EV_MEDIUM || terminated || wrapped || r.exe_path || known_arg)
+                            && (ev >= EV_MEDIUM
+                                || terminated
+                                || wrapped
+                                || r.exe_path
+                                || known_arg())
                     } else {
-                        ev >= EV_STRONG || wrapped || known_arg && args.len() == 1
+                        ev >= EV_STRONG || wrapped || args.len() == 1 && known_arg()
                     }
                 }
                 Pos::Arg => false,
@@ -2827,12 +2979,65 @@ fn words_before(cmd: &Cmd) -> usize {
 /// English function words: two of them among a command's arguments mean
 /// prose (`apt-get … did the job for me`), not a command line.
 fn prose(args: &[Arg<'_>]) -> bool {
-    const STOP: &[&str] = &[
-        "the", "a", "an", "to", "for", "of", "in", "on", "is", "it", "me", "my", "you", "your",
-        "and", "or", "but", "with", "did", "does", "do", "this", "that", "was", "are", "be", "if",
-        "not", "no", "so", "at", "as", "by", "from", "we", "i", "he", "she", "they", "what", "how",
-        "when", "there", "then", "than", "have", "has", "can", "will", "would", "should", "please",
-    ];
+    // A `match` on the bytes compiles to length and integer compares
+    // rather than a scan of a table of strings.
+    fn stop(w: &[u8]) -> bool {
+        matches!(
+            w,
+            b"the"
+                | b"a"
+                | b"an"
+                | b"to"
+                | b"for"
+                | b"of"
+                | b"in"
+                | b"on"
+                | b"is"
+                | b"it"
+                | b"me"
+                | b"my"
+                | b"you"
+                | b"your"
+                | b"and"
+                | b"or"
+                | b"but"
+                | b"with"
+                | b"did"
+                | b"does"
+                | b"do"
+                | b"this"
+                | b"that"
+                | b"was"
+                | b"are"
+                | b"be"
+                | b"if"
+                | b"not"
+                | b"no"
+                | b"so"
+                | b"at"
+                | b"as"
+                | b"by"
+                | b"from"
+                | b"we"
+                | b"i"
+                | b"he"
+                | b"she"
+                | b"they"
+                | b"what"
+                | b"how"
+                | b"when"
+                | b"there"
+                | b"then"
+                | b"than"
+                | b"have"
+                | b"has"
+                | b"can"
+                | b"will"
+                | b"would"
+                | b"should"
+                | b"please"
+        )
+    }
     let mut n = 0;
     for (a, _) in args.iter().take(16) {
         let w: &[u8] = a
@@ -2849,7 +3054,7 @@ fn prose(args: &[Arg<'_>]) -> bool {
             *d = c.to_ascii_lowercase();
         }
         let lower: &[u8] = lower;
-        if STOP.iter().any(|s| s.as_bytes() == lower) {
+        if stop(lower) {
             n += 1;
             if n >= 2 {
                 return true;
@@ -3131,9 +3336,14 @@ fn bracket(pat: &[u8], p: usize, c: u8) -> Option<(bool, usize)> {
 }
 
 /// Shell keywords that precede a command.
-const KEYWORDS: &[&str] = &[
-    "then", "do", "else", "elif", "!", "{", "}", "if", "while", "until",
-];
+/// Shell keywords skipped before the command word (case-sensitive; a
+/// `match` on the bytes rather than a table scan, for speed).
+fn is_keyword(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"then" | b"do" | b"else" | b"elif" | b"!" | b"{" | b"}" | b"if" | b"while" | b"until"
+    )
+}
 
 // Command flags.
 /// Strong: not an English word, a command on its own.
