@@ -20,7 +20,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("cmdi", 91.0),
     ("path_traversal", 98.5),
     ("ssrf", 97.0),
-    ("xxe", 86.0),
+    ("xxe", 93.0),
     ("upload_filename", 82.0),
 ];
 

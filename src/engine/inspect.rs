@@ -1003,6 +1003,30 @@ mod tests {
     }
 
     #[test]
+    fn declared_xml_that_starts_with_a_reference_is_read_as_xml() {
+        let e = engine("{}");
+        let post = |ct: &str, body: &str| {
+            let mut tx = e.begin(RequestHead::new(
+                "POST",
+                "/x",
+                vec![("content-type".into(), ct.as_bytes().to_vec())],
+            ));
+            tx.on_headers(false);
+            let v = tx.on_body(body.as_bytes());
+            (v, tx.findings().to_vec())
+        };
+        let (v, f) = post("application/xml", "&xxe;");
+        assert!(v.is_block(), "{v:?}");
+        assert_eq!(f[0].rule, "xxe.undeclared_entity");
+        // The same text declared as plain text is not XML.
+        let (v, _) = post("text/plain", "&xxe;");
+        assert_eq!(v, Verdict::Allow);
+        // Predefined entities need no DTD.
+        let (v, _) = post("application/xml", "&amp; text");
+        assert_eq!(v, Verdict::Allow);
+    }
+
+    #[test]
     fn clean_memo_is_bounded_and_exact() {
         let mut m = CleanMemo::body();
         assert!(!m.contains(3, b"x"));

@@ -24,6 +24,7 @@
 //! | `xxe.xinclude` | the XInclude namespace (`http://www.w3.org/2001/XInclude`): `<xi:include href="file:///…"/>` |
 //! | `xxe.xslt` | an XSLT stylesheet that loads documents or declares extension functions (`php:function`, Xalan/Saxon Java calls, `msxsl:script`) |
 //! | `xxe.encoding` | a document declared as UTF-7, a filter-evasion encoding |
+//! | `xxe.undeclared_entity` | a reference to a general entity (`&file;`) in a document with no DOCTYPE and no CDATA section, unless `allow_undeclared_entities`: no XML parser accepts it (only `&lt;` `&gt;` `&amp;` `&quot;` `&apos;` exist without a DTD), it is the body half of an XXE payload whose declaration travels elsewhere |
 //!
 //! Internal entities are flagged by default because request documents
 //! (API payloads, SOAP — whose specification forbids a DTD —, SAML) never
@@ -81,6 +82,13 @@ pub struct XxeConfig {
     /// expand to before the document counts as an expansion bomb. Default
     /// 65536.
     pub max_entity_expansion: u64,
+    /// Let documents without a DOCTYPE reference entities that nothing
+    /// declares (`<a>&file;</a>`). Such a document is not well-formed XML
+    /// (only the five predefined entities exist without a DTD), so a
+    /// conforming parser rejects it anyway; set this for applications that
+    /// parse XML leniently and receive HTML entities such as `&nbsp;`.
+    /// Default false.
+    pub allow_undeclared_entities: bool,
 }
 
 impl Default for XxeConfig {
@@ -108,6 +116,7 @@ impl Default for XxeConfig {
             .map(|s| s.to_string())
             .collect(),
             max_entity_expansion: 65536,
+            allow_undeclared_entities: false,
         }
     }
 }
@@ -120,6 +129,7 @@ pub struct Xxe {
     allow_internal_dtd: bool,
     allowed_dtds: Vec<Vec<u8>>,
     max_expansion: u64,
+    allow_undeclared: bool,
 }
 
 /// Most entity declarations whose sizes are tracked.
@@ -167,6 +177,7 @@ impl Xxe {
             allow_internal_dtd: cfg.allow_internal_dtd,
             allowed_dtds: allowed,
             max_expansion: cfg.max_entity_expansion,
+            allow_undeclared: cfg.allow_undeclared_entities,
         }))
     }
 
@@ -208,6 +219,11 @@ struct Scan<'a> {
     /// Total expansion of references in content.
     content_expansion: u64,
     in_subset: bool,
+    /// A DOCTYPE or a CDATA section was seen: undeclared references are
+    /// not judged (a DTD may declare them; CDATA text is not parsed).
+    declared_or_cdata: bool,
+    /// The first reference to an entity that nothing declared.
+    undeclared: Option<(usize, usize)>,
     comment_end: NextFind,
     cdata_end: NextFind,
     pi_end: NextFind,
@@ -251,6 +267,8 @@ impl<'a> Scan<'a> {
             sizes: HashMap::new(),
             content_expansion: 0,
             in_subset: false,
+            declared_or_cdata: false,
+            undeclared: None,
             comment_end: NextFind::default(),
             cdata_end: NextFind::default(),
             pi_end: NextFind::default(),
@@ -268,6 +286,7 @@ impl<'a> Scan<'a> {
             "xxe.entity_expansion" => 3,
             "xxe.internal_entity" => 2,
             "xxe.internal_subset" => 1,
+            "xxe.undeclared_entity" => 1,
             _ => 0,
         };
         if self.best.is_none_or(|b| severity > b.severity) {
@@ -355,6 +374,16 @@ impl<'a> Scan<'a> {
                 t.len().min(64),
             );
         }
+        if let (Some((s, e)), false) = (self.undeclared, self.declared_or_cdata) {
+            if !self.d.allow_undeclared && self.sizes.is_empty() {
+                self.report(
+                    "xxe.undeclared_entity",
+                    "reference to an entity that no DTD declares (the body of an XXE payload)",
+                    s,
+                    e,
+                );
+            }
+        }
         self.best
     }
 
@@ -415,9 +444,11 @@ impl<'a> Scan<'a> {
                 }
                 if r.starts_with(b"[CDATA[") {
                     // Scan inside: CDATA carries nested documents.
+                    self.declared_or_cdata = true;
                     return p + 9;
                 }
                 if starts_ci(r, b"DOCTYPE") {
+                    self.declared_or_cdata = true;
                     return self.doctype(p, p + 9);
                 }
                 if starts_ci(r, b"ENTITY") {
@@ -585,7 +616,17 @@ impl<'a> Scan<'a> {
         let t = self.t;
         let rest = t.get(p..).unwrap_or_default();
         if !matches!(rest.get(1), Some(b'l' | b'#')) && self.sizes.is_empty() {
-            // Nothing declared: references cannot expand.
+            // Nothing declared: references cannot expand, but one that
+            // names an entity is remembered (`xxe.undeclared_entity`).
+            if self.undeclared.is_none() && !self.in_subset {
+                if let Some((name, end)) = ref_name(t, p) {
+                    // One-letter names are prose written without escaping
+                    // (`R&D;`), not entities.
+                    if name.len() >= 2 && name.first().is_some_and(|b| !b.is_ascii_digit()) {
+                        self.undeclared = Some((p, end));
+                    }
+                }
+            }
             return p + 1;
         }
         let lt = [&b"&lt;!"[..], b"&#60;!", b"&#x3c;!", b"&#x3C;!", b"&#060;!"]
@@ -598,6 +639,8 @@ impl<'a> Scan<'a> {
         if let Some((name, end)) = ref_name(t, p) {
             if let Some(&size) = self.sizes.get(name) {
                 self.content_expansion = self.content_expansion.saturating_add(size);
+            } else if self.undeclared.is_none() && !self.in_subset && name.len() >= 2 {
+                self.undeclared = Some((p, end));
             }
             return end;
         }

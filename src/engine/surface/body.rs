@@ -131,10 +131,20 @@ pub fn extract(
         }
         BodyKind::Xml => {
             if start.first() == Some(&b'<') {
-                xml_body(body, depth, sink)
-            } else {
-                sniffed(body, depth, sink)
+                return xml_body(body, depth, sink);
             }
+            // Declared XML that does not start with markup (`&xxe;`, text
+            // before the root): the application's XML parser still reads
+            // it, so the document detector does too, then the body is
+            // parsed by what it is.
+            let markup = matches!(
+                sniff::sniff(body),
+                Sniffed::Xml | Sniffed::Markup | Sniffed::Empty | Sniffed::Binary
+            );
+            if !markup && sink.xml_document(Surface::Xml, b"", body) == Flow::Stop {
+                return Flow::Stop;
+            }
+            sniffed(body, depth, sink)
         }
         BodyKind::Multipart => match content_type.and_then(multipart::boundary) {
             Some(b) => multipart::walk(&b, body, depth, sink),
