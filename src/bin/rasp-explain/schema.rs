@@ -141,6 +141,7 @@ pub const NOTES: &[Note] = &[
     n("xxe.allowed_dtds", "Prefixes of public DTD URLs that may appear in a DOCTYPE (W3C, Apple plist, Java EE, Spring, MyBatis, Hibernate, Struts, …)."),
     n("xxe.allowed_dtds[]", "A URL prefix."),
     min("xxe.max_entity_expansion", "Largest total size in bytes internal entity references may expand to before the document counts as an expansion bomb.", 1),
+    n("xxe.allow_undeclared_entities", "Let documents without a DOCTYPE reference entities nothing declares (`&file;`). Such XML is not well-formed and a conforming parser rejects it; set for lenient parsers that receive HTML entities such as `&nbsp;`."),
     n("file_upload", "Malicious upload detector."),
     n("file_upload.action", ACTION),
     n("file_upload.blacklist", "Blocked upload file extensions."),
