@@ -2521,6 +2521,12 @@ impl<'d> Scanner<'d> {
             let wf = *wf;
             let lw: &[u8] = w;
             if is_keyword(lw) {
+                // `{` opens a group only when a separator ends its list
+                // before the `}` (`{ id; }`): a `}` word in the same simple
+                // command (`{ id }`, GraphQL selections) is no group.
+                if lw == b"{" && argv.iter().skip(c + 1).any(|(a, _)| a.as_ref() == b"}") {
+                    return false;
+                }
                 c += 1;
                 continue;
             }
