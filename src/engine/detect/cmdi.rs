@@ -2574,11 +2574,15 @@ impl<'d> Scanner<'d> {
         }
         let Some(r) = resolved else {
             // Unknown command word: only a sensitive target right after a
-            // trusted separator counts (`;uconv … /etc/?asswd`).
+            // trusted separator counts (`;uconv … /etc/?asswd`). A bare `/`
+            // names the root only for a known command (`ls /`); after an
+            // unknown word it is a slash in prose (`(24-bit color / x)`).
             if matches!(
                 pos,
                 Pos::Sep { trusted: true, .. } | Pos::Subst { trusted: true, .. }
-            ) && args.iter().any(|(a, f)| self.sensitive_arg(a, *f))
+            ) && args
+                .iter()
+                .any(|(a, f)| a.as_ref() != b"/" && self.sensitive_arg(a, *f))
                 && name
                     .iter()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
