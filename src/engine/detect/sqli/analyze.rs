@@ -1250,7 +1250,8 @@ impl<'a> Parser<'a, '_> {
         if self.after_brk != 0 || self.brk_spaced {
             return;
         }
-        if hash_ok(self.text(&t)) {
+        let text = self.text(&t);
+        if hash_ok(text) && !quoted_option(text) {
             self.set_weak(Rule::CommentTruncation, self.ev_start(), t.end);
         }
     }
@@ -2274,6 +2275,24 @@ impl<'a> Parser<'a, '_> {
         }
         Step::Fail
     }
+}
+
+/// `--name'` / `--name"`: a command-line option written in quotes
+/// (`'--force' flag`, `"--work-tree" option`), whose closing quote ends
+/// the word right after the dashes. A comment that truncates a query has
+/// no reason to close a quote on its first word.
+fn quoted_option(comment: &[u8]) -> bool {
+    let Some(rest) = comment.strip_prefix(b"--") else {
+        return false;
+    };
+    if !rest.first().is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let n = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
+        .count();
+    matches!(rest.get(n), Some(b'\'' | b'"' | b'`'))
 }
 
 /// In an unquoted value, only a comment with nothing after it truncates
