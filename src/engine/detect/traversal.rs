@@ -1647,37 +1647,11 @@ mod tests {
     fn fixtures() {
         let t = det();
         let ctx = ValueCtx::value(Surface::Query);
-        let mut failures = Vec::new();
-        for (n, line) in include_str!("../../../tests/fixtures/path_traversal.jsonl")
-            .lines()
-            .enumerate()
-        {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            let value = v["value"].as_str().unwrap();
-            let expect = v["expect"].as_str().unwrap();
-            let hit = t.detect(value.as_bytes(), &ctx);
-            let ok = match expect {
-                "detect" => match (&hit, v["rule"].as_str()) {
-                    (Some(h), Some(r)) => h.rule == r,
-                    (Some(_), None) => true,
-                    (None, _) => false,
-                },
-                _ => hit.is_none(),
-            };
-            if !ok {
-                failures.push(format!(
-                    "line {}: {value:?} expected {expect}, got {hit:?}",
-                    n + 1
-                ));
-            }
-            if let Some(h) = &hit {
-                assert!(h.start <= h.end && h.end <= value.len(), "bad span {h:?}");
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        crate::engine::detect::fixtures::check(
+            include_str!("../../../tests/fixtures/path_traversal.jsonl"),
+            true,
+            |v, _| t.detect(v.as_bytes(), &ctx),
+        );
     }
 
     #[test]

@@ -708,55 +708,27 @@ mod tests {
         }
     }
 
-    #[derive(serde::Deserialize)]
-    struct Fixture {
-        value: String,
-        expect: String,
-        #[serde(default)]
-        rule: Option<String>,
-        #[serde(default)]
-        disposition: Option<String>,
-        #[serde(default)]
-        content: Option<String>,
-        #[serde(default)]
-        note: String,
-    }
-
     #[test]
     fn fixtures() {
         let d = det();
-        let mut failures = Vec::new();
-        let mut n = 0;
-        for line in include_str!("../../../tests/fixtures/upload.jsonl").lines() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            n += 1;
-            let f: Fixture = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
-            let disp = f.disposition.clone().unwrap_or_else(|| {
-                format!(
-                    "form-data; name=\"file\"; filename=\"{}\"",
-                    f.value.replace('\\', "\\\\").replace('"', "\\\"")
-                )
-            });
-            let content = f.content.clone().unwrap_or_else(|| "hello".into());
-            let hit = d.detect_file(&part(
-                f.value.as_bytes(),
-                disp.as_bytes(),
-                content.as_bytes(),
-            ));
-            let ok = match (f.expect.as_str(), &hit) {
-                ("detect", Some(h)) => f.rule.as_deref().is_none_or(|r| r == h.rule),
-                ("pass", None) => true,
-                ("detect" | "pass", _) => false,
-                (e, _) => panic!("bad expect {e}"),
-            };
-            if !ok {
-                failures.push(format!("{:?} ({}): got {:?}", f.value, f.note, hit));
-            }
-        }
-        assert!(n >= 60, "too few fixtures");
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        let n = crate::engine::detect::fixtures::check(
+            include_str!("../../../tests/fixtures/upload.jsonl"),
+            false,
+            |v, row| {
+                let disp = row["disposition"].as_str().map_or_else(
+                    || {
+                        format!(
+                            "form-data; name=\"file\"; filename=\"{}\"",
+                            v.replace('\\', "\\\\").replace('"', "\\\"")
+                        )
+                    },
+                    str::to_string,
+                );
+                let content = row["content"].as_str().unwrap_or("hello");
+                d.detect_file(&part(v.as_bytes(), disp.as_bytes(), content.as_bytes()))
+            },
+        );
+        assert!(n.detect + n.pass >= 60, "too few fixtures");
     }
 
     #[test]

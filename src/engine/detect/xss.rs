@@ -389,58 +389,17 @@ mod tests {
     #[test]
     fn fixtures() {
         let x = xss();
-        let mut failures = Vec::new();
-        let (mut det, mut pass) = (0, 0);
-        for (n, line) in include_str!("../../../tests/fixtures/xss.jsonl")
-            .lines()
-            .enumerate()
-        {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let f: serde_json::Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("fixture line {}: {e}", n + 1));
-            let value = f["value"].as_str().unwrap();
-            let expect = f["expect"].as_str().unwrap();
-            let hit = run(&x, value.as_bytes());
-            match expect {
-                "detect" => {
-                    det += 1;
-                    match &hit {
-                        None => failures.push(format!("line {}: missed {value:?}", n + 1)),
-                        Some(h) => {
-                            if let Some(rule) = f["rule"].as_str() {
-                                if h.rule != rule {
-                                    failures.push(format!(
-                                        "line {}: {value:?} rule {} != {rule}",
-                                        n + 1,
-                                        h.rule
-                                    ));
-                                }
-                            }
-                            assert!(h.start <= h.end && h.end <= value.len().max(h.end));
-                        }
-                    }
-                }
-                "pass" => {
-                    pass += 1;
-                    if let Some(h) = &hit {
-                        failures.push(format!(
-                            "line {}: false positive {value:?} ({} {})",
-                            n + 1,
-                            h.rule,
-                            h.reason
-                        ));
-                    }
-                }
-                other => panic!("line {}: bad expect {other}", n + 1),
-            }
-        }
-        assert!(
-            det >= 80 && pass >= 80,
-            "{det} detect / {pass} pass fixtures"
+        let n = crate::engine::detect::fixtures::check(
+            include_str!("../../../tests/fixtures/xss.jsonl"),
+            false,
+            |v, _| run(&x, v.as_bytes()),
         );
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(
+            n.detect >= 80 && n.pass >= 80,
+            "{} detect / {} pass fixtures",
+            n.detect,
+            n.pass
+        );
     }
 
     #[test]

@@ -356,40 +356,16 @@ mod tests {
     fn fixtures() {
         let d = det();
         let ctx = ValueCtx::value(Surface::Query);
-        let mut failures = Vec::new();
-        let mut n = 0;
-        for (i, line) in include_str!("../../../../tests/fixtures/sqli.jsonl")
-            .lines()
-            .enumerate()
-        {
-            if line.trim().is_empty() {
-                continue;
-            }
-            n += 1;
-            let v: serde_json::Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("fixture line {}: {e}", i + 1));
-            let value = v["value"].as_str().unwrap();
-            let expect = v["expect"].as_str().unwrap();
-            let hit = d.detect(value.as_bytes(), &ctx);
-            let ok = match expect {
-                "detect" => match (&hit, v.get("rule").and_then(|r| r.as_str())) {
-                    (Some(h), Some(rule)) => h.rule == rule,
-                    (Some(_), None) => true,
-                    (None, _) => false,
-                },
-                "pass" => hit.is_none(),
-                other => panic!("fixture line {}: bad expect {other}", i + 1),
-            };
-            if !ok {
-                failures.push(format!(
-                    "line {}: expected {expect}, got {:?}: {value:?}",
-                    i + 1,
-                    hit.map(|h| h.rule)
-                ));
-            }
-        }
-        assert!(n >= 160, "only {n} fixtures");
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        let n = crate::engine::detect::fixtures::check(
+            include_str!("../../../../tests/fixtures/sqli.jsonl"),
+            false,
+            |v, _| d.detect(v.as_bytes(), &ctx),
+        );
+        assert!(
+            n.detect + n.pass >= 160,
+            "only {} fixtures",
+            n.detect + n.pass
+        );
     }
 
     #[test]
