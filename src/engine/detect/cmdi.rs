@@ -496,28 +496,8 @@ impl Cmdi {
             "getoutput",
             "getstatusoutput",
         ];
-        let mut from = 0;
         let mut calls = 0;
-        while let Some(p) = v
-            .get(from..)
-            .and_then(|r| r.iter().position(|&b| b == b'('))
-        {
-            let paren = from + p;
-            from = paren + 1;
-            let name_start = v
-                .get(..paren)
-                .and_then(|r| {
-                    r.iter()
-                        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-                })
-                .map_or(0, |x| x + 1);
-            let name = v.get(name_start..paren).unwrap_or_default();
-            if !FUNCS
-                .iter()
-                .any(|f| f.as_bytes().eq_ignore_ascii_case(name))
-            {
-                continue;
-            }
+        for (_, paren) in named_calls(v, FUNCS) {
             let rest = v.get(paren + 1..).unwrap_or_default();
             let ws = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
             let Some(&q) = rest.get(ws).filter(|&&q| matches!(q, b'\'' | b'"' | b'`')) else {
@@ -1017,27 +997,7 @@ fn php_code(v: &[u8], has: u32) -> Option<Found> {
     if has & P_PAREN == 0 {
         return None;
     }
-    let mut from = 0;
-    while let Some(p) = v
-        .get(from..)
-        .and_then(|r| r.iter().position(|&b| b == b'('))
-    {
-        let paren = from + p;
-        from = paren + 1;
-        let name_start = v
-            .get(..paren)
-            .and_then(|r| {
-                r.iter()
-                    .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-            })
-            .map_or(0, |x| x + 1);
-        let name = v.get(name_start..paren).unwrap_or_default();
-        if !FUNCS
-            .iter()
-            .any(|f| f.as_bytes().eq_ignore_ascii_case(name))
-        {
-            continue;
-        }
+    for (name_start, paren) in named_calls(v, FUNCS) {
         // Statement start: the value start or a separator before the name.
         let before = v
             .get(..name_start)
@@ -1059,6 +1019,26 @@ fn php_code(v: &[u8], has: u32) -> Option<Found> {
         }
     }
     None
+}
+
+/// Calls of a function in `funcs` (case-insensitive): `(name_start, paren)`
+/// for each `name(` in `v` whose name (letters, digits, `_`) is listed.
+fn named_calls<'a>(v: &'a [u8], funcs: &'a [&'a str]) -> impl Iterator<Item = (usize, usize)> + 'a {
+    v.iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'(')
+        .filter_map(move |(paren, _)| {
+            let name_start = v
+                .get(..paren)?
+                .iter()
+                .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                .map_or(0, |x| x + 1);
+            let name = v.get(name_start..paren)?;
+            funcs
+                .iter()
+                .any(|f| f.as_bytes().eq_ignore_ascii_case(name))
+                .then_some((name_start, paren))
+        })
 }
 
 /// `() {` at the start of a value: a bash function definition imported from
