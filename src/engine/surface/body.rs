@@ -137,14 +137,15 @@ pub fn extract(
             // before the root): the application's XML parser still reads
             // it, so the document detector does too, then the body is
             // parsed by what it is.
+            let what = sniff::sniff(body);
             let markup = matches!(
-                sniff::sniff(body),
+                what,
                 Sniffed::Xml | Sniffed::Markup | Sniffed::Empty | Sniffed::Binary
             );
             if !markup && sink.xml_document(Surface::Xml, b"", body) == Flow::Stop {
                 return Flow::Stop;
             }
-            sniffed(body, depth, sink)
+            parse_as(what, body, depth, sink)
         }
         BodyKind::Multipart => match content_type.and_then(multipart::boundary) {
             Some(b) => multipart::walk(&b, body, depth, sink),
@@ -156,7 +157,12 @@ pub fn extract(
 
 /// A body parsed by what it is.
 fn sniffed(body: &[u8], depth: u32, sink: &mut dyn Sink) -> Flow {
-    match sniff::sniff(body) {
+    parse_as(sniff::sniff(body), body, depth, sink)
+}
+
+/// A body parsed as `what` (the result of sniffing it).
+fn parse_as(what: Sniffed<'_>, body: &[u8], depth: u32, sink: &mut dyn Sink) -> Flow {
+    match what {
         Sniffed::Empty | Sniffed::Binary => Flow::Continue,
         Sniffed::Json => json_body(body, depth, sink),
         Sniffed::Xml => xml_body(body, depth, sink),
