@@ -449,6 +449,9 @@ impl CleanMemo {
     }
 
     fn contains(&self, tag: u8, value: &[u8]) -> bool {
+        if !self.fits(value) {
+            return false;
+        }
         let Some(&(off, len, t)) = self.slots.get(self.slot(tag, value)) else {
             return false;
         };
@@ -532,6 +535,19 @@ struct Scan<'a> {
 }
 
 impl Scan<'_> {
+    /// Runs `f` on the memo of clean values for `surface`: the engine's
+    /// (shared across requests) for headers, this request's otherwise.
+    /// `None` when there is none (tools) or its lock is poisoned.
+    fn memo<R>(&mut self, surface: Surface, f: impl FnOnce(&mut CleanMemo) -> R) -> Option<R> {
+        match surface {
+            Surface::Header => self
+                .headers
+                .and_then(|m| m.lock().ok())
+                .map(|mut g| f(&mut g)),
+            _ => Some(f(&mut self.st.clean)),
+        }
+    }
+
     fn done(&self) -> bool {
         self.st.blocking.is_some()
             || self.st.limit.is_some()
@@ -689,22 +705,11 @@ impl Sink for Scan<'_> {
             is_key: kind == Kind::Key,
         };
         let tag = memo_tag(surface, kind);
-        let shared = match (surface, self.headers) {
-            (Surface::Header, Some(m)) => m.lock().ok(),
-            _ => None,
-        };
-        let memo: Option<&CleanMemo> = match (surface, &shared) {
-            (Surface::Header, Some(g)) => Some(&**g),
-            (Surface::Header, None) => None,
-            _ => Some(&self.st.clean),
-        };
-        let tag = tag.filter(|_| memo.is_some_and(|m| m.fits(value)));
-        if let (Some(tag), Some(m)) = (tag, memo) {
-            if m.contains(tag, value) {
+        if let Some(t) = tag {
+            if self.memo(surface, |m| m.contains(t, value)) == Some(true) {
                 return self.flow();
             }
         }
-        drop(shared);
         let mut seen = 0u16;
         let mut any = self.scan(value, &ctx, name, kind, &mut seen);
         if self.done() {
@@ -722,14 +727,8 @@ impl Sink for Scan<'_> {
                 any |= self.scan(&n, &ctx, name, kind, &mut seen);
             }
         }
-        if let Some(tag) = tag.filter(|_| !any) {
-            if surface == Surface::Header {
-                if let Some(mut m) = self.headers.and_then(|m| m.lock().ok()) {
-                    m.insert(tag, value);
-                }
-            } else {
-                self.st.clean.insert(tag, value);
-            }
+        if let Some(t) = tag.filter(|_| !any) {
+            self.memo(surface, |m| m.insert(t, value));
         }
         self.flow()
     }
