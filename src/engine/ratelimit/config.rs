@@ -326,68 +326,155 @@ fn is_token(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
 }
 
+/// Validates `rate_limit.key` and compiles it.
+fn compile_key(k: &KeyConfig) -> Result<KeySpec, ConfigError> {
+    let header = match (k.source, &k.header) {
+        (KeySource::Header, Some(h)) if is_token(h) => h.to_ascii_lowercase(),
+        (KeySource::Header, Some(h)) => {
+            return Err(ConfigError::new(
+                "rate_limit.key.header",
+                format!("not a valid header name: {h:?}"),
+            ))
+        }
+        (KeySource::Header, None) => {
+            return Err(ConfigError::new(
+                "rate_limit.key.header",
+                "required when source is \"header\"",
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(ConfigError::new(
+                "rate_limit.key.header",
+                "only used when source is \"header\"",
+            ))
+        }
+        (_, None) => String::new(),
+    };
+    if k.trusted_hops == 0 || k.trusted_hops > 32 {
+        return Err(ConfigError::new(
+            "rate_limit.key.trusted_hops",
+            format!("must be between 1 and 32, got {}", k.trusted_hops),
+        ));
+    }
+    if k.path_segments > 16 {
+        return Err(ConfigError::new(
+            "rate_limit.key.path_segments",
+            format!("must be at most 16, got {}", k.path_segments),
+        ));
+    }
+    if k.ipv6_prefix_length == 0 || k.ipv6_prefix_length > 128 {
+        return Err(ConfigError::new(
+            "rate_limit.key.ipv6_prefix_length",
+            format!("must be between 1 and 128, got {}", k.ipv6_prefix_length),
+        ));
+    }
+    Ok(KeySpec {
+        source: k.source,
+        trusted_hops: k.trusted_hops,
+        header,
+        path_segments: k.path_segments,
+        v6_prefix: k.ipv6_prefix_length,
+        fallback: k.fallback,
+    })
+}
+
+/// Everything that changes what a bucket means goes into its identity, so
+/// a configuration change starts fresh buckets instead of misreading old
+/// ones.
+fn key_identity(key: &KeySpec) -> String {
+    format!(
+        "v1|{:?}|{}|{}|{}|{}",
+        key.source, key.trusted_hops, key.header, key.path_segments, key.v6_prefix
+    )
+}
+
+/// Validates `rate_limit.rules[i]` and compiles it; a rule that is not
+/// exempt appends its limit to `limits`.
+fn compile_rule(
+    i: usize,
+    r: &RateRuleConfig,
+    key_identity: &str,
+    limits: &mut Vec<Limit>,
+) -> Result<Rule, ConfigError> {
+    let path = format!("rate_limit.rules[{i}]");
+    if !r.path_prefix.starts_with('/') {
+        return Err(ConfigError::new(
+            format!("{path}.path_prefix"),
+            format!("must start with '/', got {:?}", r.path_prefix),
+        ));
+    }
+    let mut methods = Vec::with_capacity(r.methods.len());
+    for (j, m) in r.methods.iter().enumerate() {
+        if !is_token(m) {
+            return Err(ConfigError::new(
+                format!("{path}.methods[{j}]"),
+                format!("not a valid method: {m:?}"),
+            ));
+        }
+        methods.push(m.to_ascii_uppercase());
+    }
+    let limit = if r.exempt {
+        if r.requests_per_second.is_some() || r.requests_per_minute.is_some() || r.burst.is_some() {
+            return Err(ConfigError::new(
+                format!("{path}.exempt"),
+                "an exempt rule takes no requests_per_second, requests_per_minute or burst",
+            ));
+        }
+        None
+    } else {
+        let (n, period, burst) = compile_rate(
+            &path,
+            r.requests_per_second,
+            r.requests_per_minute,
+            r.burst,
+            None,
+        )?;
+        let identity = format!(
+            "{key_identity}|{}|{}",
+            r.path_prefix.to_ascii_lowercase(),
+            methods.join(",")
+        );
+        limits.push(Limit::new(n, period, burst, Some(i), &identity));
+        Some(limits.len() - 1)
+    };
+    Ok(Rule {
+        prefix: r.path_prefix.to_ascii_lowercase(),
+        methods,
+        limit,
+    })
+}
+
+/// The section's remaining ranges: `max_keys`, `cas_retries`, `attack_cost`.
+fn check_ranges(cfg: &RateLimitConfig) -> Result<(), ConfigError> {
+    if cfg.max_keys < 16 || cfg.max_keys > 10_000_000 {
+        return Err(ConfigError::new(
+            "rate_limit.max_keys",
+            format!("must be between 16 and 10000000, got {}", cfg.max_keys),
+        ));
+    }
+    if cfg.cas_retries > 64 {
+        return Err(ConfigError::new(
+            "rate_limit.cas_retries",
+            format!("must be at most 64, got {}", cfg.cas_retries),
+        ));
+    }
+    if cfg.attack_cost > 1_000_000 {
+        return Err(ConfigError::new(
+            "rate_limit.attack_cost",
+            format!("must be at most 1000000, got {}", cfg.attack_cost),
+        ));
+    }
+    Ok(())
+}
+
 impl RateLimiter {
     /// Validates the section and compiles it; `Ok(None)` when disabled (the
     /// section is validated either way, so a typo surfaces before it is
-    /// switched on).
+    /// switched on). The first error found is reported, checked in this
+    /// order: key, default rate, rules, then the remaining ranges.
     pub fn compile(cfg: &RateLimitConfig, mode: Mode) -> Result<Option<RateLimiter>, ConfigError> {
-        let k = &cfg.key;
-        let header = match (k.source, &k.header) {
-            (KeySource::Header, Some(h)) if is_token(h) => h.to_ascii_lowercase(),
-            (KeySource::Header, Some(h)) => {
-                return Err(ConfigError::new(
-                    "rate_limit.key.header",
-                    format!("not a valid header name: {h:?}"),
-                ))
-            }
-            (KeySource::Header, None) => {
-                return Err(ConfigError::new(
-                    "rate_limit.key.header",
-                    "required when source is \"header\"",
-                ))
-            }
-            (_, Some(_)) => {
-                return Err(ConfigError::new(
-                    "rate_limit.key.header",
-                    "only used when source is \"header\"",
-                ))
-            }
-            (_, None) => String::new(),
-        };
-        if k.trusted_hops == 0 || k.trusted_hops > 32 {
-            return Err(ConfigError::new(
-                "rate_limit.key.trusted_hops",
-                format!("must be between 1 and 32, got {}", k.trusted_hops),
-            ));
-        }
-        if k.path_segments > 16 {
-            return Err(ConfigError::new(
-                "rate_limit.key.path_segments",
-                format!("must be at most 16, got {}", k.path_segments),
-            ));
-        }
-        if k.ipv6_prefix_length == 0 || k.ipv6_prefix_length > 128 {
-            return Err(ConfigError::new(
-                "rate_limit.key.ipv6_prefix_length",
-                format!("must be between 1 and 128, got {}", k.ipv6_prefix_length),
-            ));
-        }
-        let key = KeySpec {
-            source: k.source,
-            trusted_hops: k.trusted_hops,
-            header,
-            path_segments: k.path_segments,
-            v6_prefix: k.ipv6_prefix_length,
-            fallback: k.fallback,
-        };
-        // Everything that changes what a bucket means goes into its identity,
-        // so a configuration change starts fresh buckets instead of
-        // misreading old ones.
-        let key_identity = format!(
-            "v1|{:?}|{}|{}|{}|{}",
-            key.source, key.trusted_hops, key.header, key.path_segments, key.v6_prefix
-        );
-
+        let key = compile_key(&cfg.key)?;
+        let key_identity = key_identity(&key);
         let (n, period, burst) = compile_rate(
             "rate_limit",
             cfg.requests_per_second,
@@ -402,81 +489,16 @@ impl RateLimiter {
             None,
             &format!("{key_identity}|*"),
         )];
-
         if cfg.rules.len() > 256 {
             return Err(ConfigError::new("rate_limit.rules", "at most 256 rules"));
         }
-        let mut rules = Vec::with_capacity(cfg.rules.len());
-        for (i, r) in cfg.rules.iter().enumerate() {
-            let path = format!("rate_limit.rules[{i}]");
-            if !r.path_prefix.starts_with('/') {
-                return Err(ConfigError::new(
-                    format!("{path}.path_prefix"),
-                    format!("must start with '/', got {:?}", r.path_prefix),
-                ));
-            }
-            let mut methods = Vec::with_capacity(r.methods.len());
-            for (j, m) in r.methods.iter().enumerate() {
-                if !is_token(m) {
-                    return Err(ConfigError::new(
-                        format!("{path}.methods[{j}]"),
-                        format!("not a valid method: {m:?}"),
-                    ));
-                }
-                methods.push(m.to_ascii_uppercase());
-            }
-            let limit = if r.exempt {
-                if r.requests_per_second.is_some()
-                    || r.requests_per_minute.is_some()
-                    || r.burst.is_some()
-                {
-                    return Err(ConfigError::new(
-                        format!("{path}.exempt"),
-                        "an exempt rule takes no requests_per_second, requests_per_minute or burst",
-                    ));
-                }
-                None
-            } else {
-                let (n, period, burst) = compile_rate(
-                    &path,
-                    r.requests_per_second,
-                    r.requests_per_minute,
-                    r.burst,
-                    None,
-                )?;
-                let identity = format!(
-                    "{key_identity}|{}|{}",
-                    r.path_prefix.to_ascii_lowercase(),
-                    methods.join(",")
-                );
-                limits.push(Limit::new(n, period, burst, Some(i), &identity));
-                Some(limits.len() - 1)
-            };
-            rules.push(Rule {
-                prefix: r.path_prefix.to_ascii_lowercase(),
-                methods,
-                limit,
-            });
-        }
-
-        if cfg.max_keys < 16 || cfg.max_keys > 10_000_000 {
-            return Err(ConfigError::new(
-                "rate_limit.max_keys",
-                format!("must be between 16 and 10000000, got {}", cfg.max_keys),
-            ));
-        }
-        if cfg.cas_retries > 64 {
-            return Err(ConfigError::new(
-                "rate_limit.cas_retries",
-                format!("must be at most 64, got {}", cfg.cas_retries),
-            ));
-        }
-        if cfg.attack_cost > 1_000_000 {
-            return Err(ConfigError::new(
-                "rate_limit.attack_cost",
-                format!("must be at most 1000000, got {}", cfg.attack_cost),
-            ));
-        }
+        let rules = cfg
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| compile_rule(i, r, &key_identity, &mut limits))
+            .collect::<Result<Vec<_>, _>>()?;
+        check_ranges(cfg)?;
         if !cfg.enabled {
             return Ok(None);
         }
