@@ -45,7 +45,7 @@ pub enum Keying {
     /// A rule with `exempt: true` matched: not limited.
     Exempt,
     /// No usable key and no fallback: not limited; count it
-    /// ([`Metric::RateLimitUnkeyed`]).
+    /// ([`Metric::RateLimitUnkeyed`](crate::engine::metrics::Metric::RateLimitUnkeyed)).
     Unkeyed,
 }
 
@@ -126,6 +126,22 @@ impl RateKey {
     }
 }
 
+/// The client part of a key while it is being built: the fingerprint so
+/// far and what the label needs.
+struct Client {
+    h: Sip,
+    who: Who,
+    ua: Option<Vec<u8>>,
+    fallback: bool,
+}
+
+/// A fingerprint hasher seeded with a limit's domain.
+fn seeded(domain: u64) -> Sip {
+    let mut h = Sip::new(SIP_K0, SIP_K1);
+    h.write(&domain.to_le_bytes());
+    h
+}
+
 impl RateLimiter {
     /// Picks the limit for a request and computes its client key.
     ///
@@ -141,30 +157,60 @@ impl RateLimiter {
         } else {
             Cow::Borrowed(&[])
         };
-        let mut limit = 0usize;
-        for r in &self.rules {
-            if starts_with_ignore_case(&path, r.prefix.as_bytes())
-                && (r.methods.is_empty()
-                    || r.methods
-                        .iter()
-                        .any(|m| m.eq_ignore_ascii_case(&head.method)))
-            {
-                match r.limit {
-                    Some(l) => {
-                        limit = l;
-                        break;
-                    }
-                    None => return Keying::Exempt,
-                }
-            }
-        }
+        let Some(limit) = self.rule_limit(&head.method, &path) else {
+            return Keying::Exempt;
+        };
         let Some(domain) = self.limits.get(limit).map(|l| l.domain) else {
             return Keying::Unkeyed;
         };
+        let Some(mut client) = self.client(head, client_address, domain) else {
+            return Keying::Unkeyed;
+        };
+        let path_label = if self.key.path_segments > 0 {
+            Some(hash_path_prefix(
+                &path,
+                self.key.path_segments,
+                &mut client.h,
+            ))
+        } else {
+            None
+        };
+        Keying::Key(RateKey {
+            limit,
+            fp: client.h.finish(),
+            fallback: client.fallback,
+            who: client.who,
+            ua: client.ua,
+            path: path_label,
+        })
+    }
 
-        let mut h = Sip::new(SIP_K0, SIP_K1);
-        h.write(&domain.to_le_bytes());
-        let mut fallback = false;
+    /// The limit of the first rule matching `method` and the canonical
+    /// `path` (`limits[0]`, the section's default, when none matches);
+    /// `None` when that rule is exempt.
+    fn rule_limit(&self, method: &str, path: &[u8]) -> Option<usize> {
+        for r in &self.rules {
+            if starts_with_ignore_case(path, r.prefix.as_bytes())
+                && (r.methods.is_empty()
+                    || r.methods.iter().any(|m| m.eq_ignore_ascii_case(method)))
+            {
+                return r.limit;
+            }
+        }
+        Some(0)
+    }
+
+    /// Hashes the configured client identity into a hasher seeded with the
+    /// limit's `domain`, or, when the request has none, the `fallback`'s
+    /// (from a fresh hasher, so a fallback key never depends on what the
+    /// primary source half-wrote). `None` when neither applies.
+    fn client(
+        &self,
+        head: &RequestHead,
+        client_address: Option<&str>,
+        domain: u64,
+    ) -> Option<Client> {
+        let mut h = seeded(domain);
         let mut ua = None;
         let primary = match self.key.source {
             KeySource::ClientAddress => self.address(client_address, &mut h),
@@ -188,47 +234,28 @@ impl RateLimiter {
                 })
             }
         };
-        let who = match primary {
-            Some(w) => w,
-            None => {
-                fallback = true;
-                ua = None;
-                h = Sip::new(SIP_K0, SIP_K1);
-                h.write(&domain.to_le_bytes());
-                let w = match self.key.fallback {
-                    Fallback::ClientAddress => self.address(client_address, &mut h),
-                    Fallback::Shared => {
-                        h.write(b"s");
-                        Some(Who::Shared)
-                    }
-                    Fallback::None => None,
-                };
-                match w {
-                    Some(w) => w,
-                    None => return Keying::Unkeyed,
-                }
-            }
-        };
-        let mut path_label = None;
-        if self.key.path_segments > 0 {
-            let prefix = path_prefix_segments(&path, self.key.path_segments);
-            h.write(&[0xfe]);
-            let mut buf = [0u8; 64];
-            for chunk in prefix.chunks(64) {
-                let lower = buf.get_mut(..chunk.len()).unwrap_or_default();
-                lower.copy_from_slice(chunk);
-                lower.make_ascii_lowercase();
-                h.write(lower);
-            }
-            path_label = Some(String::from_utf8_lossy(prefix).to_ascii_lowercase());
+        if let Some(who) = primary {
+            return Some(Client {
+                h,
+                who,
+                ua,
+                fallback: false,
+            });
         }
-        Keying::Key(RateKey {
-            limit,
-            fp: h.finish(),
-            fallback,
+        let mut h = seeded(domain);
+        let who = match self.key.fallback {
+            Fallback::ClientAddress => self.address(client_address, &mut h),
+            Fallback::Shared => {
+                h.write(b"s");
+                Some(Who::Shared)
+            }
+            Fallback::None => None,
+        }?;
+        Some(Client {
+            h,
             who,
-            ua,
-            path: path_label,
+            ua: None,
+            fallback: true,
         })
     }
 
@@ -306,4 +333,19 @@ pub(super) fn path_prefix_segments(path: &[u8], n: u32) -> &[u8] {
         Some(p) if !p.is_empty() => p,
         _ => path,
     }
+}
+
+/// Mixes the first `n` segments of `path`, lowercased, into `h` and
+/// returns them (lowercased) for the label.
+fn hash_path_prefix(path: &[u8], n: u32, h: &mut Sip) -> String {
+    let prefix = path_prefix_segments(path, n);
+    h.write(&[0xfe]);
+    let mut buf = [0u8; 64];
+    for chunk in prefix.chunks(64) {
+        let lower = buf.get_mut(..chunk.len()).unwrap_or_default();
+        lower.copy_from_slice(chunk);
+        lower.make_ascii_lowercase();
+        h.write(lower);
+    }
+    String::from_utf8_lossy(prefix).to_ascii_lowercase()
 }
