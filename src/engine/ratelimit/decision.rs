@@ -2,8 +2,9 @@
 //! limit, the section's `action` and the global mode.
 
 use super::config::RateAction;
-use super::gcra::{secs_ceil, Limit};
+use super::gcra::{remaining, secs_ceil, Limit, Over};
 use super::keys::RateKey;
+use super::page::Write;
 use super::RateLimiter;
 use crate::engine::config::Mode;
 use crate::engine::detect::Taken;
@@ -82,13 +83,7 @@ impl RateLimiter {
     }
 
     /// Over the limit: what to do under `action` and `mode`.
-    pub(super) fn limited(
-        &self,
-        key: &RateKey,
-        limit: &Limit,
-        tat_minus_now: u128,
-        retry_units: u128,
-    ) -> Decision {
+    pub(super) fn limited(&self, key: &RateKey, limit: &Limit, over: Over) -> Decision {
         let mut d = self.base(key, limit);
         d.limited = true;
         let taken = match (self.action, self.mode) {
@@ -99,8 +94,19 @@ impl RateLimiter {
         d.taken = Some(taken);
         d.allowed = taken != Taken::Block;
         d.remaining = 0;
-        d.reset_seconds = secs_ceil(limit.ns_ceil(tat_minus_now));
-        d.retry_after_seconds = secs_ceil(limit.ns_ceil(retry_units)).max(1);
+        d.reset_seconds = secs_ceil(limit.ns_ceil(over.tat_minus_now));
+        d.retry_after_seconds = secs_ceil(limit.ns_ceil(over.retry_units)).max(1);
+        d
+    }
+
+    /// Admitted and recorded (the page `w` was written).
+    pub(super) fn admitted(&self, key: &RateKey, limit: &Limit, w: &Write) -> Decision {
+        let mut d = self.base(key, limit);
+        d.allowed = true;
+        d.remaining = remaining(limit, w.new_tat_minus_now);
+        d.reset_seconds = secs_ceil(limit.ns_ceil(w.new_tat_minus_now));
+        d.new_key = w.new_key;
+        d.evicted = w.evicted;
         d
     }
 }

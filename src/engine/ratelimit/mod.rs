@@ -61,7 +61,9 @@
 //! turns out to carry an attack and `attack_cost > 0`,
 //! [`RateLimiter::charge`] the same key. On each root tick:
 //! [`RateLimiter::sweep`] shard `tick % sweep_shards()`, feed the stats to
-//! a [`KeyGauge`] and set [`Metric::RateLimitKeys`] to its total.
+//! a [`KeyGauge`] and set
+//! [`Metric::RateLimitKeys`](crate::engine::metrics::Metric::RateLimitKeys)
+//! to its total.
 //!
 //! What the store must do (Envoy's `SharedData`, verified against
 //! proxy-wasm-cpp-host): `get` returns the value and its CAS token; `set`
@@ -99,6 +101,28 @@
 //! assert_eq!(rl.reply(&third, "id-1").unwrap().status, 429);
 //! assert!(rl.check(&store, t + 1_000_000_000, &key).allowed);
 //! ```
+//!
+//! # Modules
+//!
+//! Each concept has its own file; everything public is re-exported here.
+//! [`RateLimiter`] is one type whose methods live next to what they use.
+//!
+//! | file          | owns |
+//! |---------------|------|
+//! | `config.rs`   | the `rate_limit` section (serde, defaults), its parser and validation into a [`RateLimiter`] |
+//! | `gcra.rs`     | a limit in exact units and the GCRA arithmetic (admit, take, remaining), pure |
+//! | `page.rs`     | the page format and the pure step from one page read to the page to write (eviction) |
+//! | `store.rs`    | page naming, the CAS loops of `check` / `charge`, [`MemoryStore`] |
+//! | `decision.rs` | [`Decision`] and how `action` and `mode` shape it |
+//! | `reply.rs`    | the 429 reply, `retry-after` / `x-ratelimit-*` headers, counters |
+//! | `keys.rs`     | request to bucket: rule choice, client identity, fingerprint, label |
+//! | `addr.rs`     | `x-forwarded-for` entries and strict IP address parsing |
+//! | `hash.rs`     | SipHash-2-4, streaming |
+//! | `sweep.rs`    | the expiry sweep and the live-key gauge ([`KeyGauge`]) |
+//!
+//! The dependencies point one way: `hash` uses nothing, `gcra` only
+//! `hash`, `page` only `gcra`; and nothing here imports the inspection
+//! pipeline (rules match [`crate::engine::surface::path::canonical_path`]).
 
 mod addr;
 mod config;

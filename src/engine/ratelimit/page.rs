@@ -2,7 +2,7 @@
 //! the pure step that decides against one read of a page and builds the
 //! page to write, evicting when it is full.
 
-use super::gcra::Limit;
+use super::gcra::{Limit, Over};
 
 /// Entries per page.
 pub const SLOTS_PER_PAGE: usize = 16;
@@ -89,20 +89,24 @@ pub(super) fn encode(list: &[Entry]) -> Vec<u8> {
 #[derive(Debug)]
 pub(super) enum Attempt {
     /// Over the limit; nothing to write.
-    Deny {
-        tat_minus_now: u128,
-        /// Units until a request would be admitted.
-        retry_units: u128,
-    },
-    /// Admitted (or charged): write `page` with the CAS token of the read.
-    Write {
-        page: Vec<u8>,
-        new_tat_minus_now: u128,
-        new_key: bool,
-        evicted: bool,
-    },
+    Deny(Over),
+    /// Admitted (or charged): write the page with the CAS token of the read.
+    Write(Write),
     /// Nothing to change (a charge on a bucket already empty).
     Unchanged,
+}
+
+/// The page to write after an admission or a charge.
+#[derive(Debug)]
+pub(super) struct Write {
+    /// The new page value.
+    pub(super) page: Vec<u8>,
+    /// The bucket's new TAT minus now, in the limit's units.
+    pub(super) new_tat_minus_now: u128,
+    /// The key had no live entry in the page.
+    pub(super) new_key: bool,
+    /// Another bucket was evicted to make room.
+    pub(super) evicted: bool,
 }
 
 /// The pure core of [`RateLimiter::check`] / [`RateLimiter::charge`]:
@@ -121,29 +125,37 @@ pub(super) fn attempt(
     // An expired entry is the same as none.
     let found = entries(bytes).find(|e| e.fp == fp && !e.expired(now_ns));
     let stored = found.map(|e| e.tat_units(limit.n));
-    // A bucket never seen, or with its TAT in the past, is full.
-    let tat = stored.unwrap_or(now_u).max(now_u);
-    let horizon = limit.tau + limit.t;
-    let mut new_tat = tat.saturating_add(u128::from(cost) * limit.t);
-    if force {
-        new_tat = new_tat.min(now_u + horizon).max(tat);
-        if stored == Some(new_tat) || (stored.is_none() && new_tat == now_u) {
-            return Attempt::Unchanged;
+    let new_tat = if force {
+        match limit.take(stored, now_u, cost) {
+            Some(t) => t,
+            None => return Attempt::Unchanged,
         }
-    } else if new_tat - now_u > horizon {
-        return Attempt::Deny {
-            tat_minus_now: tat - now_u,
-            retry_units: new_tat - now_u - horizon,
-        };
-    }
+    } else {
+        match limit.admit(stored, now_u, cost) {
+            Ok(t) => t,
+            Err(over) => return Attempt::Deny(over),
+        }
+    };
     let mut list: Vec<Entry> = Vec::with_capacity(SLOTS_PER_PAGE + 1);
     for e in entries(bytes) {
         if e.fp != fp && !e.expired(now_ns) {
             list.push(e);
         }
     }
+    let evicted = make_room(&mut list);
+    list.push(Entry::from_units(fp, new_tat, limit.n));
+    Attempt::Write(Write {
+        page: encode(&list),
+        new_tat_minus_now: new_tat - now_u,
+        new_key: found.is_none(),
+        evicted,
+    })
+}
+
+/// Evicts the buckets closest to full (earliest TAT, the least information
+/// lost) until the page has a free slot; true when any was evicted.
+fn make_room(list: &mut Vec<Entry>) -> bool {
     let mut evicted = false;
-    // Evict the buckets closest to full (earliest TAT) to make room.
     while list.len() >= SLOTS_PER_PAGE {
         let victim = list
             .iter()
@@ -158,11 +170,5 @@ pub(super) fn attempt(
             None => break,
         }
     }
-    list.push(Entry::from_units(fp, new_tat, limit.n));
-    Attempt::Write {
-        page: encode(&list),
-        new_tat_minus_now: new_tat - now_u,
-        new_key: found.is_none(),
-        evicted,
-    }
+    evicted
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::config::ContentionPolicy;
 use super::decision::Decision;
-use super::gcra::{remaining, secs_ceil};
+use super::gcra::Over;
 use super::keys::RateKey;
 use super::page::{attempt, Attempt};
 use super::RateLimiter;
@@ -38,32 +38,11 @@ impl RateLimiter {
         }
         let name = Self::page_key(self.page_of(key.fp));
         for _ in 0..self.attempts {
-            let (bytes, cas) = match store.get(&name) {
-                Some((b, c)) => (b, Some(c)),
-                None => (Vec::new(), None),
-            };
+            let (bytes, cas) = read(store, &name);
             match attempt(limit, &bytes, now_nanos, key.fp, 1, false) {
-                Attempt::Deny {
-                    tat_minus_now,
-                    retry_units,
-                } => {
-                    return self.limited(key, limit, tat_minus_now, retry_units);
-                }
-                Attempt::Write {
-                    page,
-                    new_tat_minus_now,
-                    new_key,
-                    evicted,
-                } => match store.set(&name, &page, cas) {
-                    Ok(()) => {
-                        let mut d = self.base(key, limit);
-                        d.allowed = true;
-                        d.remaining = remaining(limit, new_tat_minus_now);
-                        d.reset_seconds = secs_ceil(limit.ns_ceil(new_tat_minus_now));
-                        d.new_key = new_key;
-                        d.evicted = evicted;
-                        return d;
-                    }
+                Attempt::Deny(over) => return self.limited(key, limit, over),
+                Attempt::Write(w) => match store.set(&name, &w.page, cas) {
+                    Ok(()) => return self.admitted(key, limit, &w),
                     Err(StoreError::CasMismatch) => continue,
                     Err(StoreError::Failed) => return self.unrecorded(key, Some(limit), true),
                 },
@@ -74,7 +53,13 @@ impl RateLimiter {
         // returns a denial at once), so the policy decides.
         let mut d = match self.on_contention {
             ContentionPolicy::Allow => self.unrecorded(key, Some(limit), false),
-            ContentionPolicy::Deny => self.limited(key, limit, limit.tau + limit.t, limit.t),
+            ContentionPolicy::Deny => {
+                let over = Over {
+                    tat_minus_now: limit.tau + limit.t,
+                    retry_units: limit.t,
+                };
+                self.limited(key, limit, over)
+            }
         };
         d.contention = true;
         d
@@ -100,20 +85,26 @@ impl RateLimiter {
         }
         let name = Self::page_key(self.page_of(key.fp));
         for _ in 0..self.attempts {
-            let (bytes, cas) = match store.get(&name) {
-                Some((b, c)) => (b, Some(c)),
-                None => (Vec::new(), None),
-            };
+            let (bytes, cas) = read(store, &name);
             match attempt(limit, &bytes, now_nanos, key.fp, u64::from(tokens), true) {
-                Attempt::Write { page, .. } => match store.set(&name, &page, cas) {
+                Attempt::Write(w) => match store.set(&name, &w.page, cas) {
                     Ok(()) => return true,
                     Err(StoreError::CasMismatch) => continue,
                     Err(StoreError::Failed) => return false,
                 },
-                Attempt::Unchanged | Attempt::Deny { .. } => return true,
+                Attempt::Unchanged | Attempt::Deny(_) => return true,
             }
         }
         false
+    }
+}
+
+/// A page's bytes and CAS token; an absent page reads as empty, without a
+/// token (Envoy then accepts any write).
+fn read(store: &dyn SharedStore, name: &str) -> (Vec<u8>, Option<u32>) {
+    match store.get(name) {
+        Some((b, c)) => (b, Some(c)),
+        None => (Vec::new(), None),
     }
 }
 

@@ -194,6 +194,37 @@ fn errors_name_the_field() {
     }
 }
 
+// ----- the GCRA arithmetic ---------------------------------------------
+
+#[test]
+fn gcra_admit_and_take_are_exact() {
+    use super::gcra::{remaining, secs_ceil, Limit, Over};
+    // 2 per second, burst 3: units are half nanoseconds, t = 10⁹ units.
+    let l = Limit::new(2, 1, 3, None, "test");
+    let t = l.t;
+    assert_eq!((t, l.tau), (1_000_000_000, 2_000_000_000));
+    let now = l.units(T0);
+    assert_eq!(l.admit(None, now, 1), Ok(now + t));
+    // A TAT in the past is a full bucket, the same as none.
+    assert_eq!(l.admit(Some(now - 5 * t), now, 1), Ok(now + t));
+    // The last token, then over by exactly one interval.
+    assert_eq!(l.admit(Some(now + 2 * t), now, 1), Ok(now + 3 * t));
+    assert_eq!(
+        l.admit(Some(now + 3 * t), now, 1),
+        Err(Over {
+            tat_minus_now: 3 * t,
+            retry_units: t
+        })
+    );
+    // A charge empties the bucket at most, and says when nothing changes.
+    assert_eq!(l.take(None, now, 10), Some(now + 3 * t));
+    assert_eq!(l.take(Some(now + 3 * t), now, 1), None);
+    assert_eq!(l.take(None, now, 0), None);
+    assert_eq!(remaining(&l, t), 2);
+    assert_eq!(remaining(&l, 3 * t), 0);
+    assert_eq!((secs_ceil(0), secs_ceil(1), secs_ceil(NS_PER_S)), (0, 1, 1));
+}
+
 // ----- the bucket -------------------------------------------------------
 
 #[test]
@@ -928,8 +959,8 @@ fn simulate(
                 page,
                 cas,
             } => match attempt(limit, &page, now, k.fp, 1, false) {
-                Attempt::Deny { .. } | Attempt::Unchanged => Step::Idle,
-                Attempt::Write { page, .. } => match s.set(&name, &page, cas) {
+                Attempt::Deny(_) | Attempt::Unchanged => Step::Idle,
+                Attempt::Write(write) => match s.set(&name, &write.page, cas) {
                     Ok(()) => {
                         res[which[w]].admitted.push(now);
                         Step::Idle

@@ -97,7 +97,14 @@ fn index_name(buf: &mut [u8; 20], mut n: usize) -> &[u8] {
 }
 
 /// Percent-decodes a path and removes dot segments (RFC 3986 §5.2.4), for
-/// allowlist matching. Backslashes count as slashes.
+/// allowlist and rate-limit rule matching. Backslashes count as slashes.
+///
+/// ```
+/// use envoy_rasp::engine::surface::path::canonical_path;
+///
+/// assert_eq!(canonical_path(b"/a/./b/../c"), "/a/c");
+/// assert_eq!(canonical_path(b"/x/..%5cLogin"), "/Login");
+/// ```
 pub fn canonical_path(path: &[u8]) -> String {
     // Fast path: nothing to decode and no dot segments or backslashes.
     let plain = path.first() == Some(&b'/')
