@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use super::config::{Action, Config, Mode, OverflowPolicy};
-use super::decode::{normalize_with, percent_decode, Options};
+use super::decode::{normalize_with, Options};
 use super::detect::{AttackType, Finding, Hit, Taken, ValueCtx};
 use super::event;
 use super::http::RequestHead;
@@ -328,38 +328,7 @@ pub fn inspect_value(cfg: &Config, surface: Surface, name: &[u8], value: &[u8]) 
     st.findings
 }
 
-/// Percent-decodes a path and removes dot segments (RFC 3986 §5.2.4), for
-/// allowlist matching. Backslashes count as slashes.
-pub fn canonical_path(path: &[u8]) -> String {
-    // Fast path: nothing to decode and no dot segments or backslashes.
-    let plain = path.first() == Some(&b'/')
-        && !path.iter().any(|&b| b == b'%' || b == b'\\' || b >= 0x80)
-        && !path.windows(2).any(|w| w == b"/." || w == b"//");
-    if plain {
-        return String::from_utf8_lossy(path).into_owned();
-    }
-    let decoded = percent_decode(path, false);
-    let text = String::from_utf8_lossy(&decoded).replace('\\', "/");
-    let mut out: Vec<&str> = Vec::new();
-    for seg in text.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    let mut s = String::with_capacity(text.len() + 1);
-    for seg in &out {
-        s.push('/');
-        s.push_str(seg);
-    }
-    if s.is_empty() || text.ends_with('/') {
-        s.push('/');
-    }
-    s
-}
+pub use super::surface::path::canonical_path;
 
 /// Inspection state of one request.
 struct Inspector {

@@ -1,5 +1,6 @@
 //! The URL path: the whole decoded path, its segments and matrix
-//! parameters.
+//! parameters; and [`canonical_path`], the form allowlists and rate-limit
+//! rules match against.
 //!
 //! * The whole path, percent-decoded once, with the name `""` (location
 //!   `path`): traversal and anything spanning segments is read here.
@@ -93,6 +94,46 @@ fn index_name(buf: &mut [u8; 20], mut n: usize) -> &[u8] {
         }
     }
     buf.get(k..).unwrap_or_default()
+}
+
+/// Percent-decodes a path and removes dot segments (RFC 3986 §5.2.4), for
+/// allowlist and rate-limit rule matching. Backslashes count as slashes.
+///
+/// ```
+/// use envoy_rasp::engine::surface::path::canonical_path;
+///
+/// assert_eq!(canonical_path(b"/a/./b/../c"), "/a/c");
+/// assert_eq!(canonical_path(b"/x/..%5cLogin"), "/Login");
+/// ```
+pub fn canonical_path(path: &[u8]) -> String {
+    // Fast path: nothing to decode and no dot segments or backslashes.
+    let plain = path.first() == Some(&b'/')
+        && !path.iter().any(|&b| b == b'%' || b == b'\\' || b >= 0x80)
+        && !path.windows(2).any(|w| w == b"/." || w == b"//");
+    if plain {
+        return String::from_utf8_lossy(path).into_owned();
+    }
+    let decoded = percent_decode(path, false);
+    let text = String::from_utf8_lossy(&decoded).replace('\\', "/");
+    let mut out: Vec<&str> = Vec::new();
+    for seg in text.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let mut s = String::with_capacity(text.len() + 1);
+    for seg in &out {
+        s.push('/');
+        s.push_str(seg);
+    }
+    if s.is_empty() || text.ends_with('/') {
+        s.push('/');
+    }
+    s
 }
 
 #[cfg(test)]

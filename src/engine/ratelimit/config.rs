@@ -1,0 +1,518 @@
+//! The `rate_limit` section: serde types with their defaults, the section
+//! parser, and validation into a compiled [`RateLimiter`].
+
+use serde::{Deserialize, Serialize};
+
+use super::gcra::Limit;
+use super::keys::{KeySpec, Rule};
+use super::page::SLOTS_PER_PAGE;
+use super::RateLimiter;
+use crate::engine::config::{ConfigError, Mode};
+
+/// What happens to a request over its limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RateAction {
+    /// Answer `429 Too Many Requests` with `Retry-After` (in `block` mode;
+    /// in `monitor` mode the request passes and is counted as `monitor`).
+    #[default]
+    Throttle,
+    /// Let it pass; count it (`action="log"`).
+    Log,
+}
+
+/// Where the client key comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeySource {
+    /// The peer address of the connection (Envoy's `source.address`
+    /// property), port removed.
+    #[default]
+    ClientAddress,
+    /// The `trusted_hops`-th address from the right of `x-forwarded-for`.
+    XForwardedFor,
+    /// The value of the request header named by `header` (an API key).
+    Header,
+    /// Client address and `user-agent` together (the reference
+    /// middleware's client id).
+    ClientAddressUserAgent,
+}
+
+/// What a request without a usable key is limited by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fallback {
+    /// The connection's client address (when that is missing too, the
+    /// request is not limited and is counted as unkeyed).
+    #[default]
+    ClientAddress,
+    /// One bucket per rule shared by every request without a key (e.g. the
+    /// anonymous tier when keying by API key).
+    Shared,
+    /// Not limited; counted in `rasp_ratelimit_unkeyed_total`.
+    None,
+}
+
+/// What to decide when the compare-and-swap retries are exhausted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContentionPolicy {
+    /// Admit without recording (when the last state read still had a token;
+    /// a bucket already seen empty is denied anyway). Counted.
+    #[default]
+    Allow,
+    /// Treat the request as over the limit.
+    Deny,
+}
+
+/// How a client is identified (`rate_limit.key`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KeyConfig {
+    /// `"client_address"` (default), `"x_forwarded_for"`, `"header"` or
+    /// `"client_address_user_agent"`. See [`KeySource`].
+    pub source: KeySource,
+    /// With `x_forwarded_for`: how many proxies in front of this filter
+    /// append to `x-forwarded-for` and are trusted; the client is the
+    /// `trusted_hops`-th entry from the right. Count this Envoy itself when
+    /// its connection manager sets `use_remote_address: true`. Entries left
+    /// of it are client-controlled and ignored. This is only sound when
+    /// clients cannot reach this Envoy except through those proxies (in
+    /// Istio: an `AuthorizationPolicy` admitting only the gateway), since a
+    /// direct client writes the whole header. When the header has fewer
+    /// entries (the request did not come through the trusted proxies) or the
+    /// entry is not an IP address, the `fallback` applies. Default 1, 1–32.
+    pub trusted_hops: u32,
+    /// With `header`: the header name (case-insensitive), e.g.
+    /// `"x-api-key"`. The value is only ever hashed. Required with
+    /// `header`, not allowed otherwise.
+    pub header: Option<String>,
+    /// Also key by the first N segments of the path (percent-decoded, dot
+    /// segments removed, lowercased), so each client gets a bucket per API
+    /// area: with 1, `/api/users/7` and `/api/orders` share `/api`.
+    /// Default 0 (not combined), at most 16.
+    pub path_segments: u32,
+    /// IPv6 client addresses are keyed by this many leading bits. Default
+    /// 128 (the exact address). 64 groups a subscriber's /64, which privacy
+    /// addresses rotate within; IPv4 (and IPv4-mapped IPv6) is always exact.
+    pub ipv6_prefix_length: u8,
+    /// What limits a request without a usable key (missing header, too few
+    /// `x-forwarded-for` entries): `"client_address"` (default), `"shared"`
+    /// or `"none"`. See [`Fallback`].
+    pub fallback: Fallback,
+}
+
+impl Default for KeyConfig {
+    fn default() -> Self {
+        KeyConfig {
+            source: KeySource::ClientAddress,
+            trusted_hops: 1,
+            header: None,
+            path_segments: 0,
+            ipv6_prefix_length: 128,
+            fallback: Fallback::ClientAddress,
+        }
+    }
+}
+
+/// A per-path limit (`rate_limit.rules[i]`). The first rule whose
+/// `path_prefix` (and `methods`) match decides; requests matching no rule
+/// get the section's default limit.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateRuleConfig {
+    /// Path prefix, compared case-insensitively with the percent-decoded
+    /// path without dot segments (so `/%4Cogin` and `/x/../login` match
+    /// `/login`). Required; must start with `/`. Plain string prefix:
+    /// `/login` also matches `/login/sso` and `/logins`.
+    pub path_prefix: String,
+    /// Methods the rule applies to (e.g. `["POST"]`). Default empty: all.
+    pub methods: Vec<String>,
+    /// Requests per second refilled into this rule's buckets. Exactly one
+    /// of `requests_per_second` / `requests_per_minute` unless `exempt`.
+    pub requests_per_second: Option<u32>,
+    /// Requests per minute (for slow limits such as `10` on `/login`).
+    pub requests_per_minute: Option<u32>,
+    /// Bucket size: requests a client may send at once. Default twice the
+    /// request count of the rate (`5/s` → 10).
+    pub burst: Option<u32>,
+    /// Matching requests are not rate limited at all (`/healthz`). Default
+    /// false. A last rule `{"path_prefix": "/", "exempt": true}` limits only
+    /// the paths of the rules before it.
+    pub exempt: bool,
+}
+
+/// The `rate_limit` section.
+///
+/// ```json
+/// {"rate_limit": {"enabled": true, "requests_per_second": 100, "burst": 200,
+///   "key": {"source": "x_forwarded_for", "trusted_hops": 1},
+///   "rules": [{"path_prefix": "/login", "methods": ["POST"],
+///              "requests_per_minute": 10, "burst": 5}]}}
+/// ```
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    /// Turns rate limiting on. Default **false**, unlike the reference
+    /// design's `true`: in a mesh the client address of every external
+    /// request is often the ingress gateway's, so a default per-address
+    /// limit would throttle all users together. Enable it with a `key`
+    /// that identifies real clients (`x_forwarded_for` with the right
+    /// `trusted_hops`, or an API-key header).
+    pub enabled: bool,
+    /// Default limit: requests per second per client. Default 100 (when
+    /// `requests_per_minute` is not set), 1–1 000 000.
+    pub requests_per_second: Option<u32>,
+    /// Default limit per minute instead (mutually exclusive with
+    /// `requests_per_second`), 1–1 000 000.
+    pub requests_per_minute: Option<u32>,
+    /// Default bucket size (requests a client may send at once). Default
+    /// twice the request count of the rate (100/s → 200, the reference
+    /// values), 1–10 000 000; a bucket must refill within a day.
+    pub burst: Option<u32>,
+    /// `"throttle"` (default: `429`) or `"log"` (pass and count). The
+    /// global `mode: monitor` never throttles.
+    pub action: RateAction,
+    /// How clients are identified.
+    pub key: KeyConfig,
+    /// Per-path limits; first match wins. Default none. At most 256.
+    pub rules: Vec<RateRuleConfig>,
+    /// Most (rule, client) buckets tracked at once; bounds the shared memory
+    /// (about 28 bytes each, see the module docs). A bucket is tracked only
+    /// until it has refilled, so this counts clients active within the last
+    /// `burst / rate` seconds, not all clients ever seen. Buckets live in pages of
+    /// 16 chosen by hash: a new client whose page is full evicts the bucket
+    /// closest to full (which loses at most that bucket's small deficit)
+    /// rather than going untracked, so a flood of new keys cannot switch
+    /// limiting off for anyone. With uniform hashing, under 1% of pages are
+    /// full while half of `max_keys` is in use (16% at three quarters), so
+    /// size it at about twice the clients active within one refill time
+    /// (`burst / rate`, 2 s by default). Counted in
+    /// `rasp_ratelimit_evictions_total`. Default 100 000, 16–10 000 000.
+    pub max_keys: u32,
+    /// Also add `x-ratelimit-limit`, `-remaining` and `-reset` to responses
+    /// of allowed requests (429 replies always carry them and
+    /// `retry-after`). Default false, like Envoy's `local_ratelimit`: the
+    /// headers tell every client the configured limits.
+    pub response_headers: bool,
+    /// Compare-and-swap retries when another worker updated the same page
+    /// first. Default 8, at most 64.
+    pub cas_retries: u32,
+    /// `"allow"` (default) or `"deny"` when the retries are exhausted.
+    /// Exhaustion needs nine other writes to the same page inside one
+    /// request's few microseconds; admitting then costs at most one request
+    /// over the limit per occurrence (and only while the bucket still had a
+    /// token), whereas denying would throttle clients within their limit.
+    /// Counted in `rasp_ratelimit_contention_total` either way.
+    pub on_contention: ContentionPolicy,
+    /// Tokens taken from a client's bucket when one of its requests carries
+    /// an attack (any finding, also in `log` / `monitor`), so scanners slow
+    /// down; a bucket is never taken below empty. Default 0 (off), at most
+    /// 1 000 000.
+    pub attack_cost: u32,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            enabled: false,
+            requests_per_second: None,
+            requests_per_minute: None,
+            burst: None,
+            action: RateAction::Throttle,
+            key: KeyConfig::default(),
+            rules: Vec::new(),
+            max_keys: 100_000,
+            response_headers: false,
+            cas_retries: 8,
+            on_contention: ContentionPolicy::Allow,
+            attack_cost: 0,
+        }
+    }
+}
+
+/// Deserializes the `rate_limit` section; errors name `rate_limit`,
+/// `rate_limit.key` or `rate_limit.rules[i]`.
+pub fn parse_section(value: &serde_json::Value) -> Result<RateLimitConfig, ConfigError> {
+    let obj = value
+        .as_object()
+        .ok_or_else(|| ConfigError::new("rate_limit", "must be an object"))?;
+    let mut rest = obj.clone();
+    let key = rest.remove("key");
+    let rules = rest.remove("rules");
+    let mut cfg = RateLimitConfig::deserialize(serde_json::Value::Object(rest))
+        .map_err(|e| ConfigError::new("rate_limit", e.to_string()))?;
+    if let Some(k) = key {
+        cfg.key = KeyConfig::deserialize(&k)
+            .map_err(|e| ConfigError::new("rate_limit.key", e.to_string()))?;
+    }
+    if let Some(r) = rules {
+        let items = r.as_array().ok_or_else(|| {
+            ConfigError::new("rate_limit.rules", "must be an array of rule objects")
+        })?;
+        cfg.rules = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            cfg.rules.push(
+                RateRuleConfig::deserialize(item).map_err(|e| {
+                    ConfigError::new(format!("rate_limit.rules[{i}]"), e.to_string())
+                })?,
+            );
+        }
+    }
+    Ok(cfg)
+}
+
+/// Longest refill time accepted (seconds).
+const MAX_REFILL_SECONDS: u128 = 86_400;
+
+/// Checks a rate (exactly one of per-second / per-minute) and burst;
+/// returns `(n, period, burst)`.
+fn compile_rate(
+    path: &str,
+    rps: Option<u32>,
+    rpm: Option<u32>,
+    burst: Option<u32>,
+    default_rps: Option<u32>,
+) -> Result<(u64, u64, u64), ConfigError> {
+    let (n, period, field) =
+        match (rps, rpm) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    format!("{path}.requests_per_minute"),
+                    "set either requests_per_second or requests_per_minute, not both",
+                ))
+            }
+            (Some(n), None) => (n, 1u64, "requests_per_second"),
+            (None, Some(n)) => (n, 60u64, "requests_per_minute"),
+            (None, None) => match default_rps {
+                Some(n) => (n, 1u64, "requests_per_second"),
+                None => return Err(ConfigError::new(
+                    format!("{path}.requests_per_second"),
+                    "required: set requests_per_second or requests_per_minute (or exempt: true)",
+                )),
+            },
+        };
+    if n == 0 || n > 1_000_000 {
+        return Err(ConfigError::new(
+            format!("{path}.{field}"),
+            format!("must be between 1 and 1000000, got {n}"),
+        ));
+    }
+    let n = u64::from(n);
+    let burst = match burst {
+        Some(b) => u64::from(b),
+        None => n * 2,
+    };
+    if burst == 0 || burst > 10_000_000 {
+        return Err(ConfigError::new(
+            format!("{path}.burst"),
+            format!("must be between 1 and 10000000, got {burst}"),
+        ));
+    }
+    // Refill time of an empty bucket: burst × period / n seconds.
+    if u128::from(burst) * u128::from(period) > MAX_REFILL_SECONDS * u128::from(n) {
+        return Err(ConfigError::new(
+            format!("{path}.burst"),
+            format!("a bucket of {burst} would take more than a day to refill at this rate"),
+        ));
+    }
+    Ok((n, period, burst))
+}
+
+/// True for an RFC 9110 token (header names, methods).
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
+}
+
+/// Validates `rate_limit.key` and compiles it.
+fn compile_key(k: &KeyConfig) -> Result<KeySpec, ConfigError> {
+    let header = match (k.source, &k.header) {
+        (KeySource::Header, Some(h)) if is_token(h) => h.to_ascii_lowercase(),
+        (KeySource::Header, Some(h)) => {
+            return Err(ConfigError::new(
+                "rate_limit.key.header",
+                format!("not a valid header name: {h:?}"),
+            ))
+        }
+        (KeySource::Header, None) => {
+            return Err(ConfigError::new(
+                "rate_limit.key.header",
+                "required when source is \"header\"",
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(ConfigError::new(
+                "rate_limit.key.header",
+                "only used when source is \"header\"",
+            ))
+        }
+        (_, None) => String::new(),
+    };
+    if k.trusted_hops == 0 || k.trusted_hops > 32 {
+        return Err(ConfigError::new(
+            "rate_limit.key.trusted_hops",
+            format!("must be between 1 and 32, got {}", k.trusted_hops),
+        ));
+    }
+    if k.path_segments > 16 {
+        return Err(ConfigError::new(
+            "rate_limit.key.path_segments",
+            format!("must be at most 16, got {}", k.path_segments),
+        ));
+    }
+    if k.ipv6_prefix_length == 0 || k.ipv6_prefix_length > 128 {
+        return Err(ConfigError::new(
+            "rate_limit.key.ipv6_prefix_length",
+            format!("must be between 1 and 128, got {}", k.ipv6_prefix_length),
+        ));
+    }
+    Ok(KeySpec {
+        source: k.source,
+        trusted_hops: k.trusted_hops,
+        header,
+        path_segments: k.path_segments,
+        v6_prefix: k.ipv6_prefix_length,
+        fallback: k.fallback,
+    })
+}
+
+/// Everything that changes what a bucket means goes into its identity, so
+/// a configuration change starts fresh buckets instead of misreading old
+/// ones.
+fn key_identity(key: &KeySpec) -> String {
+    format!(
+        "v1|{:?}|{}|{}|{}|{}",
+        key.source, key.trusted_hops, key.header, key.path_segments, key.v6_prefix
+    )
+}
+
+/// Validates `rate_limit.rules[i]` and compiles it; a rule that is not
+/// exempt appends its limit to `limits`.
+fn compile_rule(
+    i: usize,
+    r: &RateRuleConfig,
+    key_identity: &str,
+    limits: &mut Vec<Limit>,
+) -> Result<Rule, ConfigError> {
+    let path = format!("rate_limit.rules[{i}]");
+    if !r.path_prefix.starts_with('/') {
+        return Err(ConfigError::new(
+            format!("{path}.path_prefix"),
+            format!("must start with '/', got {:?}", r.path_prefix),
+        ));
+    }
+    let mut methods = Vec::with_capacity(r.methods.len());
+    for (j, m) in r.methods.iter().enumerate() {
+        if !is_token(m) {
+            return Err(ConfigError::new(
+                format!("{path}.methods[{j}]"),
+                format!("not a valid method: {m:?}"),
+            ));
+        }
+        methods.push(m.to_ascii_uppercase());
+    }
+    let limit = if r.exempt {
+        if r.requests_per_second.is_some() || r.requests_per_minute.is_some() || r.burst.is_some() {
+            return Err(ConfigError::new(
+                format!("{path}.exempt"),
+                "an exempt rule takes no requests_per_second, requests_per_minute or burst",
+            ));
+        }
+        None
+    } else {
+        let (n, period, burst) = compile_rate(
+            &path,
+            r.requests_per_second,
+            r.requests_per_minute,
+            r.burst,
+            None,
+        )?;
+        let identity = format!(
+            "{key_identity}|{}|{}",
+            r.path_prefix.to_ascii_lowercase(),
+            methods.join(",")
+        );
+        limits.push(Limit::new(n, period, burst, Some(i), &identity));
+        Some(limits.len() - 1)
+    };
+    Ok(Rule {
+        prefix: r.path_prefix.to_ascii_lowercase(),
+        methods,
+        limit,
+    })
+}
+
+/// The section's remaining ranges: `max_keys`, `cas_retries`, `attack_cost`.
+fn check_ranges(cfg: &RateLimitConfig) -> Result<(), ConfigError> {
+    if cfg.max_keys < 16 || cfg.max_keys > 10_000_000 {
+        return Err(ConfigError::new(
+            "rate_limit.max_keys",
+            format!("must be between 16 and 10000000, got {}", cfg.max_keys),
+        ));
+    }
+    if cfg.cas_retries > 64 {
+        return Err(ConfigError::new(
+            "rate_limit.cas_retries",
+            format!("must be at most 64, got {}", cfg.cas_retries),
+        ));
+    }
+    if cfg.attack_cost > 1_000_000 {
+        return Err(ConfigError::new(
+            "rate_limit.attack_cost",
+            format!("must be at most 1000000, got {}", cfg.attack_cost),
+        ));
+    }
+    Ok(())
+}
+
+impl RateLimiter {
+    /// Validates the section and compiles it; `Ok(None)` when disabled (the
+    /// section is validated either way, so a typo surfaces before it is
+    /// switched on). The first error found is reported, checked in this
+    /// order: key, default rate, rules, then the remaining ranges.
+    pub fn compile(cfg: &RateLimitConfig, mode: Mode) -> Result<Option<RateLimiter>, ConfigError> {
+        let key = compile_key(&cfg.key)?;
+        let key_identity = key_identity(&key);
+        let (n, period, burst) = compile_rate(
+            "rate_limit",
+            cfg.requests_per_second,
+            cfg.requests_per_minute,
+            cfg.burst,
+            Some(100),
+        )?;
+        let mut limits = vec![Limit::new(
+            n,
+            period,
+            burst,
+            None,
+            &format!("{key_identity}|*"),
+        )];
+        if cfg.rules.len() > 256 {
+            return Err(ConfigError::new("rate_limit.rules", "at most 256 rules"));
+        }
+        let rules = cfg
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| compile_rule(i, r, &key_identity, &mut limits))
+            .collect::<Result<Vec<_>, _>>()?;
+        check_ranges(cfg)?;
+        if !cfg.enabled {
+            return Ok(None);
+        }
+        Ok(Some(RateLimiter {
+            mode,
+            action: cfg.action,
+            key,
+            limits,
+            rules,
+            pages: cfg.max_keys.div_ceil(SLOTS_PER_PAGE as u32),
+            attempts: cfg.cas_retries + 1,
+            on_contention: cfg.on_contention,
+            response_headers: cfg.response_headers,
+            attack_cost: cfg.attack_cost,
+        }))
+    }
+}
