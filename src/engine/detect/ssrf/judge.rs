@@ -1,0 +1,314 @@
+//! Judging one host candidate: whitelist, metadata, blocked ranges, loose
+//! IPv4 notations, IPv6 literals, internal and attack names, by where the
+//! host sits (anchored URL, prose, bare value) and which part of the
+//! authority it came from.
+
+use std::borrow::Cow;
+
+use super::bytes::lower_bytes;
+use super::config::Ssrf;
+use super::fold::fold_host;
+use super::ip::{
+    describe_v4, describe_v6, embedded_v4, is_host_local_v4, parse_v4, parse_v6, v6_embedded_v4,
+    Ip, V6Embed,
+};
+use super::known::{under, LOCALHOST_NAMES, MAX_HOST, METADATA_NAMES, METADATA_V4, METADATA_V6};
+
+/// How a URL sits in the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ctx {
+    /// Starts the value or follows a delimiter.
+    Anchored,
+    /// Inside prose.
+    Embedded,
+    /// The value is a bare host with a port or path.
+    BareAddr,
+    /// The value is only a host.
+    BareNaked,
+}
+
+/// Which part of an authority a host candidate comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Part {
+    /// After the last `@`: the host for RFC 3986 and WHATWG.
+    Host,
+    /// Before an `@`: the host for some other parser.
+    Userinfo,
+}
+
+/// A finding before it becomes a [`Hit`].
+pub(super) struct Found {
+    pub(super) rule: &'static str,
+    pub(super) reason: Cow<'static, str>,
+    pub(super) start: usize,
+    pub(super) end: usize,
+}
+
+impl Ssrf {
+    /// Judges a host token (ASCII or UTF-8).
+    pub(super) fn judge_token(
+        &self,
+        token: &[u8],
+        start: usize,
+        end: usize,
+        ctx: Ctx,
+        part: Part,
+        network: bool,
+    ) -> Option<Found> {
+        if token.len() > MAX_HOST {
+            return None;
+        }
+        let (host, folded) = fold_host(token)?;
+        // One trailing dot is the FQDN form of the same name.
+        let host = host.strip_suffix(b".").unwrap_or(&host);
+        if host.is_empty() {
+            return None;
+        }
+        let mut f = self.judge_host(host, start, end, ctx, part, network)?;
+        if folded {
+            f.reason = Cow::Owned(format!("{} (Unicode look-alike characters)", f.reason));
+        }
+        Some(f)
+    }
+
+    pub(super) fn whitelisted(&self, host: &[u8]) -> bool {
+        self.whitelist.iter().any(|(wild, name)| {
+            let n = name.as_bytes();
+            if *wild {
+                host.len() > n.len()
+                    && host.ends_with(n)
+                    && host.get(host.len() - n.len() - 1) == Some(&b'.')
+            } else {
+                host == n
+            }
+        })
+    }
+
+    pub(super) fn blacklisted(&self, ip: Ip) -> bool {
+        self.blacklist.iter().any(|c| c.contains(ip))
+    }
+
+    /// Judges a lowercase ASCII host name or IPv4 in any notation.
+    pub(super) fn judge_host(
+        &self,
+        host: &[u8],
+        start: usize,
+        end: usize,
+        ctx: Ctx,
+        part: Part,
+        network: bool,
+    ) -> Option<Found> {
+        if self.whitelisted(host) {
+            return None;
+        }
+        let found = |rule, reason: Cow<'static, str>| {
+            Some(Found {
+                rule,
+                reason,
+                start,
+                end,
+            })
+        };
+        let url = matches!(ctx, Ctx::Anchored | Ctx::Embedded);
+        // IPv4 in any notation.
+        if let Some(p) = parse_v4(host) {
+            let ip = Ip::V4(p.addr);
+            if METADATA_V4.contains(&p.addr) && (url || p.canonical) {
+                let reason = if p.canonical {
+                    Cow::Borrowed("cloud metadata service address")
+                } else {
+                    Cow::Owned(format!(
+                        "cloud metadata service address in {} notation",
+                        p.notation()
+                    ))
+                };
+                return found("ssrf.metadata", reason);
+            }
+            if !p.canonical {
+                if !url {
+                    return None; // a number or a version, not a host
+                }
+                let internal = self.blacklisted(ip);
+                if internal || network {
+                    let what = describe_v4(p.addr);
+                    return found(
+                        "ssrf.obfuscated_ip",
+                        Cow::Owned(format!(
+                            "IPv4 address in {} notation ({}.{}.{}.{}, {what})",
+                            p.notation(),
+                            p.addr >> 24,
+                            (p.addr >> 16) & 0xff,
+                            (p.addr >> 8) & 0xff,
+                            p.addr & 0xff
+                        )),
+                    );
+                }
+                return None;
+            }
+            if ctx == Ctx::Embedded || !self.blacklisted(ip) {
+                return None;
+            }
+            if ctx == Ctx::BareNaked && !is_host_local_v4(p.addr) {
+                return None;
+            }
+            return found(
+                "ssrf.internal_address",
+                Cow::Owned(format!("{} in the blocked ranges", describe_v4(p.addr))),
+            );
+        }
+        let name = host;
+        // Single-label metadata names (`metadata`) are ordinary words when
+        // they stand alone.
+        if METADATA_NAMES.iter().any(|m| m.as_bytes() == name)
+            && (ctx != Ctx::BareNaked || name.contains(&b'.'))
+        {
+            return found(
+                "ssrf.metadata",
+                Cow::Borrowed("cloud metadata service name"),
+            );
+        }
+        if ctx == Ctx::Embedded {
+            return None;
+        }
+        if let Some(addr) = embedded_v4(name) {
+            if self.blacklisted(Ip::V4(addr)) || METADATA_V4.contains(&addr) {
+                return found(
+                    "ssrf.ip_in_hostname",
+                    Cow::Owned(format!(
+                        "host name embeds the {} {}.{}.{}.{} (wildcard DNS resolves it there)",
+                        describe_v4(addr),
+                        addr >> 24,
+                        (addr >> 16) & 0xff,
+                        (addr >> 8) & 0xff,
+                        addr & 0xff
+                    )),
+                );
+            }
+        }
+        if self
+            .attack_domains
+            .iter()
+            .any(|d| under(name, d.as_bytes()))
+        {
+            return found(
+                "ssrf.attack_domain",
+                Cow::Borrowed("wildcard-DNS, rebinding or out-of-band interaction domain"),
+            );
+        }
+        let localhost = LOCALHOST_NAMES.iter().any(|l| l.as_bytes() == name)
+            || under(name, b"localhost")
+            || name == b"ipv6-localhost";
+        // A lone `localhost` is a word (a search term, a "server" setting);
+        // with a port or path it is an address.
+        if localhost && ctx != Ctx::BareNaked {
+            return found("ssrf.internal_name", Cow::Borrowed("local host name"));
+        }
+        if ctx == Ctx::BareNaked || part == Part::Userinfo {
+            return None;
+        }
+        if self
+            .internal_domains
+            .iter()
+            .any(|d| under(name, d.as_bytes()))
+        {
+            return found(
+                "ssrf.internal_name",
+                Cow::Borrowed("host name in a private-network domain"),
+            );
+        }
+        if ctx == Ctx::Anchored
+            && network
+            && !name.contains(&b'.')
+            && name.iter().any(|b| b.is_ascii_alphabetic())
+        {
+            return found(
+                "ssrf.internal_name",
+                Cow::Borrowed(
+                    "single-label host name (resolves only through local search domains)",
+                ),
+            );
+        }
+        None
+    }
+
+    /// Judges the inside of `[...]`.
+    pub(super) fn judge_v6_literal(
+        &self,
+        inner: &[u8],
+        start: usize,
+        end: usize,
+        ctx: Ctx,
+        part: Part,
+    ) -> Option<Found> {
+        // Zone identifiers (`fe80::1%eth0`, `%25eth0`) do not change the
+        // address.
+        let addr_part = inner
+            .iter()
+            .position(|&b| b == b'%')
+            .map_or(inner, |p| inner.get(..p).unwrap_or_default());
+        let mut buf = [0u8; 64];
+        let lower = lower_bytes(addr_part, &mut buf)?;
+        if self.whitelisted(lower) {
+            return None;
+        }
+        let a = parse_v6(lower)?;
+        let found = |rule, reason: Cow<'static, str>| {
+            Some(Found {
+                rule,
+                reason,
+                start,
+                end,
+            })
+        };
+        let url = matches!(ctx, Ctx::Anchored | Ctx::Embedded);
+        if METADATA_V6.contains(&a) {
+            return found(
+                "ssrf.metadata",
+                Cow::Borrowed("cloud metadata service address"),
+            );
+        }
+        if let Some((v4, kind)) = v6_embedded_v4(a) {
+            if METADATA_V4.contains(&v4) {
+                return found(
+                    "ssrf.metadata",
+                    Cow::Borrowed("cloud metadata service address inside an IPv6 address"),
+                );
+            }
+            if kind == V6Embed::Mapped && url {
+                return found(
+                    "ssrf.obfuscated_ip",
+                    Cow::Owned(format!(
+                        "IPv4 address written as IPv4-mapped IPv6 ({})",
+                        describe_v4(v4)
+                    )),
+                );
+            }
+            if ctx != Ctx::Embedded
+                && self.blacklisted(Ip::V4(v4))
+                && (ctx != Ctx::BareNaked || is_host_local_v4(v4))
+            {
+                return found(
+                    "ssrf.internal_address",
+                    Cow::Owned(format!("IPv6 address carrying the {}", describe_v4(v4))),
+                );
+            }
+            return None;
+        }
+        if ctx == Ctx::Embedded || part == Part::Userinfo && !url {
+            return None;
+        }
+        if !self.blacklisted(Ip::V6(a)) {
+            return None;
+        }
+        let what = describe_v6(a);
+        if ctx == Ctx::BareNaked
+            && !matches!(what, "loopback IPv6 address" | "link-local IPv6 address")
+        {
+            return None;
+        }
+        found(
+            "ssrf.internal_address",
+            Cow::Owned(format!("{what} in the blocked ranges")),
+        )
+    }
+}
