@@ -1,21 +1,19 @@
 //! Values that are a bare `host[:port][/path]` with no scheme.
 
+use super::bytes::{leading_blanks, trailing_blanks};
 use super::config::Ssrf;
-use super::judge::{Ctx, Found, Part};
+use super::judge::{Ctx, Site};
 use super::known::is_host_char;
+use crate::engine::detect::Hit;
 
 /// Longest value judged as a bare host.
 pub(super) const MAX_BARE: usize = 300;
 
 impl Ssrf {
     /// Judges a value that is a bare `host[:port][/path]`.
-    pub(super) fn scan_bare(&self, v: &[u8]) -> Option<Found> {
-        let lead = v.iter().take_while(|b| b.is_ascii_whitespace()).count();
-        let trail = v
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
+    pub(super) fn scan_bare(&self, v: &[u8]) -> Option<Hit> {
+        let lead = leading_blanks(v);
+        let trail = trailing_blanks(v);
         let t = v.get(lead..v.len().saturating_sub(trail))?;
         if t.is_empty() || t.len() > MAX_BARE {
             return None;
@@ -51,11 +49,11 @@ impl Ssrf {
             let after = t.get(close + 1..).unwrap_or_default();
             let ctx = bare_ctx(after)?;
             let inner = t.get(1..close).unwrap_or_default();
-            return self.judge_v6_literal(inner, lead, lead + close + 1, ctx, Part::Host);
+            return self.judge_v6_literal(inner, Site::host(lead, lead + close + 1, ctx));
         }
         // An unbracketed IPv6 address: the whole value.
         if colons >= 2 && v6_chars && hex {
-            return self.judge_v6_literal(t, lead, lead + t.len(), Ctx::BareNaked, Part::Host);
+            return self.judge_v6_literal(t, Site::host(lead, lead + t.len(), Ctx::BareNaked));
         }
         if !(first.is_ascii_alphanumeric() || first >= 0x80) {
             return None;
@@ -89,7 +87,7 @@ impl Ssrf {
                 return None;
             }
         }
-        self.judge_token(token, lead, lead + len, ctx, Part::Host, true)
+        self.judge_token(token, Site::host(lead, lead + len, ctx), true)
     }
 }
 

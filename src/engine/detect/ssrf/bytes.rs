@@ -1,5 +1,6 @@
-//! Generic byte primitives the detector needs: a SWAR byte test, ASCII
-//! lowercasing into fixed buffers and a two-byte search.
+//! Generic byte primitives the detector needs: a SWAR byte test, blank
+//! trimming, ASCII lowercasing into fixed buffers, a two-byte search and
+//! hex digits.
 
 pub(super) const LO: u64 = 0x0101_0101_0101_0101;
 pub(super) const HI: u64 = 0x8080_8080_8080_8080;
@@ -36,4 +37,27 @@ pub(super) fn lower_bytes<'b>(s: &[u8], buf: &'b mut [u8; 64]) -> Option<&'b [u8
 
 pub(super) fn find2(s: &[u8], pat: &[u8; 2]) -> Option<usize> {
     s.windows(2).position(|w| w == pat)
+}
+
+/// The number of ASCII blanks (`u8::is_ascii_whitespace`) that start `v`.
+pub(super) fn leading_blanks(v: &[u8]) -> usize {
+    v.iter().take_while(|b| b.is_ascii_whitespace()).count()
+}
+
+/// The number of ASCII blanks that end `v`.
+pub(super) fn trailing_blanks(v: &[u8]) -> usize {
+    v.iter()
+        .rev()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count()
+}
+
+/// The value of an ASCII hex digit (either case).
+pub(super) fn hex_digit(d: u8) -> Option<u8> {
+    match d {
+        b'0'..=b'9' => Some(d - b'0'),
+        b'a'..=b'f' => Some(d - b'a' + 10),
+        b'A'..=b'F' => Some(d - b'A' + 10),
+        _ => None,
+    }
 }

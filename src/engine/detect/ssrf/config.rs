@@ -187,6 +187,7 @@ fn domain_list(field: &str, list: &[String]) -> Result<Vec<String>, ConfigError>
     Ok(out)
 }
 
+/// The slot of a request part in [`Ssrf`]'s `targets`.
 pub(super) fn target_index(t: Target) -> usize {
     match t {
         Target::Path => 0,

@@ -2,7 +2,9 @@
 //! (`inet_aton` parts, hex, octal, integers, overflow), IPv6 with embedded
 //! IPv4, and the addresses an IPv6 address or a host name carries.
 
-use super::bytes::find2;
+use std::fmt;
+
+use super::bytes::{find2, hex_digit};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Ip {
@@ -91,12 +93,7 @@ pub(super) fn parse_v4(host: &[u8]) -> Option<V4> {
         let mut val: u64 = 0;
         let mut big = false;
         for &d in digits {
-            let dv = match d {
-                b'0'..=b'9' => u64::from(d - b'0'),
-                b'a'..=b'f' => u64::from(d - b'a' + 10),
-                b'A'..=b'F' => u64::from(d - b'A' + 10),
-                _ => return None,
-            };
+            let dv = u64::from(hex_digit(d)?);
             if dv >= radix {
                 return None;
             }
@@ -190,12 +187,7 @@ pub(super) fn parse_v6(s: &[u8]) -> Option<u128> {
             }
             let mut val: u16 = 0;
             for &d in g {
-                let dv = match d {
-                    b'0'..=b'9' => d - b'0',
-                    b'a'..=b'f' => d - b'a' + 10,
-                    b'A'..=b'F' => d - b'A' + 10,
-                    _ => return None,
-                };
+                let dv = hex_digit(d)?;
                 val = (val << 4) | u16::from(dv);
             }
             *out.get_mut(*n)? = val;
@@ -268,6 +260,23 @@ pub(super) fn is_host_local_v4(a: u32) -> bool {
     a >> 24 == 127 || a >> 24 == 0 || a >> 16 == 0xA9FE
 }
 
+/// An IPv4 address in dotted-decimal form, for messages.
+pub(super) struct Dotted(pub(super) u32);
+
+impl fmt::Display for Dotted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.0;
+        write!(
+            f,
+            "{}.{}.{}.{}",
+            a >> 24,
+            (a >> 16) & 0xff,
+            (a >> 8) & 0xff,
+            a & 0xff
+        )
+    }
+}
+
 pub(super) fn describe_v4(a: u32) -> &'static str {
     let o = a >> 24;
     match o {
@@ -307,64 +316,49 @@ pub(super) fn describe_v6(a: u128) -> &'static str {
 /// dash-separated numbers in one label (`127-0-0-1.sslip.io`,
 /// `ip-10-0-0-1`). Returns the first such address.
 pub(super) fn embedded_v4(name: &[u8]) -> Option<u32> {
-    let dec = |s: &[u8]| -> Option<u32> {
-        if s.is_empty() || s.len() > 3 || !s.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        if s.len() > 1 && s.first() == Some(&b'0') {
-            return None;
-        }
-        let v = s
-            .iter()
-            .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
-        (v <= 255).then_some(v)
-    };
     // Dotted: a run of four decimal labels.
-    let mut run: [u32; 4] = [0; 4];
-    let mut len = 0usize;
-    for label in name.split(|&b| b == b'.') {
-        match dec(label) {
-            Some(v) => {
-                if len == 4 {
-                    run.rotate_left(1);
-                    len = 3;
-                }
-                if let Some(slot) = run.get_mut(len) {
-                    *slot = v;
-                }
-                len += 1;
-                if len == 4 {
-                    return Some(run.iter().fold(0u32, |acc, &o| (acc << 8) | o));
-                }
-            }
-            None => len = 0,
-        }
+    if let Some(addr) = four_octets(name.split(|&b| b == b'.')) {
+        return Some(addr);
     }
     // Dashed, inside one label.
-    for label in name.split(|&b| b == b'.') {
-        if label.iter().filter(|&&b| b == b'-').count() < 3 {
-            continue;
-        }
-        let mut run: [u32; 4] = [0; 4];
-        let mut len = 0usize;
-        for part in label.split(|&b| b == b'-') {
-            match dec(part) {
-                Some(v) => {
-                    if len == 4 {
-                        run.rotate_left(1);
-                        len = 3;
-                    }
-                    if let Some(slot) = run.get_mut(len) {
-                        *slot = v;
-                    }
-                    len += 1;
-                    if len == 4 {
-                        return Some(run.iter().fold(0u32, |acc, &o| (acc << 8) | o));
-                    }
+    name.split(|&b| b == b'.')
+        .filter(|label| label.iter().filter(|&&b| b == b'-').count() >= 3)
+        .find_map(|label| four_octets(label.split(|&b| b == b'-')))
+}
+
+/// The first four consecutive `parts` that are decimal octets, as an
+/// address.
+fn four_octets<'a>(parts: impl Iterator<Item = &'a [u8]>) -> Option<u32> {
+    let mut addr = 0u32;
+    let mut len = 0usize;
+    for part in parts {
+        match decimal_octet(part) {
+            Some(v) => {
+                addr = (addr << 8) | v;
+                len += 1;
+                if len == 4 {
+                    return Some(addr);
                 }
-                None => len = 0,
+            }
+            None => {
+                addr = 0;
+                len = 0;
             }
         }
     }
     None
+}
+
+/// `0`-`255` in plain decimal, without leading zeros.
+fn decimal_octet(s: &[u8]) -> Option<u32> {
+    if s.is_empty() || s.len() > 3 || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if s.len() > 1 && s.first() == Some(&b'0') {
+        return None;
+    }
+    let v = s
+        .iter()
+        .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
+    (v <= 255).then_some(v)
 }

@@ -10,9 +10,10 @@ use super::config::Ssrf;
 use super::fold::fold_host;
 use super::ip::{
     describe_v4, describe_v6, embedded_v4, is_host_local_v4, parse_v4, parse_v6, v6_embedded_v4,
-    Ip, V6Embed,
+    Dotted, Ip, V6Embed, V4,
 };
 use super::known::{under, LOCALHOST_NAMES, MAX_HOST, METADATA_NAMES, METADATA_V4, METADATA_V6};
+use crate::engine::detect::Hit;
 
 /// How a URL sits in the value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,25 +37,47 @@ pub(super) enum Part {
     Userinfo,
 }
 
-/// A finding before it becomes a [`Hit`].
-pub(super) struct Found {
-    pub(super) rule: &'static str,
-    pub(super) reason: Cow<'static, str>,
+/// Where a host candidate sits: its span in the value, how its URL sits
+/// there and which part of the authority it came from.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Site {
     pub(super) start: usize,
     pub(super) end: usize,
+    pub(super) ctx: Ctx,
+    pub(super) part: Part,
+}
+
+impl Site {
+    /// The host part (after the last `@`, or a bare value) at `start..end`.
+    pub(super) fn host(start: usize, end: usize, ctx: Ctx) -> Site {
+        Site {
+            start,
+            end,
+            ctx,
+            part: Part::Host,
+        }
+    }
+
+    /// A finding over this site's span.
+    fn hit(self, rule: &'static str, reason: Cow<'static, str>) -> Option<Hit> {
+        Some(Hit {
+            rule: Cow::Borrowed(rule),
+            reason,
+            start: self.start,
+            end: self.end,
+        })
+    }
+
+    /// Inside a URL (anchored or embedded) rather than a bare value.
+    fn url(self) -> bool {
+        matches!(self.ctx, Ctx::Anchored | Ctx::Embedded)
+    }
 }
 
 impl Ssrf {
-    /// Judges a host token (ASCII or UTF-8).
-    pub(super) fn judge_token(
-        &self,
-        token: &[u8],
-        start: usize,
-        end: usize,
-        ctx: Ctx,
-        part: Part,
-        network: bool,
-    ) -> Option<Found> {
+    /// Judges a host token (ASCII or UTF-8). `network`: the URL's scheme
+    /// connects to a host and the token ends where an authority can end.
+    pub(super) fn judge_token(&self, token: &[u8], site: Site, network: bool) -> Option<Hit> {
         if token.len() > MAX_HOST {
             return None;
         }
@@ -64,14 +87,14 @@ impl Ssrf {
         if host.is_empty() {
             return None;
         }
-        let mut f = self.judge_host(host, start, end, ctx, part, network)?;
+        let mut f = self.judge_host(host, site, network)?;
         if folded {
             f.reason = Cow::Owned(format!("{} (Unicode look-alike characters)", f.reason));
         }
         Some(f)
     }
 
-    pub(super) fn whitelisted(&self, host: &[u8]) -> bool {
+    fn whitelisted(&self, host: &[u8]) -> bool {
         self.whitelist.iter().any(|(wild, name)| {
             let n = name.as_bytes();
             if *wild {
@@ -84,85 +107,76 @@ impl Ssrf {
         })
     }
 
-    pub(super) fn blacklisted(&self, ip: Ip) -> bool {
+    fn blacklisted(&self, ip: Ip) -> bool {
         self.blacklist.iter().any(|c| c.contains(ip))
     }
 
     /// Judges a lowercase ASCII host name or IPv4 in any notation.
-    pub(super) fn judge_host(
-        &self,
-        host: &[u8],
-        start: usize,
-        end: usize,
-        ctx: Ctx,
-        part: Part,
-        network: bool,
-    ) -> Option<Found> {
+    fn judge_host(&self, host: &[u8], site: Site, network: bool) -> Option<Hit> {
         if self.whitelisted(host) {
             return None;
         }
-        let found = |rule, reason: Cow<'static, str>| {
-            Some(Found {
-                rule,
-                reason,
-                start,
-                end,
-            })
-        };
-        let url = matches!(ctx, Ctx::Anchored | Ctx::Embedded);
-        // IPv4 in any notation.
-        if let Some(p) = parse_v4(host) {
-            let ip = Ip::V4(p.addr);
-            if METADATA_V4.contains(&p.addr) && (url || p.canonical) {
-                let reason = if p.canonical {
-                    Cow::Borrowed("cloud metadata service address")
-                } else {
-                    Cow::Owned(format!(
-                        "cloud metadata service address in {} notation",
-                        p.notation()
-                    ))
-                };
-                return found("ssrf.metadata", reason);
-            }
-            if !p.canonical {
-                if !url {
-                    return None; // a number or a version, not a host
-                }
-                let internal = self.blacklisted(ip);
-                if internal || network {
-                    let what = describe_v4(p.addr);
-                    return found(
-                        "ssrf.obfuscated_ip",
-                        Cow::Owned(format!(
-                            "IPv4 address in {} notation ({}.{}.{}.{}, {what})",
-                            p.notation(),
-                            p.addr >> 24,
-                            (p.addr >> 16) & 0xff,
-                            (p.addr >> 8) & 0xff,
-                            p.addr & 0xff
-                        )),
-                    );
-                }
-                return None;
-            }
-            if ctx == Ctx::Embedded || !self.blacklisted(ip) {
-                return None;
-            }
-            if ctx == Ctx::BareNaked && !is_host_local_v4(p.addr) {
-                return None;
-            }
-            return found(
-                "ssrf.internal_address",
-                Cow::Owned(format!("{} in the blocked ranges", describe_v4(p.addr))),
-            );
+        match parse_v4(host) {
+            Some(p) => self.judge_v4(p, site, network),
+            None => self.judge_name(host, site, network),
         }
-        let name = host;
+    }
+
+    /// Judges an IPv4 address in any notation: metadata, then loose
+    /// notations (only in URLs), then the blocked ranges.
+    fn judge_v4(&self, p: V4, site: Site, network: bool) -> Option<Hit> {
+        let url = site.url();
+        let ip = Ip::V4(p.addr);
+        if METADATA_V4.contains(&p.addr) && (url || p.canonical) {
+            let reason = if p.canonical {
+                Cow::Borrowed("cloud metadata service address")
+            } else {
+                Cow::Owned(format!(
+                    "cloud metadata service address in {} notation",
+                    p.notation()
+                ))
+            };
+            return site.hit("ssrf.metadata", reason);
+        }
+        if !p.canonical {
+            if !url {
+                return None; // a number or a version, not a host
+            }
+            let internal = self.blacklisted(ip);
+            if internal || network {
+                let what = describe_v4(p.addr);
+                return site.hit(
+                    "ssrf.obfuscated_ip",
+                    Cow::Owned(format!(
+                        "IPv4 address in {} notation ({}, {what})",
+                        p.notation(),
+                        Dotted(p.addr)
+                    )),
+                );
+            }
+            return None;
+        }
+        if site.ctx == Ctx::Embedded || !self.blacklisted(ip) {
+            return None;
+        }
+        if site.ctx == Ctx::BareNaked && !is_host_local_v4(p.addr) {
+            return None;
+        }
+        site.hit(
+            "ssrf.internal_address",
+            Cow::Owned(format!("{} in the blocked ranges", describe_v4(p.addr))),
+        )
+    }
+
+    /// Judges a lowercase ASCII host name that is not an IPv4 address.
+    fn judge_name(&self, name: &[u8], site: Site, network: bool) -> Option<Hit> {
+        let ctx = site.ctx;
         // Single-label metadata names (`metadata`) are ordinary words when
         // they stand alone.
         if METADATA_NAMES.iter().any(|m| m.as_bytes() == name)
             && (ctx != Ctx::BareNaked || name.contains(&b'.'))
         {
-            return found(
+            return site.hit(
                 "ssrf.metadata",
                 Cow::Borrowed("cloud metadata service name"),
             );
@@ -172,15 +186,12 @@ impl Ssrf {
         }
         if let Some(addr) = embedded_v4(name) {
             if self.blacklisted(Ip::V4(addr)) || METADATA_V4.contains(&addr) {
-                return found(
+                return site.hit(
                     "ssrf.ip_in_hostname",
                     Cow::Owned(format!(
-                        "host name embeds the {} {}.{}.{}.{} (wildcard DNS resolves it there)",
+                        "host name embeds the {} {} (wildcard DNS resolves it there)",
                         describe_v4(addr),
-                        addr >> 24,
-                        (addr >> 16) & 0xff,
-                        (addr >> 8) & 0xff,
-                        addr & 0xff
+                        Dotted(addr)
                     )),
                 );
             }
@@ -190,7 +201,7 @@ impl Ssrf {
             .iter()
             .any(|d| under(name, d.as_bytes()))
         {
-            return found(
+            return site.hit(
                 "ssrf.attack_domain",
                 Cow::Borrowed("wildcard-DNS, rebinding or out-of-band interaction domain"),
             );
@@ -201,9 +212,9 @@ impl Ssrf {
         // A lone `localhost` is a word (a search term, a "server" setting);
         // with a port or path it is an address.
         if localhost && ctx != Ctx::BareNaked {
-            return found("ssrf.internal_name", Cow::Borrowed("local host name"));
+            return site.hit("ssrf.internal_name", Cow::Borrowed("local host name"));
         }
-        if ctx == Ctx::BareNaked || part == Part::Userinfo {
+        if ctx == Ctx::BareNaked || site.part == Part::Userinfo {
             return None;
         }
         if self
@@ -211,7 +222,7 @@ impl Ssrf {
             .iter()
             .any(|d| under(name, d.as_bytes()))
         {
-            return found(
+            return site.hit(
                 "ssrf.internal_name",
                 Cow::Borrowed("host name in a private-network domain"),
             );
@@ -221,7 +232,7 @@ impl Ssrf {
             && !name.contains(&b'.')
             && name.iter().any(|b| b.is_ascii_alphabetic())
         {
-            return found(
+            return site.hit(
                 "ssrf.internal_name",
                 Cow::Borrowed(
                     "single-label host name (resolves only through local search domains)",
@@ -232,14 +243,7 @@ impl Ssrf {
     }
 
     /// Judges the inside of `[...]`.
-    pub(super) fn judge_v6_literal(
-        &self,
-        inner: &[u8],
-        start: usize,
-        end: usize,
-        ctx: Ctx,
-        part: Part,
-    ) -> Option<Found> {
+    pub(super) fn judge_v6_literal(&self, inner: &[u8], site: Site) -> Option<Hit> {
         // Zone identifiers (`fe80::1%eth0`, `%25eth0`) do not change the
         // address.
         let addr_part = inner
@@ -252,30 +256,22 @@ impl Ssrf {
             return None;
         }
         let a = parse_v6(lower)?;
-        let found = |rule, reason: Cow<'static, str>| {
-            Some(Found {
-                rule,
-                reason,
-                start,
-                end,
-            })
-        };
-        let url = matches!(ctx, Ctx::Anchored | Ctx::Embedded);
+        let (ctx, url) = (site.ctx, site.url());
         if METADATA_V6.contains(&a) {
-            return found(
+            return site.hit(
                 "ssrf.metadata",
                 Cow::Borrowed("cloud metadata service address"),
             );
         }
         if let Some((v4, kind)) = v6_embedded_v4(a) {
             if METADATA_V4.contains(&v4) {
-                return found(
+                return site.hit(
                     "ssrf.metadata",
                     Cow::Borrowed("cloud metadata service address inside an IPv6 address"),
                 );
             }
             if kind == V6Embed::Mapped && url {
-                return found(
+                return site.hit(
                     "ssrf.obfuscated_ip",
                     Cow::Owned(format!(
                         "IPv4 address written as IPv4-mapped IPv6 ({})",
@@ -287,14 +283,14 @@ impl Ssrf {
                 && self.blacklisted(Ip::V4(v4))
                 && (ctx != Ctx::BareNaked || is_host_local_v4(v4))
             {
-                return found(
+                return site.hit(
                     "ssrf.internal_address",
                     Cow::Owned(format!("IPv6 address carrying the {}", describe_v4(v4))),
                 );
             }
             return None;
         }
-        if ctx == Ctx::Embedded || part == Part::Userinfo && !url {
+        if ctx == Ctx::Embedded || site.part == Part::Userinfo && !url {
             return None;
         }
         if !self.blacklisted(Ip::V6(a)) {
@@ -306,7 +302,7 @@ impl Ssrf {
         {
             return None;
         }
-        found(
+        site.hit(
             "ssrf.internal_address",
             Cow::Owned(format!("{what} in the blocked ranges")),
         )

@@ -75,6 +75,24 @@
 //! assert!(d.detect(b"https://api.example.com/v1/pay", &q).is_none());
 //! assert!(d.detect(b"2130706433", &q).is_none()); // a number, not a host
 //! ```
+//!
+//! ## Layout
+//!
+//! One file per concept; dependencies point one way, from the entry point
+//! down to the parsers, so no two files import each other:
+//!
+//! * `scan`: [`Ssrf::detect`], the surface switch and the one-pass byte
+//!   prefilter that picks the scanners;
+//! * `url`: URLs in a value (`scheme:`, `//`), the authority region and its
+//!   host candidates, parser-confusion shapes; `bare`: values that are a
+//!   bare `host[:port][/path]`;
+//! * `judge`: one host candidate judged by where it sits (a `Site`: span,
+//!   URL context, authority part);
+//! * `ip`: IPv4 in every loose notation, IPv6, addresses carried inside
+//!   others; `cidr`: configured networks; `fold`: Unicode look-alike
+//!   folding; `known`: metadata, local names, scheme classes, bounds;
+//! * `config`: the section and its compiled form; `bytes`: generic byte
+//!   helpers (blank trimming, lowercasing, hex digits, a SWAR byte test).
 
 mod bare;
 mod bytes;

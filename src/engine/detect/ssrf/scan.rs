@@ -1,10 +1,8 @@
 //! The entry point: which surfaces are judged, and the one-pass byte
 //! classification that decides whether the URL or the bare-host scanner runs.
 
-use std::borrow::Cow;
-
 use super::bare::MAX_BARE;
-use super::bytes::{eq_mask, HI};
+use super::bytes::{eq_mask, leading_blanks, HI};
 use super::config::{target_index, Ssrf};
 use crate::engine::detect::{Hit, ValueCtx};
 use crate::engine::surface::Surface;
@@ -63,7 +61,7 @@ impl Ssrf {
         }
         // One table-driven pass decides which scans can match at all.
         let mask = classify(value);
-        let lead = value.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let lead = leading_blanks(value);
         // A path starting with `//` is a client joining URLs sloppily.
         let path = ctx.surface == Surface::Path;
         let slashes = !path && value.get(lead..lead + 2) == Some(b"//");
@@ -90,12 +88,6 @@ impl Ssrf {
                 None
             }
         };
-        let found = urls().or_else(bare)?;
-        Some(Hit {
-            rule: Cow::Borrowed(found.rule),
-            reason: found.reason,
-            start: found.start,
-            end: found.end,
-        })
+        urls().or_else(bare)
     }
 }

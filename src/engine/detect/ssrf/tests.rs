@@ -47,6 +47,15 @@ fn fixtures() {
     assert!(n.detect + n.pass >= 60, "too few fixtures");
 }
 
+/// The folder of the labelled corpora: `RASP_CORPUS`, or `../shared/corpus`
+/// next to the repository.
+fn corpus_dir() -> std::path::PathBuf {
+    std::env::var_os("RASP_CORPUS").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        std::path::PathBuf::from,
+    )
+}
+
 /// Runs every row of the shared corpora through the detector and prints
 /// per-class counts and the flagged rows of classes other than `ssrf`.
 /// `cargo test --release --lib ssrf::tests::corpus -- --ignored --nocapture`
@@ -54,10 +63,10 @@ fn fixtures() {
 #[ignore]
 fn corpus() {
     let d = det();
-    let dir = std::path::Path::new("/work/shared/corpus");
+    let dir = corpus_dir();
     let mut counts: std::collections::BTreeMap<String, (u32, u32)> = Default::default();
     let mut shown = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
+    for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().and_then(|e| e.to_str()) != Some("jsonl") {
             continue;
@@ -96,7 +105,7 @@ fn corpus() {
 fn bench() {
     let d = det();
     let text = ["httpparams", "libinjection", "gotestwaf_benign"]
-        .map(|f| std::fs::read_to_string(format!("/work/shared/corpus/{f}.jsonl")).unwrap())
+        .map(|f| std::fs::read_to_string(corpus_dir().join(format!("{f}.jsonl"))).unwrap())
         .join("\n");
     let vals: Vec<String> = text
         .lines()

@@ -4,21 +4,22 @@
 
 use std::borrow::Cow;
 
-use super::bytes::lower_into;
+use super::bytes::{leading_blanks, lower_into};
 use super::config::Ssrf;
 use super::ip::parse_v6;
-use super::judge::{Ctx, Found, Part};
+use super::judge::{Ctx, Part, Site};
 use super::known::{is_host_char, is_scheme_char, MAX_HOST, NETWORK_SCHEMES, SPECIAL_SCHEMES};
+use crate::engine::detect::Hit;
 
 /// Longest URL authority examined, in bytes.
 pub(super) const MAX_AUTHORITY: usize = 512;
 
 impl Ssrf {
     /// Finds URLs (`scheme:` + authority) and judges them.
-    pub(super) fn scan_urls(&self, v: &[u8], relative: bool) -> Option<Found> {
+    pub(super) fn scan_urls(&self, v: &[u8], relative: bool) -> Option<Hit> {
         let mut i = 0;
         // Protocol-relative URL at the start of the value.
-        let lead = v.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let lead = leading_blanks(v);
         if let (true, Some(b'/'), Some(b'/'), Some(c)) =
             (relative, v.get(lead), v.get(lead + 1), v.get(lead + 2))
         {
@@ -65,8 +66,8 @@ impl Ssrf {
                 .take_while(|&&b| b == b'/' || b == b'\\')
                 .count();
             if anchored && self.is_dangerous(scheme) && dangerous_tail(rest) {
-                return Some(Found {
-                    rule: "ssrf.scheme",
+                return Some(Hit {
+                    rule: Cow::Borrowed("ssrf.scheme"),
                     reason: Cow::Owned(format!("URL with the dangerous scheme `{scheme}:`")),
                     start: s,
                     end: colon + 1,
@@ -96,20 +97,20 @@ impl Ssrf {
         None
     }
 
-    pub(super) fn is_dangerous(&self, scheme: &str) -> bool {
+    fn is_dangerous(&self, scheme: &str) -> bool {
         self.schemes.iter().any(|s| s == scheme)
     }
 
     /// Judges the authority starting at `a`. Returns the finding and where
     /// the authority ends.
-    pub(super) fn authority(
+    fn authority(
         &self,
         v: &[u8],
         a: usize,
         scheme: &str,
         ctx: Ctx,
         anchored: bool,
-    ) -> (Option<Found>, usize) {
+    ) -> (Option<Hit>, usize) {
         // The region every parser could read as authority: up to `/` or `?`
         // (and whitespace in prose), bounded.
         let mut end = a;
@@ -150,63 +151,51 @@ impl Ssrf {
         }
         // Backslashes as escape characters: `\l\o\c\a\l\h\o\s\t`.
         if region.contains(&b'\\') && region.len() <= MAX_HOST {
-            let mut buf = [0u8; MAX_HOST];
-            let mut n = 0;
-            for &b in region.iter().filter(|&&b| b != b'\\') {
-                if let Some(slot) = buf.get_mut(n) {
-                    *slot = b;
-                    n += 1;
-                }
-            }
-            let squeezed = buf.get(..n).unwrap_or_default();
-            let last = squeezed
-                .iter()
-                .rposition(|&b| b == b'@')
-                .map_or(0, |p| p + 1);
-            let host = squeezed.get(last..).unwrap_or_default();
-            if let Some(mut f) = self.piece(host, a, ctx, Part::Host, network) {
-                f.end = end;
-                f.reason = Cow::Owned(format!("{} (backslashes removed)", f.reason));
+            if let Some(f) = self.squeezed(region, a, end, ctx, network) {
                 return (Some(f), end);
             }
         }
-        // Parser confusion: several `@`, or characters no userinfo may
-        // contain unencoded before the `@`.
         if anchored && ats > 0 {
-            let last_at = region.iter().rposition(|&b| b == b'@').unwrap_or(0);
-            let before = region.get(..last_at).unwrap_or_default();
-            let confusing = ats > 1
-                || before
-                    .iter()
-                    .any(|&b| b.is_ascii_whitespace() || b == b'#' || b == b'\\' || b == b'&');
-            if confusing {
-                return (
-                    Some(Found {
-                        rule: "ssrf.parser_confusion",
-                        reason: Cow::Borrowed(
-                            "URL authority with several `@` or with whitespace, `#`, `\\` or `&` \
-                             before its `@`: URL parsers disagree on its host",
-                        ),
-                        start: a,
-                        end,
-                    }),
-                    end,
-                );
+            if let Some(f) = parser_confusion(region, ats, a, end) {
+                return (Some(f), end);
             }
         }
         (None, end)
     }
 
+    /// Judges the host of the authority `region` (starting at `a`, ending
+    /// at `end`) read with its backslashes removed, as escape characters.
+    fn squeezed(
+        &self,
+        region: &[u8],
+        a: usize,
+        end: usize,
+        ctx: Ctx,
+        network: bool,
+    ) -> Option<Hit> {
+        let mut buf = [0u8; MAX_HOST];
+        let mut n = 0;
+        for &b in region.iter().filter(|&&b| b != b'\\') {
+            if let Some(slot) = buf.get_mut(n) {
+                *slot = b;
+                n += 1;
+            }
+        }
+        let squeezed = buf.get(..n).unwrap_or_default();
+        let last = squeezed
+            .iter()
+            .rposition(|&b| b == b'@')
+            .map_or(0, |p| p + 1);
+        let host = squeezed.get(last..).unwrap_or_default();
+        let mut f = self.piece(host, a, ctx, Part::Host, network)?;
+        f.end = end;
+        f.reason = Cow::Owned(format!("{} (backslashes removed)", f.reason));
+        Some(f)
+    }
+
     /// Judges one authority piece (`host[:port]`, possibly with junk after
     /// the host) that starts at `at` in the value.
-    pub(super) fn piece(
-        &self,
-        piece: &[u8],
-        at: usize,
-        ctx: Ctx,
-        part: Part,
-        network: bool,
-    ) -> Option<Found> {
+    fn piece(&self, piece: &[u8], at: usize, ctx: Ctx, part: Part, network: bool) -> Option<Hit> {
         let skip = piece
             .iter()
             .take_while(|&&b| b == b'/' || b == b'\\')
@@ -216,7 +205,15 @@ impl Ssrf {
         if p.first() == Some(&b'[') {
             let close = p.iter().position(|&b| b == b']')?;
             let inner = p.get(1..close).unwrap_or_default();
-            return self.judge_v6_literal(inner, start, start + close + 1, ctx, part);
+            return self.judge_v6_literal(
+                inner,
+                Site {
+                    start,
+                    end: start + close + 1,
+                    ctx,
+                    part,
+                },
+            );
         }
         // An unbracketed IPv6 address (`http://2001:db8::1/`).
         let v6len = p
@@ -225,7 +222,15 @@ impl Ssrf {
             .count();
         let v6 = p.get(..v6len).unwrap_or_default();
         if v6.iter().filter(|&&b| b == b':').count() >= 2 && parse_v6(v6).is_some() {
-            return self.judge_v6_literal(v6, start, start + v6len, ctx, part);
+            return self.judge_v6_literal(
+                v6,
+                Site {
+                    start,
+                    end: start + v6len,
+                    ctx,
+                    part,
+                },
+            );
         }
         let len = p.iter().take_while(|&&b| is_host_char(b)).count();
         let token = p.get(..len).unwrap_or_default();
@@ -241,7 +246,13 @@ impl Ssrf {
             _ => false,
         };
         let network = network && clean;
-        self.judge_token(token, start, start + len, ctx, part, network)
+        let site = Site {
+            start,
+            end: start + len,
+            ctx,
+            part,
+        };
+        self.judge_token(token, site, network)
     }
 }
 
@@ -256,4 +267,25 @@ fn dangerous_tail(rest: &[u8]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Parser confusion in the authority `region` (`a..end` in the value,
+/// holding `ats` `@`): several `@`, or characters no userinfo may contain
+/// unencoded before the last `@`.
+fn parser_confusion(region: &[u8], ats: usize, a: usize, end: usize) -> Option<Hit> {
+    let last_at = region.iter().rposition(|&b| b == b'@').unwrap_or(0);
+    let before = region.get(..last_at).unwrap_or_default();
+    let confusing = ats > 1
+        || before
+            .iter()
+            .any(|&b| b.is_ascii_whitespace() || b == b'#' || b == b'\\' || b == b'&');
+    confusing.then(|| {
+        Hit::new(
+            "ssrf.parser_confusion",
+            "URL authority with several `@` or with whitespace, `#`, `\\` or `&` \
+             before its `@`: URL parsers disagree on its host",
+            a,
+            end,
+        )
+    })
 }
