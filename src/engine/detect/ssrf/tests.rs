@@ -2,8 +2,8 @@
 //! spans, robustness and the ignored corpus and throughput runs.
 
 use super::cidr::Cidr;
+use super::config::{Ssrf, SsrfConfig};
 use super::ip::{parse_v4, parse_v6, Ip};
-use super::{Ssrf, SsrfConfig};
 use crate::engine::config::Action;
 use crate::engine::detect::ValueCtx;
 use crate::engine::surface::Surface;

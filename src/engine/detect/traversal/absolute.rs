@@ -1,7 +1,7 @@
 //! Absolute paths: the value that is one, and system paths inside text,
 //! judged against the whitelist and the system roots.
 
-use super::bytes::in_list;
+use super::bytes::{in_list, starts_ci};
 use super::config::Traversal;
 use super::decode::Found;
 use super::path::{canonicalize, drive_at, is_boundary, starts_path, under};
@@ -18,9 +18,7 @@ impl Traversal {
             .iter()
             .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'<'))
             .unwrap_or(s.len());
-        if s.get(p..p + 5)
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"file:"))
-        {
+        if starts_ci(s.get(p..).unwrap_or_default(), b"file:") {
             p += 5;
         }
         if starts_path(s, p) {

@@ -1,8 +1,25 @@
 //! Generic byte primitives the detector needs: case-insensitive list
-//! membership, strict and lenient hex digits, base64 decoding.
+//! membership, search and prefix test, strict and lenient hex digits,
+//! base64 decoding.
 
+/// `x` equals an entry of `list`, ASCII case-insensitively.
 pub(super) fn in_list(x: &[u8], list: &[&str]) -> bool {
     list.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(x))
+}
+
+/// The first position of `needle` in `hay`, ASCII case-insensitively.
+pub(super) fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// `s` starts with `prefix`, ASCII case-insensitively.
+pub(super) fn starts_ci(s: &[u8], prefix: &[u8]) -> bool {
+    s.get(..prefix.len())
+        .is_some_and(|x| x.eq_ignore_ascii_case(prefix))
 }
 
 /// The value of a hex digit as lenient decoders compute it (IIS accepted

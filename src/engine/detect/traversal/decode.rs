@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::bytes::{lenient_hex, strict_hex};
+use super::bytes::{find_ci, lenient_hex, strict_hex};
 use super::path::{is_boundary, is_sep};
 use crate::engine::detect::Hit;
 
@@ -50,15 +50,13 @@ impl<'a> Stream<'a> {
         }
     }
 
+    /// Decodes `v` as lenient path readers do: up to four passes (`%252e`
+    /// takes two), then NUL bytes and wildcard placeholders are settled.
     pub(super) fn new(v: &'a [u8]) -> Stream<'a> {
-        let needs = v.iter().any(|&b| b == b'%' || b == 0 || b >= 0x80)
-            || v.windows(2).any(|w| w.eq_ignore_ascii_case(b"0x"));
+        let needs =
+            v.iter().any(|&b| b == b'%' || b == 0 || b >= 0x80) || find_ci(v, b"0x").is_some();
         if !needs || v.len() > (1 << 30) {
-            return Stream {
-                bytes: Cow::Borrowed(v),
-                map: None,
-                len: v.len(),
-            };
+            return Stream::plain(v);
         }
         let mut cur: Vec<u8> = v.to_vec();
         let mut map: Vec<u32> = (0..v.len() as u32).collect();

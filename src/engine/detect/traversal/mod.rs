@@ -49,6 +49,23 @@
 //! assert!(t.detect(b"/tmp/upload-1.png", &ctx).is_none());
 //! assert!(t.detect(b"../images/logo.png", &ctx).is_none());
 //! ```
+//!
+//! ## Layout
+//!
+//! One file per concept; dependencies point one way, from the entry point
+//! down to path syntax, so no two files import each other:
+//!
+//! * `scan`: [`Traversal::detect`], the order of the checks and the base64
+//!   re-read; `classify`: the one-pass byte classes that gate them;
+//! * `decode`: the lenient decoder and its `Stream` with offsets back into
+//!   the value (findings carry stream offsets until `Stream::hit` maps them);
+//! * `climb`: parent-directory climbs and their judgement; `absolute`:
+//!   absolute paths and the whitelist; `wrapper`: stream wrappers;
+//! * `sensitive`: the lists of system roots and sensitive files and the
+//!   tests on them, including `is_sensitive_path` for `cmdi`; `path`:
+//!   separators, boundaries, drive letters, canonical form;
+//! * `config`: the section and its compiled form; `bytes`: generic byte
+//!   helpers (case-insensitive list, search and prefix; hex; base64).
 
 mod absolute;
 mod bytes;

@@ -2,7 +2,7 @@
 //! configuration files, and the tests that name them (also used by the
 //! command-injection detector through [`is_sensitive_path`]).
 
-use super::bytes::in_list;
+use super::bytes::{in_list, starts_ci};
 use super::decode::Found;
 use super::path::{canonicalize, is_boundary, is_sep, starts_path};
 
@@ -43,12 +43,9 @@ pub(super) const SERVER_DIR_PREFIXES: &[&str] = &[
 ];
 
 pub(super) fn server_dir(seg: &[u8]) -> bool {
-    SERVER_DIR_PREFIXES.iter().any(|p| {
-        seg.len() >= p.len()
-            && seg
-                .get(..p.len())
-                .is_some_and(|x| x.eq_ignore_ascii_case(p.as_bytes()))
-    })
+    SERVER_DIR_PREFIXES
+        .iter()
+        .any(|p| starts_ci(seg, p.as_bytes()))
 }
 
 /// Directory names whose presence makes a path sensitive.

@@ -1,7 +1,7 @@
 //! Unit tests of the path traversal detector: fixtures, the request path,
 //! configuration and linear time on adversarial inputs.
 
-use super::{Traversal, TraversalConfig};
+use super::config::{Traversal, TraversalConfig};
 use crate::engine::config::Action;
 use crate::engine::detect::ValueCtx;
 use crate::engine::surface::Surface;

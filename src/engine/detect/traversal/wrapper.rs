@@ -1,6 +1,6 @@
 //! PHP and Java stream wrappers and PHP filter-chain elements.
 
-use super::bytes::in_list;
+use super::bytes::{find_ci, in_list, starts_ci};
 use super::decode::Found;
 use super::path::drive_at;
 
@@ -8,10 +8,7 @@ use super::path::drive_at;
 /// (`convert.iconv.UTF8.CP930`, `convert.base64-decode`).
 pub(super) fn wrapper(s: &[u8]) -> Option<Found> {
     for pat in [&b"convert.iconv."[..], b"convert.base64-"] {
-        if let Some(p) = s
-            .windows(pat.len())
-            .position(|w| w.eq_ignore_ascii_case(pat))
-        {
+        if let Some(p) = find_ci(s, pat) {
             return Some(Found::new(
                 "path.wrapper",
                 "PHP filter-chain element (convert.iconv., convert.base64-)",
@@ -62,11 +59,7 @@ pub(super) fn wrapper(s: &[u8]) -> Option<Found> {
         let hit = if scheme.eq_ignore_ascii_case(b"file") {
             matches!(after.first(), Some(b'/' | b'\\' | b'.')) || drive_at(after, 0)
         } else if scheme.eq_ignore_ascii_case(b"jar") {
-            after.len() >= 5
-                && after
-                    .get(..5)
-                    .is_some_and(|w| w.eq_ignore_ascii_case(b"file:"))
-                || slashes
+            starts_ci(after, b"file:") || slashes
         } else {
             slashes
         };
