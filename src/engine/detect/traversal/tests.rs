@@ -16,11 +16,13 @@ fn det() -> Traversal {
 fn fixtures() {
     let t = det();
     let ctx = ValueCtx::value(Surface::Query);
-    crate::engine::detect::fixtures::check(
+    let n = crate::engine::detect::fixtures::check(
         include_str!("../../../../tests/fixtures/path_traversal.jsonl"),
         true,
         |v, _| t.detect(v.as_bytes(), &ctx),
     );
+    // An empty or truncated fixture file must not pass.
+    assert!(n.detect >= 50 && n.pass >= 50, "too few fixtures");
 }
 
 #[test]
