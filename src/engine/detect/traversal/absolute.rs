@@ -1,0 +1,121 @@
+//! Absolute paths: the value that is one, and system paths inside text,
+//! judged against the whitelist and the system roots.
+
+use super::bytes::{in_list, starts_ci};
+use super::config::Traversal;
+use super::decode::Found;
+use super::path::{canonicalize, drive_at, is_boundary, starts_path, under};
+use super::sensitive::{
+    leaf_sensitive, server_dir, shape, CROWN_JEWELS, HARD_ROOTS, WINDOWS_ROOTS,
+};
+
+impl Traversal {
+    /// Absolute paths: the whole value, or system paths inside text.
+    pub(super) fn absolute(&self, s: &[u8]) -> Option<Found> {
+        let mut canon = Vec::new();
+        // The value itself (after blanks, quotes and a `file:` prefix).
+        let mut p = s
+            .iter()
+            .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'<'))
+            .unwrap_or(s.len());
+        if starts_ci(s.get(p..).unwrap_or_default(), b"file:") {
+            p += 5;
+        }
+        if starts_path(s, p) {
+            let end = s
+                .get(p..)
+                .and_then(|r| {
+                    r.iter().position(|&b| {
+                        matches!(b, b'"' | b'\'' | b'?' | b'#' | b'\n' | b'<' | b'>' | 0)
+                    })
+                })
+                .map_or(s.len(), |q| p + q);
+            let path = s.get(p..end).unwrap_or_default();
+            if let Some(reason) = self.judge_absolute(path, &mut canon, true) {
+                return Some(Found::new("path.absolute", reason, p, end));
+            }
+        }
+        // Paths inside text: only after a token boundary. Candidates are
+        // separators and drive colons (`C:` starts one byte earlier).
+        let candidates = s.iter().enumerate().filter_map(|(i, &b)| match b {
+            b'/' | b'\\' => Some(i),
+            b':' => i.checked_sub(1),
+            _ => None,
+        });
+        for q in candidates {
+            if q == 0 {
+                continue;
+            }
+            let before = s.get(q - 1).copied().unwrap_or(b' ');
+            if !is_boundary(before) && before != b':' {
+                continue;
+            }
+            if !starts_path(s, q) {
+                continue;
+            }
+            let end = s
+                .get(q..)
+                .and_then(|r| {
+                    r.iter()
+                        .position(|&b| is_boundary(b) || b == b'?' || b == b'#')
+                })
+                .map_or(s.len(), |x| q + x);
+            let path = s.get(q..end).unwrap_or_default();
+            if let Some(reason) = self.judge_absolute(path, &mut canon, false) {
+                return Some(Found::new("path.absolute", reason, q, end));
+            }
+        }
+        None
+    }
+
+    /// Judges one absolute path; `whole` when it is the entire value.
+    pub(super) fn judge_absolute(
+        &self,
+        path: &[u8],
+        canon: &mut Vec<u8>,
+        whole: bool,
+    ) -> Option<&'static str> {
+        canonicalize(path, canon);
+        let c: &[u8] = canon;
+        if self.whitelist.iter().any(|w| under(c, w)) {
+            return None;
+        }
+        let drive = drive_at(c, 0) || (c.first() == Some(&b'/') && drive_at(c, 1));
+        let sh = shape(c);
+        if sh.count == 0 {
+            return None;
+        }
+        if !whole {
+            // Inside text (`cat /etc/passwd`, `include("/etc/shadow")`) only
+            // credential files count: prose quotes system paths too.
+            let rooted = drive || in_list(sh.first, HARD_ROOTS) || in_list(sh.first, WINDOWS_ROOTS);
+            let jewel = in_list(sh.leaf, CROWN_JEWELS)
+                || c.starts_with(b"/proc/self/")
+                || c.starts_with(b"/dev/tcp/")
+                || c.starts_with(b"/dev/udp/");
+            return (rooted && jewel).then_some("absolute path to a system credential file");
+        }
+        if drive {
+            // User documents (`C:\Users\me\report.docx`, the browser's
+            // `C:\fakepath\`) are common in forms; system directories and
+            // configuration files are not.
+            if in_list(sh.first, HARD_ROOTS)
+                || in_list(sh.first, WINDOWS_ROOTS)
+                || server_dir(sh.first)
+                || sh.any_dir
+                || leaf_sensitive(sh.leaf)
+                || sh.leaf.ends_with(b".ini")
+            {
+                return Some("absolute Windows path to a system directory or file");
+            }
+            return None;
+        }
+        if in_list(sh.first, HARD_ROOTS) && (sh.count >= 2 || in_list(sh.first, &["etc", "proc"])) {
+            return Some("absolute path under a system directory");
+        }
+        if sh.any_dir || sh.etc_inside || leaf_sensitive(sh.leaf) {
+            return Some("absolute path to a sensitive file");
+        }
+        None
+    }
+}

@@ -1,0 +1,69 @@
+//! Generic byte primitives the detector needs: case-insensitive list
+//! membership, search and prefix test, strict and lenient hex digits,
+//! base64 decoding.
+
+/// `x` equals an entry of `list`, ASCII case-insensitively.
+pub(super) fn in_list(x: &[u8], list: &[&str]) -> bool {
+    list.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(x))
+}
+
+/// The first position of `needle` in `hay`, ASCII case-insensitively.
+pub(super) fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// `s` starts with `prefix`, ASCII case-insensitively.
+pub(super) fn starts_ci(s: &[u8], prefix: &[u8]) -> bool {
+    s.get(..prefix.len())
+        .is_some_and(|x| x.eq_ignore_ascii_case(prefix))
+}
+
+/// The value of a hex digit as lenient decoders compute it (IIS accepted
+/// any letter: `%c0%qf` is `%c0%af`).
+pub(super) fn lenient_hex(c: u8) -> Option<u32> {
+    match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'a'..=b'z' => Some(u32::from(c - b'a') + 10),
+        b'A'..=b'Z' => Some(u32::from(c - b'A') + 10),
+        _ => None,
+    }
+}
+
+pub(super) fn strict_hex(c: u8) -> Option<u32> {
+    match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'a'..=b'f' => Some(u32::from(c - b'a') + 10),
+        b'A'..=b'F' => Some(u32::from(c - b'A') + 10),
+        _ => None,
+    }
+}
+
+/// Decodes standard or URL-safe base64; `None` on other characters.
+pub(super) fn base64_decode(v: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(v.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    for &b in v {
+        let d = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(d);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}

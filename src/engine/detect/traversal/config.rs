@@ -1,0 +1,82 @@
+//! The `path_traversal` configuration section and its compiled form.
+
+use serde::{Deserialize, Serialize};
+
+use super::path::{canonicalize, drive_at};
+use crate::engine::config::{Action, ConfigError};
+
+/// Configuration section `path_traversal`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TraversalConfig {
+    /// `block` (default), `log` or `off`.
+    pub action: Action,
+    /// Directories under which absolute paths are allowed (after `.` and
+    /// `..` segments are resolved, compared case-insensitively). Default:
+    /// the reference's `["/app/data", "/tmp"]`. Entries must be absolute
+    /// (`/dir` or `C:\dir`).
+    pub whitelist: Vec<String>,
+    /// Whether one plain parent step (`../img/a.png`) whose target is not a
+    /// sensitive file is allowed, as relative links are. `true` (default);
+    /// `false` flags every `..` segment in values.
+    pub allow_single_parent: bool,
+}
+
+impl Default for TraversalConfig {
+    fn default() -> Self {
+        TraversalConfig {
+            action: Action::Block,
+            whitelist: vec!["/app/data".to_string(), "/tmp".to_string()],
+            allow_single_parent: true,
+        }
+    }
+}
+
+/// The compiled detector.
+#[derive(Clone, Debug)]
+pub struct Traversal {
+    pub(super) action: Action,
+    /// Canonical whitelist entries: lowercase, `/`-separated, no trailing
+    /// slash (`/tmp`, `c:/data`).
+    pub(super) whitelist: Vec<Vec<u8>>,
+    pub(super) allow_single_parent: bool,
+}
+
+impl Traversal {
+    /// Compiles the section; `None` when the action is `off`.
+    pub fn compile(cfg: &TraversalConfig, field: &str) -> Result<Option<Traversal>, ConfigError> {
+        if cfg.action == Action::Off {
+            return Ok(None);
+        }
+        let mut whitelist = Vec::with_capacity(cfg.whitelist.len());
+        for (i, entry) in cfg.whitelist.iter().enumerate() {
+            let e = entry.as_bytes();
+            let absolute = matches!(e.first(), Some(b'/' | b'\\')) || drive_at(e, 0);
+            if !absolute {
+                return Err(ConfigError::new(
+                    format!("{field}.whitelist[{i}]"),
+                    format!("directory `{entry}` must be an absolute path"),
+                ));
+            }
+            if e.windows(2).any(|w| w == b"..") {
+                return Err(ConfigError::new(
+                    format!("{field}.whitelist[{i}]"),
+                    format!("directory `{entry}` must not contain `..`"),
+                ));
+            }
+            let mut canon = Vec::new();
+            canonicalize(e, &mut canon);
+            whitelist.push(canon);
+        }
+        Ok(Some(Traversal {
+            action: cfg.action,
+            whitelist,
+            allow_single_parent: cfg.allow_single_parent,
+        }))
+    }
+
+    /// The configured action.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+}
