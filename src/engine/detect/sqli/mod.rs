@@ -75,13 +75,15 @@
 
 mod analyze;
 mod lexer;
+mod rule;
 mod words;
 
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
 use crate::engine::config::{Action, ConfigError};
-use analyze::{analyze, Ctx, Ev, Stack};
+use analyze::{analyze, Ctx, Stack};
+use rule::Ev;
 
 /// Configuration section `sql_injection`.
 ///

@@ -1,0 +1,148 @@
+//! SELECT statements wherever they start (UNION, `(SELECT`, after `;`, the
+//! value itself): their shape, FROM tables and system catalogs, and when
+//! they are evidence.
+
+use super::super::rule::Rule;
+use super::super::words::Func;
+use super::state::{Clause, Exp, Kind, Lead, Origin, Parser, Sel, Shape};
+
+impl Parser<'_, '_> {
+    /// Records the shape of the first token of a SELECT item.
+    pub(super) fn note_item(&mut self, shape: Shape) {
+        let f = self.frame();
+        if f.clause != Clause::Select {
+            return;
+        }
+        if let Some(sel) = f.sel_mut() {
+            if sel.item_start {
+                sel.item_start = false;
+                sel.items = sel.items.saturating_add(1);
+                if shape > sel.shape {
+                    sel.shape = shape;
+                }
+            }
+        }
+    }
+
+    /// Upgrades the shape of the current SELECT (a call, a qualified name).
+    pub(super) fn upgrade_item(&mut self, shape: Shape) {
+        let f = self.frame();
+        if f.clause != Clause::Select {
+            return;
+        }
+        if let Some(sel) = f.sel_mut() {
+            if shape > sel.shape {
+                sel.shape = shape;
+            }
+        }
+    }
+
+    pub(super) fn start_select(&mut self, origin: Origin, start: usize) {
+        let f = self.frame();
+        f.clause = Clause::Select;
+        f.fresh = false;
+        f.alias = false;
+        f.sel = Sel {
+            active: true,
+            origin,
+            start,
+            shape: Shape::None,
+            items: 0,
+            from: false,
+            catalog: false,
+            done: false,
+            where_cmp: false,
+            item_start: true,
+        };
+        self.exp = Exp::Operand;
+    }
+
+    pub(super) fn note_table(&mut self, catalog: bool, end: usize) {
+        if let Some(sel) = self.frame().sel_mut() {
+            sel.catalog |= catalog;
+        }
+        if catalog && !self.cur().sel.active {
+            // `… FROM information_schema.tables` appended to the value.
+            if let Some(at) = self.from_at {
+                self.set_strong(Rule::SelectStatement, at, end);
+            }
+        }
+        self.check_select(end);
+    }
+
+    /// Records evidence for the current SELECT once it qualifies.
+    /// The parse failed at `end`: SELECTs still open get judged on what
+    /// they had (a truncated or sloppy payload keeps its strong parts).
+    pub(super) fn salvage(&mut self, end: usize) {
+        let depth = self.depth;
+        for d in (0..=depth).rev() {
+            self.depth = d;
+            self.check_select(end);
+            // `updatexml(`, `load_file(…`: names no prose uses, opened as
+            // calls.
+            let f = self.cur();
+            if f.kind == Kind::Args {
+                match f.func {
+                    Func::Error => self.set_strong(Rule::ErrorFunction, f.call_start, end),
+                    Func::File => self.set_strong(Rule::FileAccess, f.call_start, end),
+                    _ => {}
+                }
+            }
+        }
+        self.depth = depth;
+    }
+
+    pub(super) fn check_select(&mut self, end: usize) {
+        let f = self.cur();
+        let Some(sel) = f.sel() else {
+            return;
+        };
+        if sel.done {
+            return;
+        }
+        // A UNION SELECT of bare words only (`union select the quick fox`,
+        // `European Union Select Committee`) reads as prose as easily as
+        // SQL: it needs a literal, a FROM or comment-spacing to stand on
+        // its own; otherwise it is weak evidence, kept only when the whole
+        // value parses as SQL (`x' union select user,pass`).
+        let solid_union = sel.shape >= Shape::Literal || sel.from || self.lx.saw_inline_comment;
+        if sel.origin == Origin::Union && !solid_union {
+            if self.lead != Lead::Word {
+                self.set_weak(Rule::UnionSelect, sel.start, end);
+            }
+            return;
+        }
+        let ok = match sel.origin {
+            Origin::Union => true,
+            Origin::Paren | Origin::Stacked => sel.shape >= Shape::Literal || sel.from,
+            Origin::Implicit => sel.shape >= Shape::Literal,
+            Origin::Start => {
+                sel.shape == Shape::Strong
+                    || (sel.from && (sel.shape >= Shape::Literal || sel.items >= 2))
+                    || sel.catalog
+                    // `SELECT password FROM users WHERE name='admin'`
+                    || (sel.from && sel.where_cmp)
+                    // `SELECT/**/password/**/FROM/**/users`: comments as
+                    // spaces are an evasion, not prose.
+                    || (sel.from && (self.lx.saw_inline_comment || self.lx.saw_exec_comment))
+            }
+        };
+        if !ok || (sel.items == 0 && sel.origin != Origin::Union) {
+            return;
+        }
+        let rule = match sel.origin {
+            Origin::Union => Rule::UnionSelect,
+            Origin::Paren => Rule::Subquery,
+            Origin::Stacked | Origin::Implicit => Rule::StackedQuery,
+            Origin::Start => Rule::SelectStatement,
+        };
+        if let Some(s) = self.frame().sel_mut() {
+            s.done = true;
+        }
+        let start = match sel.origin {
+            Origin::Stacked | Origin::Implicit => self.stmt_at.unwrap_or(sel.start),
+            _ => sel.start,
+        };
+        self.set_strong(rule, start, end);
+    }
+}
