@@ -5,7 +5,7 @@ use super::super::lexer::{Op, Tok, T};
 use super::super::rule::Rule;
 use super::super::words::{Func, Kw};
 use super::class::{callable, extracts, numeric_type, text_is};
-use super::state::{seg, Atom, Clause, Exp, Frame, Kind, Lead, Parser, Shape, Step};
+use super::state::{seg, Atom, Clause, Exp, Frame, Kind, Lead, Parser, Pend, Shape, Step};
 
 impl Parser<'_, '_> {
     pub(super) fn open_call(&mut self) -> Step {
@@ -145,5 +145,58 @@ impl Parser<'_, '_> {
             }
             Kind::Case | Kind::Top => Step::Fail,
         }
+    }
+
+    /// The rest of INTO [OUTFILE | DUMPFILE] 'file' and WAITFOR DELAY 'time':
+    /// a query that writes a file or waits.
+    pub(super) fn pending_effect(&mut self, p: Pend, t: Tok) -> Option<Step> {
+        let step = match p {
+            Pend::Into(start) => {
+                if t.is(Kw::Outfile) || t.is(Kw::Dumpfile) {
+                    self.pend = Pend::IntoFile(start);
+                    Step::Go
+                } else if matches!(t.t, T::Var | T::Word | T::QIdent) {
+                    // INTO @a, INTO table
+                    self.exp = Exp::Operator;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::IntoFile(start) => {
+                if matches!(t.t, T::Str { .. } | T::Var) {
+                    self.set_strong(Rule::FileAccess, start, t.end);
+                    self.exp = Exp::Operator;
+                    Step::Go
+                } else if matches!(t.t, T::LParen | T::Word) {
+                    // INTO OUTFILE (expr) / substring(…)
+                    self.set_strong(Rule::FileAccess, start, t.end);
+                    self.exp = Exp::Operand;
+                    return None;
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::Waitfor(start) => {
+                if t.is(Kw::Delay) || self.text(&t).eq_ignore_ascii_case(b"time") {
+                    self.pend = Pend::WaitforArg(start);
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            Pend::WaitforArg(start) => {
+                if matches!(t.t, T::Str { .. } | T::Var) {
+                    self.set_strong(Rule::TimeFunction, start, t.end);
+                    self.exp = Exp::Operator;
+                    self.atom = Atom::Const;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            _ => return None,
+        };
+        Some(step)
     }
 }

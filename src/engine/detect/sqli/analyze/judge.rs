@@ -1,11 +1,57 @@
 //! Comments, truncation and the end of input: what a value that parses to
 //! its end (or to a comment that drops the rest of the query) proves.
 
-use super::super::lexer::{Tok, T};
+use super::super::lexer::{Op, Tok, T};
 use super::super::rule::Rule;
+use super::super::words::Kw;
+use super::class::postfix;
 use super::state::{seg, Atom, Exp, Lead, Parser, Step};
 
 impl Parser<'_, '_> {
+    /// The first token after the break, in operator position: notes whether
+    /// it is an operator joining the closed literal to another one (the
+    /// operator tail [`finish`](Self::finish) judges).
+    pub(super) fn note_first_operator(&mut self, t: &Tok) {
+        // `"&"`, `"LIKE"`: a quoted word, not an operator.
+        let tight = t.start == self.brk
+            && matches!(self.s.get(t.end), Some(b'\'' | b'"'))
+            && (self.brk <= 1 || self.brk_spaced || t.t == T::Word);
+        self.op_tail = !tight && matches!(t.t, T::Op(_)) && t.t != T::Op(Op::Bang);
+        self.op_tail_postfix = postfix(self.text(t));
+        self.op_tail_strict = !tight
+            && (matches!(
+                t.t,
+                T::Op(
+                    Op::Eq
+                        | Op::Cmp
+                        | Op::Concat
+                        | Op::AndAnd
+                        | Op::Amp
+                        | Op::Pipe
+                        | Op::Caret
+                        | Op::Regex
+                )
+            ) || t.kw.is_some_and(|k| {
+                matches!(
+                    k,
+                    Kw::Like
+                        | Kw::Rlike
+                        | Kw::Regexp
+                        | Kw::Sounds
+                        | Kw::Div
+                        | Kw::Is
+                        | Kw::Not
+                        | Kw::Glob
+                        | Kw::Ilike
+                        | Kw::Xor
+                        | Kw::Collate
+                        | Kw::Similar
+                        | Kw::Mod
+                        | Kw::In
+                )
+            }));
+    }
+
     /// `admin'--`: a comment right after the break (and any `)` / `;`)
     /// drops the rest of the query. The closed literal must be one token
     /// (a credential, a number), and a `#` comment must not be glued to

@@ -25,7 +25,6 @@ mod judge;
 mod operand;
 mod operator;
 mod parser;
-mod pending;
 mod select;
 mod state;
 mod statement;

@@ -5,49 +5,13 @@ use super::super::lexer::{Op, Tok, T};
 use super::super::rule::Rule;
 use super::super::words::Kw;
 use super::class::{numeric_type, postfix, structural};
-use super::state::{seg, Atom, Clause, Exp, Kind, Lead, Parser, Pend, Step};
+use super::state::{seg, Atom, Clause, Exp, Kind, Parser, Pend, Step};
 
 impl Parser<'_, '_> {
+    /// A token in operator position (after an operand).
     pub(super) fn operator(&mut self, t: Tok) -> Step {
         if self.quote && self.after_brk == 0 {
-            // `"&"`, `"LIKE"`: a quoted word, not an operator.
-            let tight = t.start == self.brk
-                && matches!(self.s.get(t.end), Some(b'\'' | b'"'))
-                && (self.brk <= 1 || self.brk_spaced || t.t == T::Word);
-            self.op_tail = !tight && matches!(t.t, T::Op(_)) && t.t != T::Op(Op::Bang);
-            self.op_tail_postfix = postfix(self.text(&t));
-            self.op_tail_strict = !tight
-                && (matches!(
-                    t.t,
-                    T::Op(
-                        Op::Eq
-                            | Op::Cmp
-                            | Op::Concat
-                            | Op::AndAnd
-                            | Op::Amp
-                            | Op::Pipe
-                            | Op::Caret
-                            | Op::Regex
-                    )
-                ) || t.kw.is_some_and(|k| {
-                    matches!(
-                        k,
-                        Kw::Like
-                            | Kw::Rlike
-                            | Kw::Regexp
-                            | Kw::Sounds
-                            | Kw::Div
-                            | Kw::Is
-                            | Kw::Not
-                            | Kw::Glob
-                            | Kw::Ilike
-                            | Kw::Xor
-                            | Kw::Collate
-                            | Kw::Similar
-                            | Kw::Mod
-                            | Kw::In
-                    )
-                }));
+            self.note_first_operator(&t);
         }
         match t.t {
             T::Op(Op::Eq | Op::Cmp | Op::Regex | Op::Assign) => {
@@ -161,27 +125,60 @@ impl Parser<'_, '_> {
         }
     }
 
+    /// A word in operator position. The groups below take disjoint sets
+    /// of keywords; a keyword none of them takes (or whose guard fails) is
+    /// an alias when one may follow, and ends the parse otherwise.
     pub(super) fn operator_word(&mut self, t: Tok) -> Step {
         let Some(kw) = t.kw else {
-            if postfix(self.text(&t)) {
-                // `x NOTNULL`, `x ISNULL` (PostgreSQL, SQLite)
-                self.seg |= seg::CMP;
-                return Step::Go;
-            }
-            let w = self.text(&t);
-            if w.eq_ignore_ascii_case(b"against") {
-                self.seg |= seg::CMP;
-                return self.binary();
-            }
-            if self.cur().kind == Kind::Args && w.eq_ignore_ascii_case(b"placing") {
-                // OVERLAY(x PLACING y FROM 1 FOR 0)
-                return self.binary();
-            }
-            return self.alias();
+            return self.bare_operator_word(t);
         };
-        match kw {
-            Kw::And | Kw::Or | Kw::Xor => self.connective(t),
-            Kw::Div | Kw::Mod => self.binary(),
+        let step = match kw {
+            Kw::And | Kw::Or | Kw::Xor => Some(self.connective(t)),
+            Kw::Div | Kw::Mod => Some(self.binary()),
+            Kw::Waitfor => {
+                self.pend = Pend::Waitfor(t.start);
+                Some(Step::Go)
+            }
+            _ => None,
+        };
+        let step = step
+            .or_else(|| self.comparison_word(kw))
+            .or_else(|| self.case_word(t, kw))
+            .or_else(|| self.select_word(t, kw))
+            .or_else(|| self.clause_word(t, kw))
+            .or_else(|| self.juxtaposed_statement(t, kw));
+        if let Some(step) = step {
+            return step;
+        }
+        if self.cur().alias && !structural(kw) {
+            return self.alias();
+        }
+        Step::Fail
+    }
+
+    /// A word without a keyword role in operator position: a postfix null
+    /// test, `AGAINST`, `PLACING`, or an alias.
+    fn bare_operator_word(&mut self, t: Tok) -> Step {
+        if postfix(self.text(&t)) {
+            // `x NOTNULL`, `x ISNULL` (PostgreSQL, SQLite)
+            self.seg |= seg::CMP;
+            return Step::Go;
+        }
+        let w = self.text(&t);
+        if w.eq_ignore_ascii_case(b"against") {
+            self.seg |= seg::CMP;
+            return self.binary();
+        }
+        if self.cur().kind == Kind::Args && w.eq_ignore_ascii_case(b"placing") {
+            // OVERLAY(x PLACING y FROM 1 FOR 0)
+            return self.binary();
+        }
+        self.alias()
+    }
+
+    /// Word operators that compare or combine: LIKE, IS, IN, BETWEEN, NOT …
+    pub(super) fn comparison_word(&mut self, kw: Kw) -> Option<Step> {
+        let step = match kw {
             Kw::Like | Kw::Rlike | Kw::Regexp | Kw::Ilike | Kw::Glob | Kw::Escape => {
                 self.seg |= seg::CMP;
                 self.cmp_left = Some(self.atom != Atom::Word);
@@ -213,10 +210,10 @@ impl Parser<'_, '_> {
                     for _ in 0..3 {
                         let m = self.advance();
                         if m.is(Kw::Mode) {
-                            return Step::Go;
+                            return Some(Step::Go);
                         }
                     }
-                    return Step::Fail;
+                    return Some(Step::Fail);
                 }
                 self.seg |= seg::CMP;
                 self.binary()
@@ -234,131 +231,15 @@ impl Parser<'_, '_> {
                 self.pend = Pend::MemberOf;
                 Step::Go
             }
-            Kw::From => {
-                let f = self.cur();
-                match (f.kind, f.clause) {
-                    (_, Clause::Select) => {
-                        let f = self.frame();
-                        f.clause = Clause::From;
-                        f.alias = false;
-                        if let Some(sel) = f.sel_mut() {
-                            sel.from = true;
-                            sel.item_start = false;
-                        }
-                        self.exp = Exp::Operand;
-                        Step::Go
-                    }
-                    (Kind::Args, _) => self.binary(),
-                    (Kind::Top, _) => {
-                        // `1) FROM users WHERE …`: the value sits in a
-                        // select list.
-                        self.clause(t);
-                        self.from_at = Some(t.start);
-                        let f = self.frame();
-                        f.clause = Clause::From;
-                        f.alias = false;
-                        self.exp = Exp::Operand;
-                        Step::Go
-                    }
-                    _ => Step::Fail,
-                }
-            }
-            Kw::Where | Kw::Having => {
-                // The condition after WHERE / HAVING is judged like the one
-                // after AND / OR. `SELECT x WHERE …` has no FROM but is a
-                // query all the same.
-                if self.cur().clause == Clause::Select {
-                    if let Some(sel) = self.frame().sel_mut() {
-                        sel.from = true;
-                        sel.item_start = false;
-                    }
-                }
-                self.clause(t);
-                self.frame().clause = Clause::Expr;
-                if self.depth == 0 {
-                    self.conn = Some(t.start);
-                    self.conn_clause = true;
-                }
-                self.binary()
-            }
-            Kw::On => {
-                if self.cur().clause == Clause::From {
-                    self.frame().clause = Clause::Expr;
-                    self.binary()
-                } else {
-                    Step::Fail
-                }
-            }
-            Kw::Group | Kw::Order | Kw::Partition => {
-                self.clause(t);
-                self.frame().clause = Clause::Expr;
-                self.pend = Pend::By;
-                Step::Go
-            }
-            Kw::Limit | Kw::Offset | Kw::Returning => {
-                self.clause(t);
-                self.frame().clause = Clause::Expr;
-                self.binary()
-            }
-            Kw::Separator if self.cur().kind == Kind::Args => self.binary(),
-            Kw::As => {
-                if self.cur().kind == Kind::Args {
-                    // CAST(x AS type)
-                    self.pend = Pend::Name;
-                    return Step::Go;
-                }
-                self.pend = Pend::Name;
-                Step::Go
-            }
-            Kw::Using => {
-                if self.cur().kind == Kind::Args {
-                    self.pend = Pend::Name;
-                    return Step::Go;
-                }
-                self.binary()
-            }
-            Kw::For => {
-                if self.cur().kind == Kind::Args {
-                    return self.binary();
-                }
-                self.pend = Pend::ForWord;
-                Step::Go
-            }
-            Kw::Union | Kw::Intersect | Kw::Except | Kw::Minus => {
-                self.end_segment(t.start);
-                self.check_select(t.start);
-                self.pend = Pend::Union(t.start);
-                Step::Go
-            }
-            Kw::Into => {
-                self.clause(t);
-                self.pend = Pend::Into(t.start);
-                Step::Go
-            }
-            Kw::Procedure => {
-                self.clause(t);
-                self.binary()
-            }
-            Kw::Lock => {
-                self.pend = Pend::Lock;
-                Step::Go
-            }
-            Kw::Asc | Kw::Desc | Kw::Rows | Kw::Only => Step::Go,
-            Kw::Join => {
-                if self.cur().clause == Clause::From {
-                    self.binary()
-                } else {
-                    Step::Fail
-                }
-            }
-            Kw::JoinMod => {
-                if self.cur().clause == Clause::From {
-                    self.pend = Pend::Join;
-                    Step::Go
-                } else {
-                    Step::Fail
-                }
-            }
+            _ => return None,
+        };
+        Some(step)
+    }
+
+    /// WHEN / THEN / ELSE / END: a CASE in progress, or the branches of an
+    /// IF statement.
+    pub(super) fn case_word(&mut self, t: Tok, kw: Kw) -> Option<Step> {
+        let step = match kw {
             Kw::When | Kw::Then | Kw::Else => {
                 if self.cur().kind == Kind::Case {
                     if kw == Kw::When {
@@ -388,54 +269,91 @@ impl Parser<'_, '_> {
                     Step::Fail
                 }
             }
-            Kw::Over => {
-                if self.peek().t == T::LParen {
+            _ => return None,
+        };
+        Some(step)
+    }
+
+    /// The rest of IS [NOT], NOT LIKE / IN / BETWEEN, SIMILAR TO, SOUNDS
+    /// LIKE, MEMBER OF.
+    pub(super) fn pending_comparison(&mut self, p: Pend, t: Tok) -> Option<Step> {
+        let step = match p {
+            Pend::Is => {
+                if t.is(Kw::Not) {
+                    self.pend = Pend::Is;
+                    Step::Go
+                } else if t.is(Kw::Null) || t.is(Kw::True) || t.is(Kw::False) || t.is(Kw::Unknown) {
+                    self.seg |= seg::BOOL_LIT;
+                    self.exp = Exp::Operator;
+                    Step::Go
+                } else if t.is(Kw::Distinct) {
+                    // IS DISTINCT FROM
+                    let n = self.peek();
+                    if n.is(Kw::From) {
+                        self.advance();
+                        self.exp = Exp::Operand;
+                        Step::Go
+                    } else {
+                        Step::Fail
+                    }
+                } else {
+                    // SQLite: `x IS [NOT] expr`.
+                    self.exp = Exp::Operand;
+                    return None;
+                }
+            }
+            Pend::NotOp => {
+                if t.is(Kw::Like)
+                    || t.is(Kw::Rlike)
+                    || t.is(Kw::Regexp)
+                    || t.is(Kw::Ilike)
+                    || t.is(Kw::Glob)
+                    || t.is(Kw::In)
+                {
+                    self.seg |= seg::CMP;
+                    self.cmp_left = Some(self.atom != Atom::Word);
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else if t.is(Kw::Between) {
+                    self.seg |= seg::CMP;
+                    self.frame().between = true;
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else if t.is(Kw::Similar) {
+                    self.pend = Pend::SimilarTo;
                     Step::Go
                 } else {
                     Step::Fail
                 }
             }
-            Kw::Waitfor => {
-                self.pend = Pend::Waitfor(t.start);
-                Step::Go
-            }
-            Kw::Select
-            | Kw::Insert
-            | Kw::Update
-            | Kw::Delete
-            | Kw::Drop
-            | Kw::Set
-            | Kw::Begin
-            | Kw::Create
-            | Kw::Truncate
-            | Kw::Shutdown
-            | Kw::Exec
-            | Kw::Declare
-            | Kw::If
-            | Kw::Goto
-            | Kw::While
-            | Kw::Grant
-                if self.depth == 0
-                    && (self.if_stmt
-                        || self.quote
-                        || self.lead == Lead::Value
-                        || matches!(kw, Kw::Exec | Kw::Declare)) =>
-            {
-                // MSSQL runs statements without a separator: `1 exec …`,
-                // `x' begin declare …`, `IF (cond) SELECT …`.
-                if !self.if_stmt {
-                    self.implicit = true;
-                    self.stmt_at = Some(t.start);
+            Pend::SimilarTo => {
+                if self.text(&t).eq_ignore_ascii_case(b"to") {
+                    self.seg |= seg::CMP;
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else {
+                    Step::Fail
                 }
-                self.exp = Exp::Stmt;
-                self.statement(t)
             }
-            _ => {
-                if self.cur().alias && !structural(kw) {
-                    return self.alias();
+            Pend::Sounds => {
+                if t.is(Kw::Like) {
+                    self.seg |= seg::CMP;
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else {
+                    Step::Fail
                 }
-                Step::Fail
             }
-        }
+            Pend::MemberOf => {
+                if t.is(Kw::Of) {
+                    self.exp = Exp::Operand;
+                    Step::Go
+                } else {
+                    Step::Fail
+                }
+            }
+            _ => return None,
+        };
+        Some(step)
     }
 }

@@ -255,4 +255,31 @@ impl<'a> Parser<'a, '_> {
             Exp::Stmt => self.statement(t),
         }
     }
+
+    /// Handles `t` when a multi-word construct is pending. `None` lets the
+    /// token through to the normal handling. Each handler is given only the
+    /// constructs listed for it here (its catch-all arm is never reached),
+    /// and lives with the grammar area it belongs to.
+    pub(super) fn pending(&mut self, t: Tok) -> Option<Step> {
+        let p = self.pend;
+        self.pend = Pend::None;
+        match p {
+            Pend::None => None,
+            Pend::Union(start) => Some(self.pending_union(t, start)),
+            Pend::Is | Pend::NotOp | Pend::SimilarTo | Pend::Sounds | Pend::MemberOf => {
+                self.pending_comparison(p, t)
+            }
+            Pend::Into(_) | Pend::IntoFile(_) | Pend::Waitfor(_) | Pend::WaitforArg(_) => {
+                self.pending_effect(p, t)
+            }
+            Pend::By
+            | Pend::Name
+            | Pend::Qual
+            | Pend::ForWord
+            | Pend::Lock
+            | Pend::Top
+            | Pend::IntervalUnit
+            | Pend::Join => self.pending_clause(p, t),
+        }
+    }
 }

@@ -2,9 +2,10 @@
 //! value itself): their shape, FROM tables and system catalogs, and when
 //! they are evidence.
 
+use super::super::lexer::{Op, Tok, T};
 use super::super::rule::Rule;
-use super::super::words::Func;
-use super::state::{Clause, Exp, Kind, Lead, Origin, Parser, Sel, Shape};
+use super::super::words::{Func, Kw};
+use super::state::{Clause, Exp, Frame, Kind, Lead, Origin, Parser, Pend, Sel, Shape, Step};
 
 impl Parser<'_, '_> {
     /// Records the shape of the first token of a SELECT item.
@@ -70,7 +71,6 @@ impl Parser<'_, '_> {
         self.check_select(end);
     }
 
-    /// Records evidence for the current SELECT once it qualifies.
     /// The parse failed at `end`: SELECTs still open get judged on what
     /// they had (a truncated or sloppy payload keeps its strong parts).
     pub(super) fn salvage(&mut self, end: usize) {
@@ -92,6 +92,7 @@ impl Parser<'_, '_> {
         self.depth = depth;
     }
 
+    /// Records evidence for the current SELECT once it qualifies.
     pub(super) fn check_select(&mut self, end: usize) {
         let f = self.cur();
         let Some(sel) = f.sel() else {
@@ -144,5 +145,85 @@ impl Parser<'_, '_> {
             _ => sel.start,
         };
         self.set_strong(rule, start, end);
+    }
+
+    /// FROM after a select list (or after the value: `1) FROM users`) and
+    /// the set operators UNION / INTERSECT / EXCEPT / MINUS.
+    pub(super) fn select_word(&mut self, t: Tok, kw: Kw) -> Option<Step> {
+        let step = match kw {
+            Kw::From => {
+                let f = self.cur();
+                match (f.kind, f.clause) {
+                    (_, Clause::Select) => {
+                        let f = self.frame();
+                        f.clause = Clause::From;
+                        f.alias = false;
+                        if let Some(sel) = f.sel_mut() {
+                            sel.from = true;
+                            sel.item_start = false;
+                        }
+                        self.exp = Exp::Operand;
+                        Step::Go
+                    }
+                    (Kind::Args, _) => self.binary(),
+                    (Kind::Top, _) => {
+                        // `1) FROM users WHERE …`: the value sits in a
+                        // select list.
+                        self.clause(t);
+                        self.from_at = Some(t.start);
+                        let f = self.frame();
+                        f.clause = Clause::From;
+                        f.alias = false;
+                        self.exp = Exp::Operand;
+                        Step::Go
+                    }
+                    _ => Step::Fail,
+                }
+            }
+            Kw::Union | Kw::Intersect | Kw::Except | Kw::Minus => {
+                self.end_segment(t.start);
+                self.check_select(t.start);
+                self.pend = Pend::Union(t.start);
+                Step::Go
+            }
+            _ => return None,
+        };
+        Some(step)
+    }
+
+    /// After UNION (its start at `start`): ALL / DISTINCT, then SELECT or
+    /// `(`.
+    pub(super) fn pending_union(&mut self, t: Tok, start: usize) -> Step {
+        if t.is(Kw::All) || t.is(Kw::Distinct) || t.t == T::Op(Op::Minus) {
+            self.pend = Pend::Union(start);
+            Step::Go
+        } else if matches!(t.t, T::End | T::Comment) {
+            // A payload cut after UNION (`-1 union`, `x' and 1=0
+            // union --`).
+            if self.quote || self.lead == Lead::Value {
+                self.set_weak(Rule::ClauseTail, start, t.start);
+            }
+            self.finish(t.start)
+        } else if t.is(Kw::Select) {
+            self.frame().sel.active = false;
+            self.start_select(Origin::Union, start);
+            // `1 union select` at the very end: unmistakable.
+            let next = self.peek().t;
+            if matches!(next, T::End | T::Comment) && self.lead != Lead::Word {
+                self.set_strong(Rule::UnionSelect, start, t.end);
+            }
+            Step::Go
+        } else if t.t == T::LParen {
+            // UNION (SELECT …) / UNION(((SELECT …: the SELECT will
+            // arrive fresh in a group.
+            if !self.push(Frame::new(Kind::Group)) {
+                return Step::Fail;
+            }
+            self.union_at = Some(start);
+            self.exp = Exp::Operand;
+            Step::Go
+        } else {
+            Step::Fail
+        }
     }
 }
