@@ -1,5 +1,6 @@
-//! The evidence model: what the analysis can recognise ([`Rule`], with its
-//! stable id, reason and strength) and a finding ([`Ev`]).
+//! The rules of the detector ([`Rule`]: stable id, reason and strength, the
+//! shape the other detectors copy) and a finding ([`Ev`]: a rule and the
+//! span of its evidence).
 
 /// What was recognised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
