@@ -47,6 +47,8 @@ impl Parser<'_, '_> {
         self.seg = 0;
     }
 
+    /// The current segment is SQL-shaped enough for a boolean tail, given
+    /// how the value started.
     pub(super) fn segment_ok(&self) -> bool {
         use seg::*;
         let s = self.seg;

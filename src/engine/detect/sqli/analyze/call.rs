@@ -8,6 +8,8 @@ use super::class::{callable, extracts, numeric_type, text_is};
 use super::state::{seg, Atom, Clause, Exp, Frame, Kind, Lead, Parser, Pend, Shape, Step};
 
 impl Parser<'_, '_> {
+    /// `(` in operator position: a call of the name before it, or a
+    /// subquery glued to a value (`1 (select …)`).
     pub(super) fn open_call(&mut self) -> Step {
         let callee = self.last;
         let is_callee = matches!(callee.t, T::Word | T::QIdent)
@@ -53,6 +55,8 @@ impl Parser<'_, '_> {
         Step::Go
     }
 
+    /// `)` closing a call: the call is evidence by its class (time, error,
+    /// file), by a constant comparison inside, or by nested extraction.
     pub(super) fn close_call(&mut self, t: Tok) -> Step {
         let f = self.cur();
         self.depth = self.depth.saturating_sub(1);
@@ -104,6 +108,8 @@ impl Parser<'_, '_> {
         Step::Go
     }
 
+    /// `)` in operator position: closes a call, a group, or a parenthesis
+    /// the application opened.
     pub(super) fn close(&mut self, t: Tok) -> Step {
         if self.depth == 0 {
             // Closes a parenthesis the application opened.

@@ -16,6 +16,30 @@
 //!   query right after the break `admin'--`, an operator joining the broken
 //!   string to another literal `' = '`, `ORDER BY 1` after the break) only
 //!   counts when the whole input parses up to its end.
+//!
+//! ## Layout
+//!
+//! The automaton is one struct, `state::Parser`, whose fields are the state
+//! every grammar area reads and writes; its methods are spread over the
+//! files by grammar area, each an `impl Parser` block:
+//!
+//! * `parser`: the entry point (fast rejections, set-up), the main loop,
+//!   the token cursor, and the dispatch of pending multi-word constructs;
+//! * `operand` / `operator`: the two positions of the alternation, with
+//!   word operators and comparisons (LIKE, IS, IN, BETWEEN, CASE words);
+//! * `boolean`: AND / OR connectives and the boolean-tail judgement;
+//! * `call`: function calls, parentheses, INTO OUTFILE and WAITFOR DELAY;
+//! * `select`: SELECT wherever it starts, FROM tables, UNION;
+//! * `clause`: WHERE, ORDER BY, LIMIT, AS, JOIN, … in operator position;
+//! * `statement`: stacked and juxtaposed statements, control flow;
+//! * `judge`: comments, truncation and the end of input (weak evidence);
+//! * `class`: keyword classes and token predicates shared by the others.
+//!
+//! A keyword in operator position is offered to the area handlers in turn
+//! (`operator::operator_word`); each takes a disjoint set of keywords and
+//! answers `None` for the rest, so the order does not change the result.
+//! The fields stay `pub(super)` (visible inside `analyze` only) rather than
+//! behind accessors: the areas are one automaton, split for reading.
 
 mod boolean;
 mod call;

@@ -8,6 +8,8 @@ use super::class::{callable, structural};
 use super::state::{seg, Atom, Clause, Exp, Frame, Kind, Lead, Origin, Parser, Pend, Shape, Step};
 
 impl Parser<'_, '_> {
+    /// A token in operand position (after an operator, `(`, `,`, or at the
+    /// start of a bare value).
     pub(super) fn operand(&mut self, t: Tok) -> Step {
         if self.lead == Lead::Unset {
             return self.first(t);

@@ -106,6 +106,7 @@ impl Parser<'_, '_> {
         }
     }
 
+    /// A binary operator (or connective) was consumed: an operand follows.
     pub(super) fn binary(&mut self) -> Step {
         self.structure = true;
         self.any_op = true;
@@ -115,6 +116,8 @@ impl Parser<'_, '_> {
         Step::Go
     }
 
+    /// A name right after an operand: an alias where the clause takes one
+    /// (select list, FROM), the end of the parse elsewhere.
     pub(super) fn alias(&mut self) -> Step {
         let f = self.frame();
         if f.alias {

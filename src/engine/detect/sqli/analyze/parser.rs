@@ -138,6 +138,7 @@ pub(in super::super) fn analyze(s: &[u8], ctx: Ctx, stack: &mut Option<Stack>) -
 }
 
 impl<'a> Parser<'a, '_> {
+    /// Steps through the tokens until the parse fails or completes.
     pub(super) fn run(&mut self) -> Option<Ev> {
         loop {
             let t = self.advance();
@@ -160,6 +161,7 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
+    /// The current frame.
     pub(super) fn frame(&mut self) -> &mut Frame {
         // `depth` never exceeds MAX_DEPTH - 1 (push refuses).
         let d = self.depth;
@@ -167,6 +169,7 @@ impl<'a> Parser<'a, '_> {
         frames.get_mut(d).unwrap_or(scratch)
     }
 
+    /// A copy of the current frame.
     pub(super) fn cur(&self) -> Frame {
         self.frames
             .get(self.depth)
@@ -174,6 +177,7 @@ impl<'a> Parser<'a, '_> {
             .unwrap_or(Frame::new(Kind::Top))
     }
 
+    /// Opens a frame; false when the depth bound is reached.
     pub(super) fn push(&mut self, f: Frame) -> bool {
         if self.depth + 1 >= MAX_DEPTH {
             return false;
@@ -211,6 +215,7 @@ impl<'a> Parser<'a, '_> {
         self.lx.next_tok()
     }
 
+    /// The next two tokens, without consuming them.
     pub(super) fn peek2(&self) -> (Tok, Tok) {
         let mut l = self.lx;
         let a = l.next_tok();
@@ -218,16 +223,19 @@ impl<'a> Parser<'a, '_> {
         (a, b)
     }
 
+    /// The bytes of `t`.
     pub(super) fn text(&self, t: &Tok) -> &'a [u8] {
         self.s.get(t.start..t.end).unwrap_or_default()
     }
 
+    /// Records strong evidence (the first one found is kept).
     pub(super) fn set_strong(&mut self, rule: Rule, start: usize, end: usize) {
         if self.strong.is_none() {
             self.strong = Some(Ev { rule, start, end });
         }
     }
 
+    /// Records weak evidence (the first one found is kept).
     pub(super) fn set_weak(&mut self, rule: Rule, start: usize, end: usize) {
         if self.weak.is_none() {
             self.weak = Some(Ev { rule, start, end });
@@ -243,6 +251,7 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
+    /// One token: a pending construct first, then by what is expected.
     pub(super) fn step(&mut self, t: Tok) -> Step {
         if self.pend != Pend::None {
             if let Some(s) = self.pending(t) {

@@ -38,6 +38,7 @@ impl Parser<'_, '_> {
         }
     }
 
+    /// A SELECT starts in the current frame.
     pub(super) fn start_select(&mut self, origin: Origin, start: usize) {
         let f = self.frame();
         f.clause = Clause::Select;
@@ -58,6 +59,7 @@ impl Parser<'_, '_> {
         self.exp = Exp::Operand;
     }
 
+    /// A FROM table ended at `end`; `catalog` when it names a system catalog.
     pub(super) fn note_table(&mut self, catalog: bool, end: usize) {
         if let Some(sel) = self.frame().sel_mut() {
             sel.catalog |= catalog;

@@ -8,6 +8,8 @@ use super::class::callable;
 use super::state::{Exp, Lead, Origin, Parser, Pend, Step};
 
 impl Parser<'_, '_> {
+    /// A token at the start of a statement (after `;`, or a statement
+    /// keyword juxtaposed to an operand).
     pub(super) fn statement(&mut self, t: Tok) -> Step {
         let stacked = self.stmt_at.is_some();
         let start = self.stmt_at.unwrap_or(t.start);
