@@ -29,7 +29,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use envoy_rasp::engine::config::RawConfig;
-use envoy_rasp::engine::detect::Finding;
+use envoy_rasp::engine::detect::{Finding, Taken};
 use envoy_rasp::engine::http::parse_http1;
 use envoy_rasp::engine::inspect::BodyStep;
 use envoy_rasp::engine::policy::Cause;
@@ -315,8 +315,8 @@ fn explain(a: &Args) -> ExitCode {
                 "body_bytes": body.len(),
             },
             "findings": tx.findings().iter().map(finding_json).collect::<Vec<_>>(),
-            "violations": tx.violations().iter().map(|c| json!({
-                "reason": c.as_str(), "status": c.limit_status(),
+            "violations": tx.violations().iter().map(|v| json!({
+                "reason": v.cause.as_str(), "status": v.cause.limit_status(),
             })).collect::<Vec<_>>(),
             "allowlisted": tx.allowlisted(),
             "body_inspected": outcome.body_inspected,
@@ -414,13 +414,13 @@ fn text_report(
             let _ = writeln!(o, "        evidence: {}", f.evidence);
         }
     }
-    for c in tx.violations() {
+    for v in tx.violations() {
         let _ = writeln!(
             o,
             "limit       {} (status {}){}",
-            c.as_str(),
-            c.limit_status(),
-            if mode == Mode::Monitor {
+            v.cause.as_str(),
+            v.cause.limit_status(),
+            if v.taken == Taken::Monitor {
                 ", monitor mode: not enforced"
             } else {
                 ""
@@ -429,9 +429,7 @@ fn text_report(
     }
     match &outcome.reply {
         None => {
-            let would = findings
-                .iter()
-                .any(|f| f.taken == envoy_rasp::engine::detect::Taken::Monitor)
+            let would = findings.iter().any(|f| f.taken == Taken::Monitor)
                 || (mode == Mode::Monitor && !tx.violations().is_empty());
             let _ = writeln!(
                 o,

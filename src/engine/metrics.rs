@@ -32,7 +32,7 @@ pub enum Metric {
     /// Requests answered with the block reply because of an attack.
     Blocked,
     /// Limit violations by cause and what was done (`block`, `monitor`, or
-    /// `log` for a partial inspection).
+    /// `log` for a partial inspection), as stored with the violation.
     Rejected(Cause, Taken),
     /// Bytes of values run through the detectors.
     InspectedBytes,
@@ -223,16 +223,8 @@ pub fn record_transaction(tx: &Transaction, sink: &mut dyn MetricsSink) {
     {
         sink.add(Metric::Blocked, 1);
     }
-    for &c in tx.violations() {
-        let taken = if tx.reply().is_some_and(|r| r.cause == c) {
-            Taken::Block
-        } else {
-            Taken::Monitor
-        };
-        sink.add(Metric::Rejected(c, taken), 1);
-    }
-    if tx.truncated() && !tx.violations().contains(&Cause::InspectOverflow) {
-        sink.add(Metric::Rejected(Cause::InspectOverflow, Taken::Log), 1);
+    for v in tx.limit_outcomes() {
+        sink.add(Metric::Rejected(v.cause, v.taken), 1);
     }
     let bytes = tx.inspected_bytes();
     if bytes > 0 {

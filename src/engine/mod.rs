@@ -38,7 +38,7 @@ pub use config::{Config, ConfigError, Mode};
 pub use detect::{AttackType, Finding};
 pub use http::RequestHead;
 pub use inspect::Transaction;
-pub use policy::{LocalReply, Verdict};
+pub use policy::{BodyVerdict, HeadVerdict, LocalReply, Verdict, Violation};
 
 use std::sync::{Arc, Mutex};
 

@@ -24,7 +24,7 @@ use crate::engine::inspect::BodyStep;
 use crate::engine::metrics::{record_transaction, Metric};
 use crate::engine::ratelimit::{KeyGauge, Keying, RateKey, RateLimiter};
 use crate::engine::siem::{self, SiemQueue};
-use crate::engine::{Engine, LocalReply, RequestHead, Transaction, Verdict};
+use crate::engine::{BodyVerdict, Engine, LocalReply, RequestHead, Transaction, Verdict};
 use stats::EnvoyMetrics;
 
 proxy_wasm::main! {{
@@ -308,7 +308,7 @@ impl RaspHttp {
         let mut sink = &*self.metrics;
         RateLimiter::record(&d, &mut sink);
         self.rate_key = Some(key);
-        let reply = rl.reply(&d, tx.event_id());
+        let reply = rl.reply(&d, tx.event_id().unwrap_or_default());
         if let Some(taken) = d.taken {
             tx.rate_limited(taken, reply.clone());
         }
@@ -321,14 +321,14 @@ impl RaspHttp {
     }
 
     /// Applies a verdict reached after the whole request was seen.
-    fn conclude(&mut self, verdict: Verdict) -> Action {
-        match verdict {
-            Verdict::Reply(r) => {
+    fn conclude(&mut self, reply: Option<LocalReply>) -> Action {
+        match reply {
+            Some(r) => {
                 self.respond(&r);
                 self.record();
                 Action::Pause
             }
-            Verdict::Allow | Verdict::NeedBody => {
+            None => {
                 self.phase = Phase::Done;
                 self.record();
                 Action::Continue
@@ -347,10 +347,10 @@ impl RaspHttp {
         let t0 = now_nanos();
         let verdict = match &mut self.tx {
             Some(tx) => tx.on_body(&body),
-            None => Verdict::Allow,
+            None => BodyVerdict::Allow,
         };
         self.nanos += now_nanos().saturating_sub(t0);
-        self.conclude(verdict)
+        self.conclude(verdict.into_reply())
     }
 }
 
@@ -366,7 +366,7 @@ impl HttpContext for RaspHttp {
             return Action::Continue;
         };
         let mut tx = self.engine.begin(RequestHead::from_pairs(pairs));
-        if tx.event_id() == "-" {
+        if tx.event_id().is_none() {
             tx.set_event_id(format!("rasp-{:x}-{}", t0, self.context_id));
         }
         if self.engine.config().rate_limit.is_some() {
@@ -400,7 +400,8 @@ impl HttpContext for RaspHttp {
                 self.phase = Phase::Streaming;
                 Action::Continue
             }
-            v => self.conclude(v),
+            Verdict::Allow => self.conclude(None),
+            Verdict::Reply(r) => self.conclude(Some(r)),
         }
     }
 
