@@ -474,6 +474,13 @@ impl CleanMemo {
         CleanMemo::new(HEADER_MEMO_SLOTS, HEADER_MEMO_ARENA, HEADER_MEMO_MAX_VALUE)
     }
 
+    /// Whether a header value is remembered as clean (for tests of code
+    /// that only sees the engine).
+    #[cfg(test)]
+    pub(crate) fn remembers_header(&self, value: &[u8]) -> bool {
+        memo_tag(Surface::Header, Kind::Value).is_some_and(|t| self.contains(t, value))
+    }
+
     /// Whether `value` is short enough to be remembered.
     fn fits(&self, value: &[u8]) -> bool {
         value.len() <= self.max_value

@@ -20,8 +20,9 @@ use std::time::{Duration, UNIX_EPOCH};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, ContextType, LogLevel, MapType};
 
+use crate::engine::filter::record_transaction;
 use crate::engine::inspect::BodyStep;
-use crate::engine::metrics::{record_transaction, Metric};
+use crate::engine::metrics::Metric;
 use crate::engine::ratelimit::{KeyGauge, Keying, RateKey, RateLimiter};
 use crate::engine::siem::{self, SiemQueue};
 use crate::engine::{BodyVerdict, Engine, LocalReply, RequestHead, Transaction, Verdict};
