@@ -1,6 +1,6 @@
 //! [`FakeHost`]: the proxy in memory, for tests, `rasp-explain` and fuzzing.
 
-use crate::engine::host::{Clock, Host, HttpCall, Level, MetricsSink, SharedStore};
+use crate::engine::host::{Host, HttpCall, Level, MetricsSink, SharedStore};
 use crate::engine::http::RequestHead;
 use crate::engine::metrics::Metric;
 use crate::engine::ratelimit::MemoryStore;
@@ -171,13 +171,11 @@ impl FakeHost {
     }
 }
 
-impl Clock for FakeHost {
+impl Host for FakeHost {
     fn now_nanos(&self) -> u64 {
         self.now_nanos
     }
-}
 
-impl Host for FakeHost {
     fn store(&self) -> &dyn SharedStore {
         &self.store
     }
