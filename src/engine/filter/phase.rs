@@ -12,16 +12,16 @@ pub enum Flow {
 
 /// Where a request is in its life.
 ///
-/// ```text
-/// Headers ──need body──▶ Buffering ──body in (end of stream, trailers)──▶ Done
-///    │                      │ over max_body_bytes, monitor mode
-///    │ body not inspected   ▼
-///    └───────────────────▶ Streaming ──end of stream, trailers──────────▶ Done
-/// ```
+/// * `Headers` → `Buffering` when the body is to be inspected,
+///   → `Streaming` when a body follows uninspected, → `Done` when none does;
+/// * `Buffering` → `Done` at the end of the stream or at the trailers (the
+///   body is inspected then), → `Streaming` when it grows over
+///   `max_body_bytes` in monitor mode;
+/// * `Streaming` → `Done` at the end of the stream or at the trailers;
+/// * any phase → `Done` when a local reply is sent.
 ///
-/// Any phase goes to `Done` when a local reply is sent; `Done` ignores
-/// every later callback except `on_log` (which records a request that
-/// ended early, once).
+/// `Done` ignores every later callback except `on_log` (which records a
+/// request that ended early, once).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     /// Waiting for the request headers.
