@@ -14,17 +14,20 @@
 //!   longer than the input, no quadratic amount of output, calls bounded by
 //!   the input length) and never call the sink again after it said `Stop`;
 //! * detector hits point inside the value they were given;
-//! * security events are valid JSON whatever bytes the request held.
+//! * security events are valid JSON whatever bytes the request held;
+//! * the request filter, driven as Envoy drives it, decides every complete
+//!   request, answers it at most once and counts it exactly once.
 
 use std::sync::OnceLock;
 
 use envoy_rasp::engine::config::Config;
 use envoy_rasp::engine::decode::{normalize, percent_decode};
 use envoy_rasp::engine::detect::{Hit, ValueCtx};
+use envoy_rasp::engine::filter::{FakeHost, Phase, RequestFilter};
 use envoy_rasp::engine::http::{decode_header_map, parse_http1, RequestHead};
-use envoy_rasp::engine::inspect::BodyStep;
+use envoy_rasp::engine::metrics::Metric;
 use envoy_rasp::engine::surface::{self, FilePart, Flow, Kind, Limit, Sink, Surface};
-use envoy_rasp::engine::{Engine, Verdict};
+use envoy_rasp::engine::Engine;
 
 /// The body of a fuzz target.
 pub type Target = fn(&[u8]);
@@ -119,13 +122,13 @@ pub fn http1(data: &[u8]) {
 
 // ------------------------------------------------------------ config
 
-/// `Config::from_json`; a configuration that loads must also run.
+/// `Config::from_json`; a configuration that loads must also run a request
+/// through the filter.
 pub fn config(data: &[u8]) {
     let Ok(cfg) = Config::from_json(data) else {
         return;
     };
-    let engine = Engine::new(cfg);
-    let mut tx = engine.begin(RequestHead::new(
+    let head = RequestHead::new(
         "POST",
         "/static/../api/v1/items?q=1%27%20or%201=1&x=<script>",
         vec![
@@ -137,12 +140,8 @@ pub fn config(data: &[u8]) {
             ),
             ("content-length".into(), b"9".to_vec()),
         ],
-    ));
-    if tx.on_headers(false) == Verdict::NeedBody {
-        let _ = tx.on_body_size(9);
-        let _ = tx.on_body(b"a=1&b=;id");
-    }
-    check_events(&tx.events(Some("192.0.2.1:1234"), 1));
+    );
+    run_filter(&Engine::new(cfg), head, b"a=1&b=;id");
 }
 
 // ------------------------------------------------------------ surfaces
@@ -485,36 +484,34 @@ fn check_events(events: &[String]) {
     }
 }
 
-/// The whole transaction: the input is a raw HTTP/1.1 request, run through
-/// `begin` → `on_headers` → `on_body_size` (in 1 KiB steps) → `on_body`.
+/// Runs one request through a new request filter with the fake host (body
+/// in 1 KiB chunks, as Envoy delivers it) and checks what the filter did.
+fn run_filter(engine: &Engine, head: RequestHead, body: &[u8]) {
+    let mut host = FakeHost::with_request(head, "192.0.2.1:1234");
+    host.now_nanos = 1_700_000_000_000_000_000;
+    let mut filter = RequestFilter::new(engine.clone(), 1);
+    host.run_request(&mut filter, body, 1024);
+    assert_eq!(filter.phase(), Phase::Done, "a complete request is decided");
+    assert!(
+        host.replies.len() <= 1,
+        "{} local replies",
+        host.replies.len()
+    );
+    if let Some(r) = host.replies.first() {
+        assert!((200..600).contains(&r.status), "reply status {}", r.status);
+    }
+    let counted = host.counter(Metric::Requests);
+    assert_eq!(counted, 1, "the request was counted {counted} times");
+    check_events(&host.events);
+}
+
+/// The whole request lifecycle: the input is a raw HTTP/1.1 request, run
+/// through the request filter (headers, body, response headers, log).
 pub fn transaction(data: &[u8]) {
     let Ok((head, body)) = parse_http1(data) else {
         return;
     };
     let (default, tight) = engines();
     let engine = if seed(data) % 2 == 0 { default } else { tight };
-    let mut tx = engine.begin(head);
-    let verdict = tx.on_headers(body.is_empty());
-    if verdict == Verdict::NeedBody {
-        let mut total = 0u64;
-        let mut reply = false;
-        for chunk in body.chunks(1024) {
-            total += chunk.len() as u64;
-            match tx.on_body_size(total) {
-                BodyStep::Buffer => {}
-                _ => {
-                    reply = true;
-                    break;
-                }
-            }
-        }
-        if !reply {
-            let v = tx.on_body(&body);
-            assert!(v != Verdict::NeedBody, "on_body must decide");
-        }
-    }
-    if let Some(r) = tx.reply() {
-        assert!((200..600).contains(&r.status), "reply status {}", r.status);
-    }
-    check_events(&tx.events(Some("192.0.2.1:1234"), 1_700_000_000_000));
+    run_filter(engine, head, &body);
 }

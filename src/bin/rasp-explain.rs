@@ -1,10 +1,9 @@
 //! `rasp-explain`: what would the filter do with this request, and why?
 //!
 //! Reads one raw HTTP/1.1 request (a file, or `-`/nothing for stdin), runs
-//! it through the same engine the filter runs in Envoy, with the same call
-//! sequence as the host layer (`on_headers`, then `on_body_size` and
-//! `on_body` when the engine asks for the body), and prints every finding,
-//! limit violation and the verdict.
+//! it through the filter itself (the engine's `RequestFilter`, driven by the
+//! in-memory `FakeHost` with the callbacks Envoy would make), and prints
+//! every finding, limit violation, the verdict and the events.
 //!
 //! ```text
 //! rasp-explain [--config cfg.json] [--json] [--as-is] [request.http | -]
@@ -29,11 +28,11 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use envoy_rasp::engine::config::RawConfig;
-use envoy_rasp::engine::detect::Finding;
+use envoy_rasp::engine::detect::{Finding, Taken};
+use envoy_rasp::engine::filter::{FakeHost, RequestFilter};
 use envoy_rasp::engine::http::parse_http1;
-use envoy_rasp::engine::inspect::BodyStep;
 use envoy_rasp::engine::policy::Cause;
-use envoy_rasp::engine::{Engine, LocalReply, Mode, RequestHead, Verdict};
+use envoy_rasp::engine::{Engine, LocalReply, Mode, RequestHead, Transaction};
 use serde_json::{json, Value};
 
 const USAGE: &str = "\
@@ -183,49 +182,44 @@ fn as_envoy_sees_it(head: &mut RequestHead) {
     }
 }
 
-/// What happened, as the host layer would have done it.
-struct Outcome {
-    reply: Option<LocalReply>,
-    body_inspected: bool,
+/// What the filter did with one request: the filter (its transaction,
+/// the reply it sent) and the fake proxy it ran against (the events).
+struct Explained {
+    filter: RequestFilter,
+    host: FakeHost,
+    body: Vec<u8>,
+    mode: Mode,
 }
 
-/// The host layer's call sequence (src/host/mod.rs), without Envoy.
-fn run(tx: &mut envoy_rasp::engine::Transaction, body: &[u8]) -> Outcome {
-    let end_of_stream = body.is_empty();
-    let len = body.len() as u64;
-    match tx.on_headers(end_of_stream) {
-        Verdict::Reply(r) => Outcome {
-            reply: Some(r),
-            body_inspected: false,
-        },
-        Verdict::NeedBody => match tx.on_body_size(len) {
-            BodyStep::Reply(r) => Outcome {
-                reply: Some(r),
-                body_inspected: false,
-            },
-            BodyStep::PassThrough => Outcome {
-                reply: None,
-                body_inspected: false,
-            },
-            BodyStep::Buffer => Outcome {
-                reply: tx.on_body(body).reply().cloned(),
-                body_inspected: true,
-            },
-        },
-        Verdict::Allow => {
-            // Not inspected, but the body size limit still applies.
-            let reply = if end_of_stream {
-                None
-            } else {
-                match tx.on_body_size(len) {
-                    BodyStep::Reply(r) => Some(r),
-                    _ => None,
-                }
-            };
-            Outcome {
-                reply,
-                body_inspected: false,
-            }
+impl Explained {
+    /// Runs the request through the filter as Envoy would (one body chunk),
+    /// from client 127.0.0.1:0, now.
+    fn run(engine: &Engine, head: RequestHead, body: Vec<u8>) -> Explained {
+        let mut host = FakeHost::with_request(head, "127.0.0.1:0");
+        host.now_nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        let mut filter = RequestFilter::new(engine.clone(), 1);
+        host.run_request(&mut filter, &body, body.len());
+        Explained {
+            filter,
+            host,
+            body,
+            mode: engine.config().mode,
+        }
+    }
+
+    fn reply(&self) -> Option<&LocalReply> {
+        self.filter.sent_reply()
+    }
+
+    /// `allowed`, `blocked` (an attack) or `rejected` (a limit).
+    fn verdict(&self) -> &'static str {
+        match self.reply() {
+            None => "allowed",
+            Some(r) if matches!(r.cause, Cause::Attack(_)) => "blocked",
+            Some(_) => "rejected",
         }
     }
 }
@@ -277,64 +271,60 @@ fn explain(a: &Args) -> ExitCode {
     if !a.as_is {
         as_envoy_sees_it(&mut head);
     }
-    let mut tx = engine.begin(head);
-    let outcome = run(&mut tx, &body);
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
-    let event_lines = tx.events(Some("127.0.0.1:0"), now_ms);
-    let verdict = match &outcome.reply {
-        None => "allowed",
-        Some(r) if matches!(r.cause, Cause::Attack(_)) => "blocked",
-        Some(_) => "rejected",
+    let ex = Explained::run(&engine, head, body);
+    let Some(tx) = ex.filter.transaction() else {
+        eprintln!("rasp-explain: the request head was not read");
+        return ExitCode::from(2);
     };
-    let code = if outcome.reply.is_some() {
+    let code = if ex.reply().is_some() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     };
-    let mode = engine.config().mode;
     if a.json {
-        let reply = outcome.reply.as_ref().map(|r| {
-            json!({
-                "status": r.status,
-                "cause": r.cause.as_str(),
-                "headers": r.headers,
-                "body": String::from_utf8_lossy(&r.body),
-            })
-        });
-        let out = json!({
-            "verdict": verdict,
-            "status": outcome.reply.as_ref().map(|r| r.status),
-            "mode": mode_str(mode),
-            "request": {
-                "method": tx.head().method,
-                "path": String::from_utf8_lossy(&tx.head().path),
-                "header_bytes": tx.head().header_bytes(),
-                "body_bytes": body.len(),
-            },
-            "findings": tx.findings().iter().map(finding_json).collect::<Vec<_>>(),
-            "violations": tx.violations().iter().map(|c| json!({
-                "reason": c.as_str(), "status": c.limit_status(),
-            })).collect::<Vec<_>>(),
-            "allowlisted": tx.allowlisted(),
-            "body_inspected": outcome.body_inspected,
-            "truncated": tx.truncated(),
-            "inspected_bytes": tx.inspected_bytes(),
-            "reply": reply,
-            "events": event_lines
-                .iter()
-                .map(|l| serde_json::from_str(l).unwrap_or_else(|_| json!(l)))
-                .collect::<Vec<Value>>(),
-        });
+        let out = json_report(&ex, tx);
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         return code;
     }
     let mut o = String::new();
-    text_report(&mut o, a, &tx, &body, &outcome, verdict, mode, &event_lines);
+    text_report(&mut o, a, &ex, tx);
     let _ = std::io::stdout().write_all(o.as_bytes());
     code
+}
+
+fn json_report(ex: &Explained, tx: &Transaction) -> Value {
+    let reply = ex.reply().map(|r| {
+        json!({
+            "status": r.status,
+            "cause": r.cause.as_str(),
+            "headers": r.headers,
+            "body": String::from_utf8_lossy(&r.body),
+        })
+    });
+    json!({
+        "verdict": ex.verdict(),
+        "status": ex.reply().map(|r| r.status),
+        "mode": mode_str(ex.mode),
+        "request": {
+            "method": tx.head().method,
+            "path": String::from_utf8_lossy(&tx.head().path),
+            "header_bytes": tx.head().header_bytes(),
+            "body_bytes": ex.body.len(),
+        },
+        "findings": tx.findings().iter().map(finding_json).collect::<Vec<_>>(),
+        "violations": tx.violations().iter().map(|v| json!({
+            "reason": v.cause.as_str(), "status": v.cause.limit_status(),
+        })).collect::<Vec<_>>(),
+        "allowlisted": tx.allowlisted(),
+        "body_inspected": ex.filter.body_inspected(),
+        "truncated": tx.truncated(),
+        "inspected_bytes": tx.inspected_bytes(),
+        "reply": reply,
+        "events": ex.host.events
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|_| json!(l)))
+            .collect::<Vec<Value>>(),
+    })
 }
 
 fn mode_str(m: Mode) -> &'static str {
@@ -344,19 +334,9 @@ fn mode_str(m: Mode) -> &'static str {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn text_report(
-    o: &mut String,
-    a: &Args,
-    tx: &envoy_rasp::engine::Transaction,
-    body: &[u8],
-    outcome: &Outcome,
-    verdict: &str,
-    mode: Mode,
-    events: &[String],
-) {
+fn text_report(o: &mut String, a: &Args, ex: &Explained, tx: &Transaction) {
     use std::fmt::Write as _;
-    let head = tx.head();
+    let (head, body, mode) = (tx.head(), &ex.body, ex.mode);
     let _ = writeln!(
         o,
         "request     {} {}",
@@ -385,7 +365,7 @@ fn text_report(
         o,
         "inspected   {} bytes of values; body {}{}",
         tx.inspected_bytes(),
-        if outcome.body_inspected {
+        if ex.filter.body_inspected() {
             "inspected"
         } else {
             "not inspected"
@@ -414,24 +394,22 @@ fn text_report(
             let _ = writeln!(o, "        evidence: {}", f.evidence);
         }
     }
-    for c in tx.violations() {
+    for v in tx.violations() {
         let _ = writeln!(
             o,
             "limit       {} (status {}){}",
-            c.as_str(),
-            c.limit_status(),
-            if mode == Mode::Monitor {
+            v.cause.as_str(),
+            v.cause.limit_status(),
+            if v.taken == Taken::Monitor {
                 ", monitor mode: not enforced"
             } else {
                 ""
             }
         );
     }
-    match &outcome.reply {
+    match ex.reply() {
         None => {
-            let would = findings
-                .iter()
-                .any(|f| f.taken == envoy_rasp::engine::detect::Taken::Monitor)
+            let would = findings.iter().any(|f| f.taken == Taken::Monitor)
                 || (mode == Mode::Monitor && !tx.violations().is_empty());
             let _ = writeln!(
                 o,
@@ -447,7 +425,7 @@ fn text_report(
             let _ = writeln!(
                 o,
                 "verdict     {} {} ({})",
-                verdict.to_uppercase(),
+                ex.verdict().to_uppercase(),
                 r.status,
                 r.cause.as_str()
             );
@@ -459,9 +437,9 @@ fn text_report(
             }
         }
     }
-    if !events.is_empty() {
+    if !ex.host.events.is_empty() {
         let _ = writeln!(o, "events      (logged by the filter, component wasm)");
-        for e in events {
+        for e in &ex.host.events {
             let _ = writeln!(o, "  {e}");
         }
     }

@@ -19,7 +19,8 @@ use super::policy::{json_escape, Cause};
 
 /// Per-request fields shared by every event of the request.
 pub struct Meta<'a> {
-    pub request_id: &'a str,
+    /// `None` (written as `null`) until an id is assigned.
+    pub request_id: Option<&'a str>,
     pub method: &'a str,
     /// Path without query (raw bytes; escaped and truncated when written).
     pub path: &'a [u8],
@@ -119,14 +120,23 @@ fn common(out: &mut String, meta: &Meta<'_>) {
             "monitor"
         },
     );
-    field(out, "request_id", meta.request_id);
+    optional(out, "request_id", meta.request_id);
     field(out, "method", &evidence(meta.method.as_bytes(), 16));
     field(out, "path", &evidence(meta.path, 200));
-    match meta.client {
-        Some(c) => field(out, "client", c),
-        None => out.push_str(",\"client\":null"),
-    }
+    optional(out, "client", meta.client);
     out.push('}');
+}
+
+/// A string field, or `null` when absent.
+fn optional(out: &mut String, key: &str, value: Option<&str>) {
+    match value {
+        Some(v) => field(out, key, v),
+        None => {
+            out.push_str(",\"");
+            out.push_str(key);
+            out.push_str("\":null");
+        }
+    }
 }
 
 /// The event line for one finding.

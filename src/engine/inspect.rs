@@ -15,7 +15,9 @@ use super::decode::{normalize_with, Options};
 use super::detect::{AttackType, Finding, Hit, Taken, ValueCtx};
 use super::event;
 use super::http::RequestHead;
-use super::policy::{block_reply, limit_reply, Cause, LocalReply, Verdict};
+use super::policy::{
+    block_reply, limit_reply, BodyVerdict, Cause, HeadVerdict, LocalReply, Violation,
+};
 use super::surface::body::{self, BodyKind};
 use super::surface::{head, FilePart, Flow, Kind, Limit, Sink, Surface};
 use super::Engine;
@@ -41,12 +43,15 @@ pub struct Transaction {
     ins: Inspector,
     body_kind: BodyKind,
     allowlisted: bool,
-    /// Limits exceeded (and, in block mode, acted upon).
-    violations: Vec<Cause>,
+    /// Limits exceeded, each with what was done about it.
+    violations: Vec<Violation>,
     reply: Option<LocalReply>,
+    /// The body was inspected only up to `max_inspect_bytes`.
     truncated: bool,
+    /// The body was not inspected (over `max_body_bytes`).
     body_skipped: bool,
-    event_id: String,
+    /// `x-request-id`, or the id the host assigned; `None` until then.
+    event_id: Option<String>,
     /// What was done about a rate limit this request went over.
     rate_limited: Option<Taken>,
 }
@@ -54,7 +59,7 @@ pub struct Transaction {
 impl Transaction {
     pub(crate) fn new(engine: &Engine, head: RequestHead) -> Transaction {
         let cfg = engine.shared_config();
-        let event_id = head.request_id().unwrap_or("-").to_string();
+        let event_id = head.request_id().map(str::to_string);
         Transaction {
             ins: Inspector::new(),
             cfg,
@@ -76,15 +81,22 @@ impl Transaction {
         &self.head
     }
 
-    /// The id reported in replies and events: `x-request-id` when present.
-    pub fn event_id(&self) -> &str {
-        &self.event_id
+    /// The id reported in replies and events: `x-request-id` when present,
+    /// else the one assigned with [`set_event_id`](Self::set_event_id).
+    pub fn event_id(&self) -> Option<&str> {
+        self.event_id.as_deref()
     }
 
-    /// Replaces the event id (the host uses this when `x-request-id` is
-    /// missing).
+    /// Sets the event id (the request filter does when `x-request-id` is
+    /// missing). Replies built before it carry an empty id and events a
+    /// `null` one, so assign it before [`on_headers`](Self::on_headers).
     pub fn set_event_id(&mut self, id: String) {
-        self.event_id = id;
+        self.event_id = Some(id);
+    }
+
+    /// The event id for reply bodies (empty when none was assigned).
+    fn reply_id(&self) -> &str {
+        self.event_id.as_deref().unwrap_or_default()
     }
 
     /// True when the path matched the allowlist (nothing was inspected).
@@ -97,10 +109,27 @@ impl Transaction {
         &self.ins.findings
     }
 
-    /// Limits exceeded so far (acted upon in block mode, only logged in
-    /// monitor mode).
-    pub fn violations(&self) -> &[Cause] {
+    /// Limits exceeded so far, each with what was done (blocked in block
+    /// mode, only logged in monitor mode).
+    pub fn violations(&self) -> &[Violation] {
         &self.violations
+    }
+
+    fn violated(&self, cause: Cause) -> bool {
+        self.violations.iter().any(|v| v.cause == cause)
+    }
+
+    /// Every limit decision of this request with what was done: the
+    /// violations, then a partial inspection (`Log`) unless inspecting too
+    /// much is already one of them. Events and metrics both come from this
+    /// list, so they cannot disagree.
+    pub fn limit_outcomes(&self) -> impl Iterator<Item = Violation> + '_ {
+        let partial =
+            (self.truncated && !self.violated(Cause::InspectOverflow)).then_some(Violation {
+                cause: Cause::InspectOverflow,
+                taken: Taken::Log,
+            });
+        self.violations.iter().copied().chain(partial)
     }
 
     /// The local reply decided, if any.
@@ -122,23 +151,46 @@ impl Transaction {
     /// True when there is something to log for this request.
     pub fn has_events(&self) -> bool {
         !self.ins.findings.is_empty()
-            || !self.violations.is_empty()
-            || self.truncated()
+            || self.limit_outcomes().next().is_some()
             || self.rate_limited.is_some()
     }
 
-    fn violation(&mut self, cause: Cause) -> Option<Verdict> {
-        self.violations.push(cause);
-        if self.cfg.mode == Mode::Block {
-            let reply = limit_reply(cause, &self.event_id);
-            self.reply = Some(reply.clone());
-            return Some(Verdict::Reply(reply));
+    /// Records that the request went over a limit and decides, once, what
+    /// is done: a limit acts like a rule with action `block`, so block mode
+    /// answers with the limit reply (returned) and monitor mode lets the
+    /// request through.
+    fn violation(&mut self, cause: Cause) -> Option<LocalReply> {
+        let taken = match self.cfg.mode {
+            Mode::Block => Taken::Block,
+            Mode::Monitor => Taken::Monitor,
+        };
+        self.violations.push(Violation { cause, taken });
+        if taken != Taken::Block {
+            return None;
         }
-        None
+        let reply = limit_reply(cause, self.reply_id());
+        self.reply = Some(reply.clone());
+        Some(reply)
     }
 
-    /// Turns the inspector's state into a verdict, if it has one.
-    fn check(&mut self) -> Option<Verdict> {
+    /// The body is over `max_body_bytes` and will not be inspected. In
+    /// block mode the limit reply (returned) ends the request; in monitor
+    /// mode the body passes uninspected, which is inspecting too much with
+    /// nothing done about it: its own violation, with its own event.
+    fn skip_body(&mut self) -> Option<LocalReply> {
+        self.body_skipped = true;
+        if self.violated(Cause::BodyTooLarge) {
+            return None;
+        }
+        let reply = self.violation(Cause::BodyTooLarge);
+        if reply.is_none() && !self.violated(Cause::InspectOverflow) {
+            self.violation(Cause::InspectOverflow);
+        }
+        reply
+    }
+
+    /// Turns the inspector's state into a reply, if it has one.
+    fn check(&mut self) -> Option<LocalReply> {
         if let Some(limit) = self.ins.limit.take() {
             let cause = match limit {
                 Limit::Params => Cause::TooManyParams,
@@ -160,9 +212,9 @@ impl Transaction {
             }
         }
         if let Some(attack) = self.ins.blocking {
-            let reply = block_reply(&self.cfg.block, attack, &self.event_id);
+            let reply = block_reply(&self.cfg.block, attack, self.reply_id());
             self.reply = Some(reply.clone());
-            return Some(Verdict::Reply(reply));
+            return Some(reply);
         }
         None
     }
@@ -179,24 +231,23 @@ impl Transaction {
 
     /// Inspects the request head. `end_of_stream` is true when no body
     /// follows.
-    pub fn on_headers(&mut self, end_of_stream: bool) -> Verdict {
+    pub fn on_headers(&mut self, end_of_stream: bool) -> HeadVerdict {
         let cfg = Arc::clone(&self.cfg);
         let limits = &cfg.limits;
         if self.head.path.len() as u64 > limits.max_url_bytes {
-            if let Some(v) = self.violation(Cause::UrlTooLong) {
-                return v;
+            if let Some(r) = self.violation(Cause::UrlTooLong) {
+                return HeadVerdict::Reply(r);
             }
         }
         if self.head.header_bytes() > limits.max_header_bytes {
-            if let Some(v) = self.violation(Cause::HeadersTooLarge) {
-                return v;
+            if let Some(r) = self.violation(Cause::HeadersTooLarge) {
+                return HeadVerdict::Reply(r);
             }
         }
         if let Some(len) = self.head.content_length() {
             if len > limits.max_body_bytes {
-                self.body_skipped = true;
-                if let Some(v) = self.violation(Cause::BodyTooLarge) {
-                    return v;
+                if let Some(r) = self.skip_body() {
+                    return HeadVerdict::Reply(r);
                 }
             }
         }
@@ -204,7 +255,7 @@ impl Transaction {
             let path = canonical_path(self.head.path_only());
             if self.cfg.allowlist.matches(&path) {
                 self.allowlisted = true;
-                return Verdict::Allow;
+                return HeadVerdict::Allow;
             }
         }
         head::extract(
@@ -216,39 +267,34 @@ impl Transaction {
                 headers: Some(&self.header_memo),
             },
         );
-        if let Some(v) = self.check() {
-            return v;
+        if let Some(r) = self.check() {
+            return HeadVerdict::Reply(r);
         }
         if end_of_stream || !self.cfg.inspect.body || self.body_skipped {
-            return Verdict::Allow;
+            return HeadVerdict::Allow;
         }
         self.body_kind = body::classify(self.head.content_type());
         if self.body_kind == BodyKind::Skip {
-            return Verdict::Allow;
+            return HeadVerdict::Allow;
         }
-        Verdict::NeedBody
+        HeadVerdict::NeedBody
     }
 
     /// Called as body data arrives with the total buffered so far.
     pub fn on_body_size(&mut self, total: u64) -> BodyStep {
         if total > self.cfg.limits.max_body_bytes {
-            self.body_skipped = true;
-            if self.violations.contains(&Cause::BodyTooLarge) {
-                return BodyStep::PassThrough;
-            }
-            return match self.violation(Cause::BodyTooLarge) {
-                Some(Verdict::Reply(r)) => BodyStep::Reply(r),
-                _ => BodyStep::PassThrough,
+            return match self.skip_body() {
+                Some(r) => BodyStep::Reply(r),
+                None => BodyStep::PassThrough,
             };
         }
         BodyStep::Buffer
     }
 
-    /// Inspects the whole body (once) and returns the final verdict:
-    /// [`Verdict::Allow`] or [`Verdict::Reply`].
-    pub fn on_body(&mut self, body: &[u8]) -> Verdict {
+    /// Inspects the whole body (once) and returns the final verdict.
+    pub fn on_body(&mut self, body: &[u8]) -> BodyVerdict {
         if let Some(r) = &self.reply {
-            return Verdict::Reply(r.clone());
+            return BodyVerdict::Reply(r.clone());
         }
         let max = self.cfg.limits.max_inspect_bytes;
         // The budget covers body values only (head values already counted).
@@ -257,8 +303,8 @@ impl Transaction {
         if self.body_kind != BodyKind::Multipart && body.len() as u64 > max {
             match self.cfg.limits.inspect_overflow {
                 OverflowPolicy::Reject => {
-                    if let Some(v) = self.violation(Cause::InspectOverflow) {
-                        return v;
+                    if let Some(r) = self.violation(Cause::InspectOverflow) {
+                        return BodyVerdict::Reply(r);
                     }
                     // Monitor mode: inspect what the limit allows.
                     self.truncated = true;
@@ -277,13 +323,16 @@ impl Transaction {
                 headers: Some(&self.header_memo),
             },
         );
-        self.check().unwrap_or(Verdict::Allow)
+        match self.check() {
+            Some(r) => BodyVerdict::Reply(r),
+            None => BodyVerdict::Allow,
+        }
     }
 
     /// The security events of this request, one JSON line each.
     pub fn events(&self, client: Option<&str>, now_ms: u64) -> Vec<String> {
         let meta = event::Meta {
-            request_id: &self.event_id,
+            request_id: self.event_id.as_deref(),
             method: &self.head.method,
             path: self.head.path_only(),
             client,
@@ -296,16 +345,8 @@ impl Transaction {
                 out.push(event::attack(&meta, f));
             }
         }
-        for &cause in &self.violations {
-            let taken = if self.cfg.mode == Mode::Block {
-                Taken::Block
-            } else {
-                Taken::Monitor
-            };
-            out.push(event::limit(&meta, cause, taken));
-        }
-        if self.truncated && !self.violations.contains(&Cause::InspectOverflow) {
-            out.push(event::limit(&meta, Cause::InspectOverflow, Taken::Log));
+        for v in self.limit_outcomes() {
+            out.push(event::limit(&meta, v.cause, v.taken));
         }
         if let Some(taken) = self.rate_limited {
             out.push(event::limit(&meta, Cause::RateLimited, taken));
@@ -400,6 +441,13 @@ impl CleanMemo {
     /// The memo shared by the requests of one engine, for header values.
     pub(crate) fn headers() -> CleanMemo {
         CleanMemo::new(HEADER_MEMO_SLOTS, HEADER_MEMO_ARENA, HEADER_MEMO_MAX_VALUE)
+    }
+
+    /// Whether a header value is remembered as clean (for tests of code
+    /// that only sees the engine).
+    #[cfg(test)]
+    pub(crate) fn remembers_header(&self, value: &[u8]) -> bool {
+        memo_tag(Surface::Header, Kind::Value).is_some_and(|t| self.contains(t, value))
     }
 
     /// Whether `value` is short enough to be remembered.
@@ -772,7 +820,7 @@ mod tests {
         Engine::from_json(json.as_bytes()).unwrap()
     }
 
-    fn get(e: &Engine, path: &str) -> (Verdict, Vec<Finding>) {
+    fn get(e: &Engine, path: &str) -> (HeadVerdict, Vec<Finding>) {
         let mut tx = e.begin(RequestHead::new("GET", path, vec![]));
         let v = tx.on_headers(true);
         (v, tx.findings().to_vec())
@@ -791,7 +839,7 @@ mod tests {
         assert_eq!(f[0].evidence, "EVIL");
         assert_eq!(f[0].taken, Taken::Block);
         let (v, _) = get(&e, "/x?q=fine");
-        assert_eq!(v, Verdict::Allow);
+        assert_eq!(v, HeadVerdict::Allow);
     }
 
     #[test]
@@ -808,7 +856,7 @@ mod tests {
             r#"{"mode": "monitor", "custom_rules": [{"id": "evil", "patterns": ["evil"]}]}"#,
         );
         let (v, f) = get(&e, "/evil?q=evil");
-        assert_eq!(v, Verdict::Allow);
+        assert_eq!(v, HeadVerdict::Allow);
         assert_eq!(f.len(), 2);
         assert!(f.iter().all(|f| f.taken == Taken::Monitor));
     }
@@ -817,7 +865,7 @@ mod tests {
     fn log_action_passes() {
         let e = engine(r#"{"custom_rules": [{"id": "r", "patterns": ["x"], "action": "log"}]}"#);
         let (v, f) = get(&e, "/?q=x");
-        assert_eq!(v, Verdict::Allow);
+        assert_eq!(v, HeadVerdict::Allow);
         assert_eq!(f[0].taken, Taken::Log);
     }
 
@@ -830,7 +878,7 @@ mod tests {
         let (v, _) = get(&e, "/?a=1&b=2&c=3");
         assert_eq!(v.reply().unwrap().status, 400);
         let (v, _) = get(&e, "/?a=1&b=2");
-        assert_eq!(v, Verdict::Allow);
+        assert_eq!(v, HeadVerdict::Allow);
     }
 
     #[test]
@@ -858,7 +906,7 @@ mod tests {
                 b"application/x-www-form-urlencoded".to_vec(),
             )],
         ));
-        assert_eq!(tx.on_headers(false), Verdict::NeedBody);
+        assert_eq!(tx.on_headers(false), HeadVerdict::NeedBody);
         assert_eq!(tx.on_body_size(100), BodyStep::Buffer);
         assert!(matches!(tx.on_body_size(101), BodyStep::Reply(r) if r.status == 413));
         let mut tx = e.begin(RequestHead::new(
@@ -869,7 +917,7 @@ mod tests {
                 b"application/x-www-form-urlencoded".to_vec(),
             )],
         ));
-        assert_eq!(tx.on_headers(false), Verdict::NeedBody);
+        assert_eq!(tx.on_headers(false), HeadVerdict::NeedBody);
         assert_eq!(tx.on_body(&[b'a'; 60]).reply().unwrap().status, 413);
     }
 
@@ -892,7 +940,7 @@ mod tests {
         tx.on_headers(false);
         assert_eq!(
             tx.on_body(b"b=xxxxxxxxxxxxxxxxxxxxxxxxxxxxx&a=evil"),
-            Verdict::Allow
+            BodyVerdict::Allow
         );
         assert!(tx.truncated());
         assert!(tx
@@ -902,10 +950,58 @@ mod tests {
     }
 
     #[test]
+    fn each_limit_decision_is_stored_once_and_gets_its_event() {
+        let big = vec![("content-length".into(), b"101".to_vec())];
+        let limits = r#""limits": {"max_body_bytes": 100, "max_inspect_bytes": 50}"#;
+        // Monitor mode: the oversize body passes uninspected; that is two
+        // decisions (too large, and not inspected), both `monitor`, each
+        // with its event.
+        let e = engine(&format!(r#"{{"mode": "monitor", {limits}}}"#));
+        let mut tx = e.begin(RequestHead::new("POST", "/", big.clone()));
+        assert_eq!(tx.on_headers(false), HeadVerdict::Allow);
+        assert_eq!(tx.on_body_size(500), BodyStep::PassThrough);
+        let outcomes: Vec<Violation> = tx.limit_outcomes().collect();
+        let monitor = |cause| Violation {
+            cause,
+            taken: Taken::Monitor,
+        };
+        assert_eq!(
+            outcomes,
+            [
+                monitor(Cause::BodyTooLarge),
+                monitor(Cause::InspectOverflow)
+            ]
+        );
+        let events: Vec<serde_json::Value> = tx
+            .events(None, 0)
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(events[0]["reason"], "body_too_large");
+        assert_eq!(events[1]["reason"], "inspect_overflow");
+        assert!(events.iter().all(|v| v["action"] == "monitor"));
+        assert!(events.iter().all(|v| v["request_id"].is_null()));
+        // Block mode: the 413 ends the request; nothing else to report.
+        let e = engine(&format!("{{{limits}}}"));
+        let mut tx = e.begin(RequestHead::new("POST", "/", big));
+        assert_eq!(tx.on_headers(false).reply().unwrap().status, 413);
+        let outcomes: Vec<Violation> = tx.limit_outcomes().collect();
+        assert_eq!(
+            outcomes,
+            [Violation {
+                cause: Cause::BodyTooLarge,
+                taken: Taken::Block
+            }]
+        );
+        assert_eq!(tx.events(None, 0).len(), 1);
+    }
+
+    #[test]
     fn monitor_mode_never_rejects_on_limits() {
         let e = engine(r#"{"mode": "monitor", "limits": {"max_url_bytes": 5}}"#);
         let (v, _) = get(&e, "/0123456789");
-        assert_eq!(v, Verdict::Allow);
+        assert_eq!(v, HeadVerdict::Allow);
     }
 
     #[test]
@@ -914,7 +1010,7 @@ mod tests {
             r#"{"allowlist": {"path_prefixes": ["/static/"]},
                 "custom_rules": [{"id": "r", "patterns": ["evil"]}]}"#,
         );
-        assert_eq!(get(&e, "/static/app.js?q=evil").0, Verdict::Allow);
+        assert_eq!(get(&e, "/static/app.js?q=evil").0, HeadVerdict::Allow);
         assert!(get(&e, "/static/..%2fadmin?q=evil").0.is_block());
         assert!(get(&e, "/static/../admin?q=evil").0.is_block());
     }
@@ -923,13 +1019,13 @@ mod tests {
     fn sqli_whitelist_skips_the_location() {
         let e = engine(r#"{"sql_injection": {"whitelist": ["query:sql"]}}"#);
         let (v, _) = get(&e, "/x?sql=1%20union%20select%20password%20from%20users");
-        assert_eq!(v, Verdict::Allow);
+        assert_eq!(v, HeadVerdict::Allow);
         let (v, f) = get(&e, "/x?q=1%20union%20select%20password%20from%20users");
         assert!(v.is_block());
         assert_eq!(f[0].rule, "sqli.union_select");
     }
 
-    fn post_json(e: &Engine, body: &str) -> (Verdict, Vec<Finding>) {
+    fn post_json(e: &Engine, body: &str) -> (BodyVerdict, Vec<Finding>) {
         let mut tx = e.begin(RequestHead::new(
             "POST",
             "/api",
@@ -957,7 +1053,7 @@ mod tests {
         let e = engine(r#"{"sql_injection": {"whitelist": ["json:$.sql"]}}"#);
         let sql = "1 union select password from users";
         let (v, _) = post_json(&e, &format!(r#"{{"sql":"{sql}"}}"#));
-        assert_eq!(v, Verdict::Allow);
+        assert_eq!(v, BodyVerdict::Allow);
         let (v, f) = post_json(&e, &format!(r#"{{"sql":"{sql}","q":"{sql}"}}"#));
         assert!(v.is_block(), "{v:?}");
         assert_eq!(f[0].location, "json:$.q");
@@ -966,7 +1062,7 @@ mod tests {
             r#"{"custom_rules": [{"id": "evil", "patterns": ["evil"], "targets": ["body"], "action": "log"}]}"#,
         );
         let (v, f) = post_json(&e, r#"{"a":"evil","b":"evil"}"#);
-        assert_eq!(v, Verdict::Allow);
+        assert_eq!(v, BodyVerdict::Allow);
         assert_eq!(f.len(), 2, "{f:?}");
     }
 
@@ -988,10 +1084,10 @@ mod tests {
         assert_eq!(f[0].rule, "xxe.undeclared_entity");
         // The same text declared as plain text is not XML.
         let (v, _) = post("text/plain", "&xxe;");
-        assert_eq!(v, Verdict::Allow);
+        assert_eq!(v, BodyVerdict::Allow);
         // Predefined entities need no DTD.
         let (v, _) = post("application/xml", "&amp; text");
-        assert_eq!(v, Verdict::Allow);
+        assert_eq!(v, BodyVerdict::Allow);
     }
 
     #[test]
@@ -1038,9 +1134,9 @@ mod tests {
         };
         let tag = memo_tag(Surface::Header, Kind::Value).unwrap();
         let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)";
-        assert_eq!(req(ua), Verdict::Allow);
+        assert_eq!(req(ua), HeadVerdict::Allow);
         assert!(e.header_memo().lock().unwrap().contains(tag, ua.as_bytes()));
-        assert_eq!(req(ua), Verdict::Allow);
+        assert_eq!(req(ua), HeadVerdict::Allow);
         let attack = "() { :; }; /bin/bash -c 'cat /etc/passwd'";
         assert!(req(attack).is_block());
         assert!(!e

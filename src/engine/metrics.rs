@@ -1,4 +1,5 @@
-//! The metric catalogue and how a finished transaction is counted.
+//! The metric catalogue and the sink metric updates go to (how a finished
+//! request is counted is the request filter's, `filter::record`).
 //!
 //! Names carry their labels as `.label.value` suffixes
 //! (`rasp_attacks_total.type.xss.action.block`); the `stats_tags` in
@@ -8,7 +9,6 @@
 //! zero) before the first request.
 
 use super::detect::{AttackType, Taken};
-use super::inspect::Transaction;
 use super::policy::Cause;
 use super::siem::SiemDrop;
 
@@ -32,7 +32,7 @@ pub enum Metric {
     /// Requests answered with the block reply because of an attack.
     Blocked,
     /// Limit violations by cause and what was done (`block`, `monitor`, or
-    /// `log` for a partial inspection).
+    /// `log` for a partial inspection), as stored with the violation.
     Rejected(Cause, Taken),
     /// Bytes of values run through the detectors.
     InspectedBytes,
@@ -200,63 +200,18 @@ impl Metric {
 pub trait MetricsSink {
     /// Adds `n` to a counter.
     fn add(&mut self, metric: Metric, n: u64);
-    /// Records one histogram sample.
+    /// Records one histogram sample, or sets a gauge.
     fn record(&mut self, metric: Metric, value: u64);
-}
-
-/// Counts a finished transaction.
-pub fn record_transaction(tx: &Transaction, sink: &mut dyn MetricsSink) {
-    sink.add(Metric::Requests, 1);
-    if tx.allowlisted() {
-        sink.add(Metric::Allowlisted, 1);
-    }
-    let mut seen: Vec<(AttackType, Taken)> = Vec::new();
-    for f in tx.findings() {
-        if !seen.contains(&(f.attack, f.taken)) {
-            seen.push((f.attack, f.taken));
-            sink.add(Metric::Attack(f.attack, f.taken), 1);
-        }
-    }
-    if tx
-        .reply()
-        .is_some_and(|r| matches!(r.cause, Cause::Attack(_)))
-    {
-        sink.add(Metric::Blocked, 1);
-    }
-    for &c in tx.violations() {
-        let taken = if tx.reply().is_some_and(|r| r.cause == c) {
-            Taken::Block
-        } else {
-            Taken::Monitor
-        };
-        sink.add(Metric::Rejected(c, taken), 1);
-    }
-    if tx.truncated() && !tx.violations().contains(&Cause::InspectOverflow) {
-        sink.add(Metric::Rejected(Cause::InspectOverflow, Taken::Log), 1);
-    }
-    let bytes = tx.inspected_bytes();
-    if bytes > 0 {
-        sink.add(Metric::InspectedBytes, bytes);
+    /// Raises a gauge to `value` if it is below: a maximum across the VMs
+    /// that share the gauge. A sink that sees one VM only records `value`.
+    fn raise(&mut self, metric: Metric, value: u64) {
+        self.record(metric, value);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Engine, RequestHead};
-    use std::collections::HashMap;
-
-    #[derive(Default)]
-    struct Fake(HashMap<String, u64>);
-
-    impl MetricsSink for Fake {
-        fn add(&mut self, m: Metric, n: u64) {
-            *self.0.entry(m.name()).or_default() += n;
-        }
-        fn record(&mut self, m: Metric, v: u64) {
-            self.0.insert(m.name(), v);
-        }
-    }
 
     #[test]
     fn indexes_are_dense_and_match_all() {
@@ -269,36 +224,5 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), Metric::COUNT);
-    }
-
-    #[test]
-    fn a_blocked_request_is_counted_once_per_type() {
-        let e = Engine::from_json(
-            br#"{"custom_rules": [{"id": "a", "patterns": ["x"], "action": "log"},
-                                  {"id": "b", "patterns": ["y"]}]}"#,
-        )
-        .unwrap();
-        let mut tx = e.begin(RequestHead::new("GET", "/?p=x&q=x&r=y", vec![]));
-        assert!(tx.on_headers(true).is_block());
-        let mut sink = Fake::default();
-        record_transaction(&tx, &mut sink);
-        assert_eq!(sink.0["rasp_requests_total"], 1);
-        assert_eq!(sink.0["rasp_blocked_total"], 1);
-        assert_eq!(sink.0["rasp_attacks_total.type.custom.action.log"], 1);
-        assert_eq!(sink.0["rasp_attacks_total.type.custom.action.block"], 1);
-    }
-
-    #[test]
-    fn limits_are_counted_by_reason() {
-        let e = Engine::from_json(br#"{"limits": {"max_url_bytes": 3}}"#).unwrap();
-        let mut tx = e.begin(RequestHead::new("GET", "/abcdef", vec![]));
-        tx.on_headers(true);
-        let mut sink = Fake::default();
-        record_transaction(&tx, &mut sink);
-        assert_eq!(
-            sink.0["rasp_rejected_total.reason.url_too_long.action.block"],
-            1
-        );
-        assert!(!sink.0.contains_key("rasp_blocked_total"));
     }
 }

@@ -8,9 +8,14 @@
 //!    (path, query, cookies, configured headers) through the detectors;
 //! 3. when a body follows, [`Transaction::on_body_size`] as chunks arrive
 //!    (size limits) and [`Transaction::on_body`] once with the whole body;
-//! 4. the [`Verdict`] says whether to let the request through or which local
-//!    reply to send; [`Transaction::findings`] and [`Transaction::events`]
-//!    say why.
+//! 4. the [`HeadVerdict`] and then the [`BodyVerdict`] say whether to let
+//!    the request through or which local reply to send;
+//!    [`Transaction::findings`] and [`Transaction::events`] say why.
+//!
+//! [`filter::RequestFilter`] drives a transaction through the proxy's
+//! callbacks (phases, body counters, rate limit, the local reply, metrics
+//! and events once) against the [`host::Host`] trait; `src/host/` only
+//! forwards proxy-wasm callbacks to it.
 //!
 //! ```
 //! use envoy_rasp::engine::{Engine, RequestHead, Verdict};
@@ -25,6 +30,7 @@ pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod event;
+pub mod filter;
 pub mod host;
 pub mod http;
 pub mod inspect;
@@ -38,7 +44,7 @@ pub use config::{Config, ConfigError, Mode};
 pub use detect::{AttackType, Finding};
 pub use http::RequestHead;
 pub use inspect::Transaction;
-pub use policy::{LocalReply, Verdict};
+pub use policy::{BodyVerdict, HeadVerdict, LocalReply, Verdict, Violation};
 
 use std::sync::{Arc, Mutex};
 

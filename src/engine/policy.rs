@@ -1,7 +1,7 @@
 //! From findings and limits to a verdict and, when blocking, the local reply.
 
 use super::config::{BlockConfig, Config};
-use super::detect::AttackType;
+use super::detect::{AttackType, Taken};
 
 /// Why a request got a local reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -72,9 +72,20 @@ pub struct LocalReply {
     pub cause: Cause,
 }
 
-/// What to do with the request now.
+/// A limit the request went over and what was done about it, decided once
+/// where the limit was checked: events and metrics both read this value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub cause: Cause,
+    /// `Block` (answered with the limit reply), `Monitor` (`mode: monitor`:
+    /// block mode would have answered) or `Log` (the body was only partly
+    /// inspected under `inspect_overflow: partial`, and passed).
+    pub taken: Taken,
+}
+
+/// What to do with a request once its head is inspected.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum HeadVerdict {
     /// Forward it; nothing more to inspect.
     Allow,
     /// Buffer the body and call [`super::Transaction::on_body`].
@@ -83,17 +94,58 @@ pub enum Verdict {
     Reply(LocalReply),
 }
 
-impl Verdict {
+/// The head verdict under the name most callers know it by.
+pub type Verdict = HeadVerdict;
+
+/// What to do with a request once its whole body is inspected: there is
+/// nothing left to ask for, so "need the body" cannot be written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyVerdict {
+    /// Forward it.
+    Allow,
+    /// Answer with this reply.
+    Reply(LocalReply),
+}
+
+/// True when `reply` is the block reply for an attack.
+fn is_attack(reply: Option<&LocalReply>) -> bool {
+    reply.is_some_and(|r| matches!(r.cause, Cause::Attack(_)))
+}
+
+impl HeadVerdict {
     /// True for a reply caused by an attack.
     pub fn is_block(&self) -> bool {
-        matches!(self, Verdict::Reply(r) if matches!(r.cause, Cause::Attack(_)))
+        is_attack(self.reply())
     }
 
     /// The reply, if any.
     pub fn reply(&self) -> Option<&LocalReply> {
         match self {
-            Verdict::Reply(r) => Some(r),
+            HeadVerdict::Reply(r) => Some(r),
             _ => None,
+        }
+    }
+}
+
+impl BodyVerdict {
+    /// True for a reply caused by an attack.
+    pub fn is_block(&self) -> bool {
+        is_attack(self.reply())
+    }
+
+    /// The reply, if any.
+    pub fn reply(&self) -> Option<&LocalReply> {
+        match self {
+            BodyVerdict::Reply(r) => Some(r),
+            BodyVerdict::Allow => None,
+        }
+    }
+
+    /// The reply, if any, by value.
+    pub fn into_reply(self) -> Option<LocalReply> {
+        match self {
+            BodyVerdict::Reply(r) => Some(r),
+            BodyVerdict::Allow => None,
         }
     }
 }

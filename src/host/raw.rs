@@ -1,114 +1,78 @@
-//! Header maps fetched without the SDK's decoder.
-//!
-//! The SDK's `get_http_request_headers[_bytes]` unwraps `String::from_utf8`
-//! on header names (and, for the `String` variant, on values). HTTP allows
-//! obs-text in values, so a single non-UTF-8 byte would panic and abort the
-//! VM. We call the same host function and decode with the engine's bounded,
-//! non-panicking [`decode_header_map`].
+//! Host calls made without the SDK's wrappers, which panic on what they do
+//! not expect: header maps (the SDK unwraps `String::from_utf8` on names,
+//! and HTTP allows obs-text, so one non-UTF-8 byte would abort the VM) and
+//! shared data (statuses the wrappers do not know).
 
 use proxy_wasm::types::{MapType, Status};
 
+use crate::engine::host::{SharedStore, StoreError};
 use crate::engine::http::decode_header_map;
 
 #[link(wasm_import_module = "env")]
 extern "C" {
-    fn proxy_get_header_map_pairs(
-        map_type: MapType,
-        return_map_data: *mut *mut u8,
-        return_map_size: *mut usize,
-    ) -> Status;
-}
-
-/// All pairs of a header map, or `None` if the host failed or sent an
-/// undecodable map.
-#[allow(unsafe_code)]
-pub fn header_pairs(map: MapType) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
-    let mut data: *mut u8 = std::ptr::null_mut();
-    let mut size: usize = 0;
-    // SAFETY: the host writes a pointer to a buffer it allocated through the
-    // SDK's exported allocator (`proxy_on_memory_allocate`, a leaked
-    // `Vec<u8>` of exactly `size` bytes) and its size; we take ownership of
-    // it exactly once, as the SDK itself does.
-    let status = unsafe { proxy_get_header_map_pairs(map, &mut data, &mut size) };
-    if status != Status::Ok {
-        return None;
-    }
-    if data.is_null() || size == 0 {
-        return Some(Vec::new());
-    }
-    // SAFETY: see above; `data` is non-null and owns `size` bytes.
-    let bytes = unsafe { Vec::from_raw_parts(data, size, size) };
-    decode_header_map(&bytes)
-}
-
-/// Proxy-wasm shared data (one store per Envoy process and `vm_id`, shared
-/// by every worker's VM) behind the engine's [`SharedStore`], through the
-/// raw host calls: the SDK wrappers panic on statuses they do not expect.
-pub struct HostStore;
-
-#[link(wasm_import_module = "env")]
-extern "C" {
+    fn proxy_get_header_map_pairs(map: MapType, data: *mut *mut u8, size: *mut usize) -> Status;
     fn proxy_get_shared_data(
-        key_data: *const u8,
+        key: *const u8,
         key_size: usize,
-        return_value_data: *mut *mut u8,
-        return_value_size: *mut usize,
-        return_cas: *mut u32,
+        data: *mut *mut u8,
+        size: *mut usize,
+        cas: *mut u32,
     ) -> Status;
     fn proxy_set_shared_data(
-        key_data: *const u8,
+        key: *const u8,
         key_size: usize,
-        value_data: *const u8,
+        value: *const u8,
         value_size: usize,
         cas: u32,
     ) -> Status;
 }
 
-impl crate::engine::host::SharedStore for HostStore {
+/// Takes ownership of a buffer a host call returned. Safety: `data` is null
+/// or points to `size` bytes the host allocated through the SDK's exported
+/// allocator (a leaked `Vec<u8>` of exactly `size` bytes), handed over once.
+#[allow(unsafe_code)]
+unsafe fn owned(data: *mut u8, size: usize) -> Vec<u8> {
+    if data.is_null() || size == 0 {
+        return Vec::new();
+    }
+    // SAFETY: see above.
+    unsafe { Vec::from_raw_parts(data, size, size) }
+}
+
+/// All pairs of a header map, decoded by the engine's bounded,
+/// non-panicking [`decode_header_map`]; `None` if the host failed or sent
+/// an undecodable map.
+#[allow(unsafe_code)]
+pub fn header_pairs(map: MapType) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+    let (mut data, mut size) = (std::ptr::null_mut(), 0);
+    // SAFETY: out-pointers to live locals; the buffer is taken once.
+    let status = unsafe { proxy_get_header_map_pairs(map, &mut data, &mut size) };
+    let bytes = (status == Status::Ok).then(|| unsafe { owned(data, size) })?;
+    decode_header_map(&bytes)
+}
+
+/// Proxy-wasm shared data (one store per Envoy process and `vm_id`, shared
+/// by every worker's VM) behind the engine's [`SharedStore`].
+pub struct HostStore;
+
+impl SharedStore for HostStore {
     #[allow(unsafe_code)]
     fn get(&self, key: &str) -> Option<(Vec<u8>, u32)> {
-        let mut data: *mut u8 = std::ptr::null_mut();
-        let mut size: usize = 0;
-        let mut cas: u32 = 0;
-        // SAFETY: as for header maps, the host hands over a buffer it
-        // allocated through the SDK's exported allocator, which we own.
-        let status = unsafe {
-            proxy_get_shared_data(key.as_ptr(), key.len(), &mut data, &mut size, &mut cas)
-        };
-        if status != Status::Ok {
-            return None;
-        }
-        if data.is_null() || size == 0 {
-            // An empty value still has a CAS token (the limiter never
-            // writes empty values, but do not lose the token if one exists).
-            return Some((Vec::new(), cas));
-        }
-        // SAFETY: non-null, `size` bytes owned by us.
-        let value = unsafe { Vec::from_raw_parts(data, size, size) };
-        Some((value, cas))
+        let (mut data, mut size, mut cas) = (std::ptr::null_mut(), 0, 0);
+        let (k, n) = (key.as_ptr(), key.len());
+        // SAFETY: a live slice and out-pointers to live locals; the buffer
+        // is taken once. An empty value keeps its CAS token.
+        let status = unsafe { proxy_get_shared_data(k, n, &mut data, &mut size, &mut cas) };
+        (status == Status::Ok).then(|| (unsafe { owned(data, size) }, cas))
     }
-
     #[allow(unsafe_code)]
-    fn set(
-        &self,
-        key: &str,
-        value: &[u8],
-        cas: Option<u32>,
-    ) -> Result<(), crate::engine::host::StoreError> {
+    fn set(&self, key: &str, value: &[u8], cas: Option<u32>) -> Result<(), StoreError> {
+        let (k, n, v, m) = (key.as_ptr(), key.len(), value.as_ptr(), value.len());
         // SAFETY: plain pointer/length pairs into live slices.
-        let status = unsafe {
-            proxy_set_shared_data(
-                key.as_ptr(),
-                key.len(),
-                value.as_ptr(),
-                value.len(),
-                cas.unwrap_or(0),
-            )
-        };
-        match status {
+        match unsafe { proxy_set_shared_data(k, n, v, m, cas.unwrap_or(0)) } {
             Status::Ok => Ok(()),
-            Status::CasMismatch => Err(crate::engine::host::StoreError::CasMismatch),
-            _ => Err(crate::engine::host::StoreError::Failed),
+            Status::CasMismatch => Err(StoreError::CasMismatch),
+            _ => Err(StoreError::Failed),
         }
     }
 }

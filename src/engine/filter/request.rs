@@ -1,0 +1,317 @@
+//! [`RequestFilter`]: one request from its headers to its log callback.
+
+use crate::engine::host::{Host, Level};
+use crate::engine::inspect::BodyStep;
+use crate::engine::metrics::Metric;
+use crate::engine::policy::{BodyVerdict, HeadVerdict, LocalReply};
+use crate::engine::ratelimit::{Keying, RateKey, RateLimiter};
+use crate::engine::{Engine, Transaction};
+
+use super::phase::{Flow, Phase};
+use super::record::record_transaction;
+use super::root::SiemHandle;
+
+/// One request. See the [module docs](super) for the design.
+///
+/// Each `on_*` method is one proxy callback; the host passes itself in, so
+/// the filter holds no proxy state and the same code runs under Envoy and
+/// with [`FakeHost`](super::FakeHost).
+pub struct RequestFilter {
+    engine: Engine,
+    /// The proxy's id of this request (part of generated event ids).
+    context_id: u32,
+    /// The VM's SIEM queue, when a sink is configured.
+    siem: Option<SiemHandle>,
+    /// Created from the request head; `None` until then (or when the head
+    /// could not be read).
+    tx: Option<Transaction>,
+    phase: Phase,
+    /// Body bytes the proxy holds for us (while `Buffering`).
+    buffered: usize,
+    /// Body bytes seen while `Streaming`.
+    streamed: u64,
+    /// The rate-limit bucket of this request (charged `attack_cost` when it
+    /// carries an attack).
+    rate_key: Option<RateKey>,
+    /// `x-ratelimit-*` headers owed to the response.
+    rate_headers: Vec<(String, String)>,
+    /// Time spent in the engine.
+    nanos: u64,
+    /// The whole body went through the detectors.
+    body_inspected: bool,
+    /// The local reply, once sent (at most one per request).
+    sent: Option<LocalReply>,
+    recorded: bool,
+}
+
+impl RequestFilter {
+    /// A filter for request `context_id`, enforcing `engine`.
+    pub fn new(engine: Engine, context_id: u32) -> RequestFilter {
+        RequestFilter {
+            engine,
+            context_id,
+            siem: None,
+            tx: None,
+            phase: Phase::Headers,
+            buffered: 0,
+            streamed: 0,
+            rate_key: None,
+            rate_headers: Vec::new(),
+            nanos: 0,
+            body_inspected: false,
+            sent: None,
+            recorded: false,
+        }
+    }
+
+    /// Queues this request's events for the SIEM sink too.
+    pub fn with_siem(mut self, queue: SiemHandle) -> RequestFilter {
+        self.siem = Some(queue);
+        self
+    }
+
+    /// Where the request is in its life.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The inspection of this request, once its head was read.
+    pub fn transaction(&self) -> Option<&Transaction> {
+        self.tx.as_ref()
+    }
+
+    /// True when the body went through the detectors.
+    pub fn body_inspected(&self) -> bool {
+        self.body_inspected
+    }
+
+    /// The local reply sent, if any.
+    pub fn sent_reply(&self) -> Option<&LocalReply> {
+        self.sent.as_ref()
+    }
+
+    /// The request headers arrived; `end_of_stream` when no body follows.
+    pub fn on_request_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> Flow {
+        if self.phase != Phase::Headers {
+            return Flow::Continue;
+        }
+        let t0 = host.now_nanos();
+        let Some(head) = host.request_head() else {
+            host.log(
+                Level::Error,
+                "envoy-rasp: could not read the request headers; request not inspected",
+            );
+            self.phase = Phase::Done;
+            return Flow::Continue;
+        };
+        let mut tx = self.engine.begin(head);
+        if tx.event_id().is_none() {
+            tx.set_event_id(format!("rasp-{:x}-{}", t0, self.context_id));
+        }
+        // A throttled request is answered before it is inspected.
+        let verdict = match self.rate_limit(host, &mut tx, t0) {
+            Some(reply) => HeadVerdict::Reply(reply),
+            None => tx.on_headers(end_of_stream),
+        };
+        self.nanos += host.now_nanos().saturating_sub(t0);
+        self.tx = Some(tx);
+        match verdict {
+            HeadVerdict::NeedBody => {
+                self.phase = Phase::Buffering;
+                // Pausing here only works with Envoy's
+                // allow_on_headers_stop_iteration; see `inspect.hold_headers`.
+                if self.engine.config().inspect.hold_headers {
+                    Flow::Pause
+                } else {
+                    Flow::Continue
+                }
+            }
+            HeadVerdict::Allow if !end_of_stream => {
+                // Not inspected, but the body size limit still applies.
+                self.phase = Phase::Streaming;
+                Flow::Continue
+            }
+            HeadVerdict::Allow => self.finish(host, None),
+            HeadVerdict::Reply(r) => self.finish(host, Some(r)),
+        }
+    }
+
+    /// Body data arrived: `body_size` is what the proxy holds for us while
+    /// buffering (everything so far), else the size of this chunk.
+    pub fn on_request_body(
+        &mut self,
+        host: &mut dyn Host,
+        body_size: usize,
+        end_of_stream: bool,
+    ) -> Flow {
+        let total = match self.phase {
+            Phase::Buffering => {
+                self.buffered = body_size;
+                body_size as u64
+            }
+            Phase::Streaming => {
+                self.streamed = self.streamed.saturating_add(body_size as u64);
+                self.streamed
+            }
+            Phase::Headers | Phase::Done => return Flow::Continue,
+        };
+        let step = match &mut self.tx {
+            Some(tx) => tx.on_body_size(total),
+            None => BodyStep::PassThrough,
+        };
+        match step {
+            BodyStep::Reply(r) => self.finish(host, Some(r)),
+            BodyStep::Buffer if self.phase == Phase::Buffering => {
+                if end_of_stream {
+                    self.inspect_body(host)
+                } else {
+                    Flow::Pause
+                }
+            }
+            // Over the limit in monitor mode (or already streaming): let
+            // the rest through, counting only its size.
+            BodyStep::Buffer | BodyStep::PassThrough => {
+                if self.phase == Phase::Buffering {
+                    self.phase = Phase::Streaming;
+                    self.streamed = total;
+                }
+                if end_of_stream {
+                    self.finish(host, None)
+                } else {
+                    Flow::Continue
+                }
+            }
+        }
+    }
+
+    /// The request trailers arrived. HTTP/2 and chunked requests with
+    /// trailers end with them, not with an end-of-stream body callback:
+    /// decide here.
+    pub fn on_request_trailers(&mut self, host: &mut dyn Host) -> Flow {
+        match self.phase {
+            Phase::Buffering => self.inspect_body(host),
+            Phase::Streaming => self.finish(host, None),
+            Phase::Headers | Phase::Done => Flow::Continue,
+        }
+    }
+
+    /// The response headers are on their way: adds the rate-limit headers
+    /// this request owes.
+    pub fn on_response_headers(&mut self, host: &mut dyn Host) -> Flow {
+        for (k, v) in std::mem::take(&mut self.rate_headers) {
+            host.add_response_header(&k, &v);
+        }
+        Flow::Continue
+    }
+
+    /// The stream is over. Requests that ended early (a client reset
+    /// mid-body) are still recorded.
+    pub fn on_log(&mut self, host: &mut dyn Host) {
+        self.record(host);
+    }
+
+    /// Reads the buffered body once and inspects it.
+    fn inspect_body(&mut self, host: &mut dyn Host) -> Flow {
+        let body = if self.buffered > 0 {
+            host.request_body(self.buffered)
+        } else {
+            Vec::new()
+        };
+        let t0 = host.now_nanos();
+        let verdict = match &mut self.tx {
+            Some(tx) => {
+                self.body_inspected = true;
+                tx.on_body(&body)
+            }
+            None => BodyVerdict::Allow,
+        };
+        self.nanos += host.now_nanos().saturating_sub(t0);
+        self.finish(host, verdict.into_reply())
+    }
+
+    /// Carries out a decision: sends the local reply, if any, and records
+    /// the request. The only place either happens; `Done` makes every later
+    /// callback a no-op, so a request is answered at most once.
+    fn finish(&mut self, host: &mut dyn Host, reply: Option<LocalReply>) -> Flow {
+        if self.phase == Phase::Done {
+            return Flow::Continue;
+        }
+        self.phase = Phase::Done;
+        let flow = match reply {
+            Some(r) => {
+                host.send_reply(r.status, &r.headers, &r.body);
+                self.sent = Some(r);
+                Flow::Pause
+            }
+            None => Flow::Continue,
+        };
+        self.record(host);
+        flow
+    }
+
+    /// Counts the request, charges its attack cost and writes (and queues)
+    /// its events, once.
+    fn record(&mut self, host: &mut dyn Host) {
+        if self.recorded {
+            return;
+        }
+        let Some(tx) = &self.tx else {
+            return;
+        };
+        self.recorded = true;
+        record_transaction(tx, host.metrics());
+        host.metrics()
+            .record(Metric::InspectionMicros, self.nanos / 1000);
+        if !tx.findings().is_empty() {
+            if let (Some(rl), Some(key)) = (&self.engine.config().rate_limit, &self.rate_key) {
+                if rl.attack_cost() > 0 {
+                    let now = host.now_nanos();
+                    rl.charge(host.store(), now, key, rl.attack_cost());
+                }
+            }
+        }
+        if tx.has_events() {
+            let client = host.client_address();
+            let now_ms = host.now_nanos() / 1_000_000;
+            let mut queue = self.siem.as_ref().and_then(|q| q.try_borrow_mut().ok());
+            for line in tx.events(client.as_deref(), now_ms) {
+                host.event(&line);
+                if let Some(q) = queue.as_mut() {
+                    q.push(&line, now_ms);
+                }
+            }
+        }
+    }
+
+    /// Checks the rate limit before anything is inspected: the 429 reply
+    /// when the request is throttled. Otherwise remembers the key (for the
+    /// attack cost) and the headers owed to the response.
+    fn rate_limit(
+        &mut self,
+        host: &mut dyn Host,
+        tx: &mut Transaction,
+        now: u64,
+    ) -> Option<LocalReply> {
+        let rl = self.engine.config().rate_limit.as_ref()?;
+        let client = host.client_address();
+        let key = match rl.key(tx.head(), client.as_deref()) {
+            Keying::Key(k) => k,
+            Keying::Exempt => return None,
+            Keying::Unkeyed => {
+                host.metrics().add(Metric::RateLimitUnkeyed, 1);
+                return None;
+            }
+        };
+        let d = rl.check(host.store(), now, &key);
+        RateLimiter::record(&d, host.metrics());
+        self.rate_key = Some(key);
+        let reply = rl.reply(&d, tx.event_id().unwrap_or_default());
+        if let Some(taken) = d.taken {
+            tx.rate_limited(taken, reply.clone());
+        }
+        if reply.is_none() {
+            self.rate_headers = rl.response_headers(&d);
+        }
+        reply
+    }
+}
