@@ -22,94 +22,15 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 use super::detect::{self, custom, Detectors};
 use super::ratelimit::{self, RateLimitConfig, RateLimiter};
 use super::siem::SiemConfig;
 
-/// Error returned when a configuration cannot be loaded.
-///
-/// It always names the field that is wrong (`limits.max_body_bytes`,
-/// `custom_rules[2].patterns[0]`, ...).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    field: String,
-    message: String,
-}
-
-impl ConfigError {
-    /// An error about `field` (a dotted path such as `limits.max_body_bytes`).
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
-        ConfigError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-
-    /// The dotted path of the offending field (`""` for the document itself).
-    pub fn field(&self) -> &str {
-        &self.field
-    }
-
-    /// What is wrong with it.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.field.is_empty() {
-            write!(f, "invalid configuration: {}", self.message)
-        } else {
-            write!(
-                f,
-                "invalid configuration: field `{}`: {}",
-                self.field, self.message
-            )
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-/// What the filter does with a request that a blocking rule matched.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Blocking rules answer with the configured local reply.
-    #[default]
-    Block,
-    /// Nothing is ever blocked, throttled or rejected: findings are logged
-    /// and counted (with `action="monitor"`) and the request passes
-    /// unchanged. Use it to observe a new deployment before blocking.
-    Monitor,
-}
-
-/// What one detector or rule does when it matches.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    /// Block the request (in `block` mode) and log the event.
-    #[default]
-    Block,
-    /// Log and count the event; the request passes.
-    Log,
-    /// The detector does not run at all (no cost).
-    Off,
-}
-
-impl Action {
-    /// The lowercase name used in configuration, events and metrics.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Block => "block",
-            Action::Log => "log",
-            Action::Off => "off",
-        }
-    }
-}
+// The shared vocabulary lives in leaf modules (they import nothing from
+// the engine); re-exported here, where the detectors import it from today.
+pub use super::error::ConfigError;
+pub use super::mode::{Action, Mode};
 
 /// The top-level plugin configuration, as written in JSON.
 ///

@@ -24,20 +24,24 @@
 pub mod config;
 pub mod decode;
 pub mod detect;
+pub mod error;
 pub mod event;
 pub mod host;
 pub mod http;
 pub mod inspect;
 pub mod metrics;
+pub mod mode;
 pub mod policy;
 pub mod ratelimit;
 pub mod siem;
 pub mod surface;
 
-pub use config::{Config, ConfigError, Mode};
+pub use config::Config;
 pub use detect::{AttackType, Finding};
+pub use error::ConfigError;
 pub use http::RequestHead;
 pub use inspect::Transaction;
+pub use mode::Mode;
 pub use policy::{LocalReply, Verdict};
 
 use std::sync::{Arc, Mutex};
