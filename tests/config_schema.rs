@@ -317,7 +317,7 @@ fn spots() -> Vec<Spot> {
     out
 }
 
-fn parser(doc: &Value) -> Result<Config, envoy_rasp::engine::ConfigError> {
+fn parser(doc: &Value) -> Result<Config, envoy_rasp::engine::ConfigErrors> {
     Config::from_json(doc.to_string().as_bytes())
 }
 
@@ -835,7 +835,7 @@ fn ranges_are_exactly_what_validate_accepts() {
     // A boundary value loads, or fails on another (cross-field) check; one
     // past it fails on this field (or on its section, for serde's own range
     // errors).
-    let names_this = |e: &envoy_rasp::engine::ConfigError, path: &str| {
+    let names_this = |e: &envoy_rasp::engine::ConfigErrors, path: &str| {
         let f = e.field();
         let p = path.replace("[]", "[0]");
         f == p || p.starts_with(&format!("{f}.")) || p.starts_with(&format!("{f}["))

@@ -33,12 +33,13 @@ pub mod metrics;
 pub mod mode;
 pub mod policy;
 pub mod ratelimit;
+pub mod section;
 pub mod siem;
 pub mod surface;
 
 pub use config::Config;
 pub use detect::{AttackType, Finding};
-pub use error::ConfigError;
+pub use error::{ConfigError, ConfigErrors};
 pub use http::RequestHead;
 pub use inspect::Transaction;
 pub use mode::Mode;
@@ -76,7 +77,7 @@ impl Engine {
     ///
     /// An empty input (Envoy passes none when `configuration` is unset)
     /// yields the defaults.
-    pub fn from_json(bytes: &[u8]) -> Result<Engine, ConfigError> {
+    pub fn from_json(bytes: &[u8]) -> Result<Engine, ConfigErrors> {
         Ok(Engine::new(Config::from_json(bytes)?))
     }
 
