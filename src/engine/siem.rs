@@ -852,8 +852,8 @@ mod tests {
         let e = Config::from_json(br#"{"siem": {"cluster": "c", "batch_size": 0}}"#).unwrap_err();
         assert_eq!(e.field(), "siem.batch_size");
         let e = Config::from_json(br#"{"siem": {}}"#).unwrap_err();
-        assert_eq!(e.field(), "siem");
-        assert!(e.message().contains("cluster"), "{e}");
+        assert_eq!(e.field(), "siem.cluster");
+        assert!(e.message().contains("required"), "{e}");
     }
 
     #[test]

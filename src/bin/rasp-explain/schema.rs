@@ -6,13 +6,13 @@
 //! * the shape and the defaults come from `RawConfig::default()` serialised;
 //! * types come from probing the parser (`RawConfig::from_json`) with one
 //!   value of each JSON type at each position: a value the parser rejects
-//!   with "invalid type" is not of that type, so `null` being accepted makes
-//!   a field nullable (`oneOf`);
-//! * enums come from serde's "unknown variant `…`, expected one of `a`, `b`"
-//!   answer to a bogus string, unknown-field rejection (which becomes
+//!   as [`ErrorKind::WrongType`] is not of that type, so `null` being
+//!   accepted makes a field nullable (`oneOf`);
+//! * enums come from the names an [`ErrorKind::UnknownName`] answer to a
+//!   bogus string lists, unknown-field rejection (which becomes
 //!   `additionalProperties: false`) from a bogus key, required fields from
-//!   "missing field `…`" answers, and unsigned integers from the answer to
-//!   `-1`;
+//!   [`ErrorKind::MissingField`] answers, and unsigned integers from the
+//!   [`ErrorKind::BadValue`] answer to `-1`;
 //! * objects without defaults (array items such as custom rules, or a
 //!   nullable section such as `siem`) are filled in from their required
 //!   fields and read back through a serialisation round trip, which yields
@@ -27,6 +27,7 @@
 //! accepts.
 
 use envoy_rasp::engine::config::{block, events, limits, Config, RawConfig};
+use envoy_rasp::engine::error::{ConfigErrors, ErrorKind};
 use envoy_rasp::engine::section::Bounds;
 use envoy_rasp::engine::siem;
 use serde_json::{json, Map, Value};
@@ -311,45 +312,32 @@ fn get<'a>(doc: &'a Value, path: &[Step]) -> Option<&'a Value> {
     get(inner, rest)
 }
 
-/// Deserialises (only; no validation) and returns the parser's message.
-fn parse(doc: &Value) -> Result<RawConfig, String> {
-    RawConfig::from_json(doc.to_string().as_bytes()).map_err(|e| e.message().to_string())
+/// Deserialises (only; no validation).
+fn parse(doc: &Value) -> Result<RawConfig, ConfigErrors> {
+    RawConfig::from_json(doc.to_string().as_bytes())
 }
 
 /// The parser accepted the value's type (it may still reject its content).
-/// ("invalid length" is not acceptance: serde also reads a struct from an
-/// array of its field values, a form nobody writes by hand.)
-fn type_accepted(r: &Result<RawConfig, String>) -> bool {
+/// (A wrong number of items is not acceptance: serde also reads a nested
+/// struct from an array of its field values, a form nobody writes by hand.)
+fn type_accepted(r: &Result<RawConfig, ConfigErrors>) -> bool {
     match r {
         Ok(_) => true,
-        Err(m) => [
-            "missing field",
-            "unknown variant",
-            "unknown field",
-            "invalid value",
-        ]
-        .iter()
-        .any(|k| m.contains(k)),
+        Err(e) => matches!(
+            e.kind(),
+            ErrorKind::MissingField
+                | ErrorKind::UnknownName(_)
+                | ErrorKind::UnknownField
+                | ErrorKind::BadValue
+        ),
     }
 }
 
-/// Backticked names after "expected" in a serde message.
-fn expected_names(msg: &str) -> Vec<String> {
-    let Some(i) = msg.find("expected") else {
-        return Vec::new();
-    };
-    msg.get(i..)
-        .unwrap_or_default()
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
-}
-
-/// The first backticked name in a serde message ("missing field `id`").
-fn first_name(msg: &str) -> Option<String> {
-    msg.split('`').nth(1).map(str::to_string)
+/// The name of the field a [`ErrorKind::MissingField`] answer misses (the
+/// last part of its path).
+fn missing_field(e: &ConfigErrors) -> Option<String> {
+    (e.kind() == ErrorKind::MissingField)
+        .then(|| e.field().rsplit('.').next().unwrap_or_default().to_string())
 }
 
 const PROBE: &str = "\u{1}probe";
@@ -385,7 +373,7 @@ impl Gen {
             // "invalid value" for enums: only structs take `{}` as a start.
             let accepted = if t == "object" {
                 r.is_ok()
-                    || matches!(&r, Err(m) if m.contains("missing field") || m.contains("unknown field"))
+                    || matches!(&r, Err(e) if matches!(e.kind(), ErrorKind::MissingField | ErrorKind::UnknownField))
             } else {
                 type_accepted(&r)
             };
@@ -418,14 +406,15 @@ impl Gen {
         }
         match ty {
             "string" => {
-                if let Err(m) = try_with(json!(PROBE)) {
-                    if m.contains("unknown variant") {
-                        s.insert("enum".into(), json!(expected_names(&m)));
+                if let Err(e) = try_with(json!(PROBE)) {
+                    if let ErrorKind::UnknownName(names) = e.kind() {
+                        s.insert("enum".into(), json!(names));
                     }
                 }
             }
             "integer" => {
-                let unsigned = matches!(try_with(json!(-1)), Err(m) if m.contains("invalid value"));
+                let unsigned =
+                    matches!(try_with(json!(-1)), Err(e) if e.kind() == ErrorKind::BadValue);
                 let min = note.and_then(|n| n.minimum).or(unsigned.then_some(0));
                 if let Some(m) = min {
                     s.insert("minimum".into(), json!(m));
@@ -486,8 +475,8 @@ impl Gen {
         let filled = loop {
             match parse(&with(base, path, Value::Object(obj.clone()))) {
                 Ok(raw) => break raw,
-                Err(m) if m.contains("missing field") && required.len() < 32 => {
-                    let field = first_name(&m).ok_or_else(|| format!("`{name}`: {m}"))?;
+                Err(e) if e.kind() == ErrorKind::MissingField && required.len() < 32 => {
+                    let field = missing_field(&e).ok_or_else(|| format!("`{name}`: {e}"))?;
                     let fill = [json!("x"), json!(1), json!(true), json!(["x"]), json!({})]
                         .into_iter()
                         .find(|v| {
@@ -497,10 +486,7 @@ impl Gen {
                             // Accepted, or now complaining about another field.
                             match &r {
                                 Ok(_) => true,
-                                Err(m2) => {
-                                    m2.contains("missing field")
-                                        && first_name(m2).as_ref() != Some(&field)
-                                }
+                                Err(e2) => missing_field(e2).is_some_and(|f| f != field),
                             }
                         })
                         .ok_or_else(|| {
@@ -509,9 +495,9 @@ impl Gen {
                     obj.insert(field.clone(), fill);
                     required.push(field);
                 }
-                Err(m) => {
+                Err(e) => {
                     return Err(format!(
-                        "`{name}`: the parser rejects the probe object: {m}"
+                        "`{name}`: the parser rejects the probe object: {e}"
                     ))
                 }
             }
@@ -526,7 +512,7 @@ impl Gen {
         // Unknown fields must be rejected.
         let mut probe = here.clone();
         probe.insert(PROBE.into(), json!(1));
-        let strict = matches!(parse(&with(base, path, Value::Object(probe))), Err(m) if m.contains("unknown field"));
+        let strict = matches!(parse(&with(base, path, Value::Object(probe))), Err(e) if e.kind() == ErrorKind::UnknownField);
         let mut props = Map::new();
         for (key, value) in &here {
             let mut p = path.to_vec();

@@ -5,7 +5,9 @@
 //! 1. [`RawConfig`] and its sections are plain serde structs, the
 //!    documented source of truth: every field has a default, so `{}` is a
 //!    complete configuration, and unknown fields are errors (a typo must
-//!    never silently turn a protection off).
+//!    never silently turn a protection off). The reader (`read.rs`) walks
+//!    the document with those structs field by field, so every problem is
+//!    found, with its full path and the expected type in words.
 //! 2. Every section implements one contract, [`Section`]: it checks its
 //!    fields (ranges are [`Bounds`] constants next to the section, shared
 //!    with the JSON Schema) and compiles into the form the engine reads.
@@ -19,9 +21,13 @@
 //!
 //! let err = Config::from_json(br#"{"limits": {"max_body_bytes": 0}}"#).unwrap_err();
 //! assert_eq!(err.field(), "limits.max_body_bytes");
-//! let err = Config::from_json(br#"{"xss": {"acton": "log"}}"#).unwrap_err();
-//! assert!(err.to_string().contains("xss"));
-//! assert!(err.to_string().contains("acton"));
+//! let err = Config::from_json(br#"{"limits": {"max_body_bytes": "10MB"}, "xss": {"acton": "log"}}"#)
+//!     .unwrap_err();
+//! assert_eq!(err.len(), 2);
+//! assert_eq!(err.errors()[0].field(), "limits.max_body_bytes");
+//! assert!(err.to_string().contains("expected a whole number of bytes, got the string \"10MB\""));
+//! assert_eq!(err.errors()[1].field(), "xss.acton");
+//! assert!(err.to_string().contains("did you mean `action`?"));
 //! ```
 //!
 //! The default configuration is the validated `{}` ([`Config::default`]).
@@ -30,15 +36,16 @@ pub mod block;
 mod detectors;
 pub mod events;
 pub mod limits;
+mod read;
 pub mod scope;
 #[cfg(test)]
 mod tests;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::detect::{self, custom, Detectors};
-use super::ratelimit::{self, RateLimitConfig, RateLimiter};
+use super::ratelimit::{RateLimitConfig, RateLimiter};
 use super::siem::SiemConfig;
 
 pub use block::BlockConfig;
@@ -131,28 +138,48 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Parses and validates a JSON document (steps 1 and 2).
+    /// Parses and validates a JSON document (steps 1 and 2), reporting
+    /// every problem found.
     pub fn from_json(bytes: &[u8]) -> Result<Config, ConfigErrors> {
-        RawConfig::from_json(bytes)?.validate()
+        let mut read = read_document(bytes)?;
+        let mut errors = ConfigErrors::default();
+        errors.extend(read.errors.iter().cloned());
+        match std::mem::take(&mut read.value).validate() {
+            Ok(config) => errors.into_result(config),
+            Err(checks) if errors.is_empty() => Err(checks),
+            Err(checks) => {
+                // What could not be read was left out: checks of it would
+                // judge a default the user did not choose.
+                errors.extend(
+                    checks
+                        .errors()
+                        .iter()
+                        .filter(|e| !read.hides(e.field()))
+                        .cloned(),
+                );
+                Err(errors)
+            }
+        }
     }
 }
 
-/// Deserializes one section, prefixing serde's message with its path.
-fn section<T: DeserializeOwned>(path: &str, value: &serde_json::Value) -> Result<T, ConfigError> {
-    T::deserialize(value).map_err(|e| ConfigError::new(path, e.to_string()))
-}
-
-/// Like [`section`] for sections that are objects: serde would also accept
-/// a struct written as an array of its field values, which no reader of
-/// the configuration would expect.
-fn object_section<T: DeserializeOwned>(
-    path: &str,
-    value: &serde_json::Value,
-) -> Result<T, ConfigError> {
-    if value.is_array() {
-        return Err(ConfigError::new(path, "must be an object, not an array"));
+/// Reads a document into the raw structs; fails only on a document that
+/// is not a JSON object. Empty or all-whitespace input means `{}`.
+fn read_document(bytes: &[u8]) -> Result<read::Read<RawConfig>, ConfigErrors> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(read::Read::clean(RawConfig::default()));
     }
-    section(path, value)
+    let doc: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ConfigError::of_kind(ErrorKind::Syntax, "", format!("not valid JSON: {e}")))?;
+    if !doc.is_object() {
+        return Err(ConfigError::of_kind(
+            ErrorKind::Syntax,
+            "",
+            "the configuration must be a JSON object ({…})",
+        )
+        .into());
+    }
+    Ok(read::read(&doc))
 }
 
 /// Compiles one section at the top-level field `name`, adding its errors
@@ -173,62 +200,14 @@ where
 }
 
 impl RawConfig {
-    /// Parses a JSON document into the raw structs, with errors that name
-    /// the section and field. Empty or all-whitespace input means `{}`.
+    /// Parses a JSON document into the raw structs (step 1 only), with
+    /// every error naming its field. Empty or all-whitespace input means
+    /// `{}`.
     pub fn from_json(bytes: &[u8]) -> Result<RawConfig, ConfigErrors> {
-        Ok(RawConfig::read(bytes)?)
-    }
-
-    fn read(bytes: &[u8]) -> Result<RawConfig, ConfigError> {
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            return Ok(RawConfig::default());
-        }
-        let doc: serde_json::Value = serde_json::from_slice(bytes)
-            .map_err(|e| ConfigError::new("", format!("not valid JSON: {e}")))?;
-        let obj = doc
-            .as_object()
-            .ok_or_else(|| ConfigError::new("", "the configuration must be a JSON object"))?;
-        let mut raw = RawConfig::default();
-        for (key, value) in obj {
-            let k = key.as_str();
-            match k {
-                "mode" => raw.mode = section(k, value)?,
-                "block" => raw.block = object_section(k, value)?,
-                "sql_injection" => raw.sql_injection = object_section(k, value)?,
-                "xss" => raw.xss = object_section(k, value)?,
-                "command_injection" => raw.command_injection = object_section(k, value)?,
-                "path_traversal" => raw.path_traversal = object_section(k, value)?,
-                "ssrf" => raw.ssrf = object_section(k, value)?,
-                "xxe" => raw.xxe = object_section(k, value)?,
-                "file_upload" => raw.file_upload = object_section(k, value)?,
-                "custom_rules" => {
-                    let items = value
-                        .as_array()
-                        .ok_or_else(|| ConfigError::new(k, "must be an array of rule objects"))?;
-                    raw.custom_rules = Vec::with_capacity(items.len());
-                    for (i, item) in items.iter().enumerate() {
-                        raw.custom_rules
-                            .push(section(&format!("custom_rules[{i}]"), item)?);
-                    }
-                }
-                "limits" => raw.limits = object_section(k, value)?,
-                "allowlist" => raw.allowlist = object_section(k, value)?,
-                "inspect" => raw.inspect = object_section(k, value)?,
-                "events" => raw.events = object_section(k, value)?,
-                "siem" => raw.siem = object_section(k, value)?,
-                "rate_limit" => raw.rate_limit = ratelimit::parse_section(value)?,
-                other => {
-                    return Err(ConfigError::new(
-                        other,
-                        format!(
-                            "unknown field, expected one of {}",
-                            TOP_LEVEL_FIELDS.join(", ")
-                        ),
-                    ))
-                }
-            }
-        }
-        Ok(raw)
+        let read = read_document(bytes)?;
+        let mut errors = ConfigErrors::default();
+        errors.extend(read.errors);
+        errors.into_result(read.value)
     }
 
     /// Checks every section and compiles the configuration (step 2).
@@ -261,23 +240,3 @@ impl RawConfig {
         })
     }
 }
-
-/// Top-level keys accepted in the configuration document.
-pub const TOP_LEVEL_FIELDS: &[&str] = &[
-    "mode",
-    "block",
-    "sql_injection",
-    "xss",
-    "command_injection",
-    "path_traversal",
-    "ssrf",
-    "xxe",
-    "file_upload",
-    "custom_rules",
-    "limits",
-    "allowlist",
-    "inspect",
-    "events",
-    "siem",
-    "rate_limit",
-];
