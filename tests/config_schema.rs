@@ -317,7 +317,7 @@ fn spots() -> Vec<Spot> {
     out
 }
 
-fn parser(doc: &Value) -> Result<Config, envoy_rasp::engine::ConfigError> {
+fn parser(doc: &Value) -> Result<Config, envoy_rasp::engine::ConfigErrors> {
     Config::from_json(doc.to_string().as_bytes())
 }
 
@@ -760,6 +760,72 @@ fn hand_written_invalid_configs_are_rejected_by_both() {
     }
 }
 
+/// `doc` with the value at the dotted `path` (objects only) set to `v`.
+fn set_path(doc: &mut Value, path: &str, v: Value) {
+    let mut at = doc;
+    let mut parts = path.split('.').peekable();
+    while let Some(p) = parts.next() {
+        let obj = at.as_object_mut().expect("an object on the way");
+        if parts.peek().is_none() {
+            obj.insert(p.to_string(), v);
+            return;
+        }
+        at = obj.entry(p.to_string()).or_insert(json!({}));
+    }
+}
+
+#[test]
+fn every_wrong_type_is_reported_at_once_with_its_path() {
+    // Per top-level section: one document with a wrong type in every
+    // scalar field (outside lists); then one document with a wrong field
+    // in every section. Each must be reported, at its own path.
+    let mut by_section: std::collections::BTreeMap<String, Vec<(String, Value)>> =
+        Default::default();
+    for spot in spots() {
+        if spot.path.is_empty() || spot.path.contains("[]") {
+            continue;
+        }
+        let wrong = match non_null(&spot.node)["type"].as_str() {
+            Some("integer" | "boolean") => json!("x"),
+            Some("string") => json!(7),
+            _ => continue,
+        };
+        let section = spot.path.split('.').next().unwrap().to_string();
+        by_section
+            .entry(section)
+            .or_default()
+            .push((spot.path, wrong));
+    }
+    assert!(by_section.len() > 10, "{by_section:?}");
+    let reported = |doc: &Value, paths: &[&str]| {
+        let e = parser(doc).expect_err(&doc.to_string());
+        let got: Vec<&str> = e.errors().iter().map(|e| e.field()).collect();
+        for p in paths {
+            assert!(got.contains(p), "{doc}: `{p}` not reported in: {e}");
+        }
+        for err in e.errors() {
+            assert!(
+                !err.message().contains(" u64") && !err.message().contains("u32"),
+                "type names are said in words: {err}"
+            );
+        }
+    };
+    let mut all = json!({});
+    let mut firsts = Vec::new();
+    for fields in by_section.values() {
+        let mut doc = json!({});
+        for (path, v) in fields {
+            set_path(&mut doc, path, v.clone());
+        }
+        let paths: Vec<&str> = fields.iter().map(|(p, _)| p.as_str()).collect();
+        reported(&doc, &paths);
+        let (p, v) = &fields[0];
+        set_path(&mut all, p, v.clone());
+        firsts.push(p.as_str());
+    }
+    reported(&all, &firsts);
+}
+
 /// Values of each JSON type, to put where another type is expected.
 fn wrong_types() -> Vec<Value> {
     vec![
@@ -835,7 +901,7 @@ fn ranges_are_exactly_what_validate_accepts() {
     // A boundary value loads, or fails on another (cross-field) check; one
     // past it fails on this field (or on its section, for serde's own range
     // errors).
-    let names_this = |e: &envoy_rasp::engine::ConfigError, path: &str| {
+    let names_this = |e: &envoy_rasp::engine::ConfigErrors, path: &str| {
         let f = e.field();
         let p = path.replace("[]", "[0]");
         f == p || p.starts_with(&format!("{f}.")) || p.starts_with(&format!("{f}["))

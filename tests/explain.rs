@@ -195,7 +195,23 @@ fn bad_config_exits_2_naming_the_field() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("field `xss`") && err.contains("acton"),
+        err.contains("field `xss.acton`: unknown field, did you mean `action`?"),
+        "{err}"
+    );
+    // Every error at once, on one line.
+    std::fs::write(
+        &tmp,
+        r#"{"limits": {"max_body_bytes": "10MB"}, "xss": {"acton": "log"}}"#,
+    )
+    .unwrap();
+    let out = explain(&["--check", "--config", &tmp.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "envoy-rasp: invalid configuration (2 errors): field `limits.max_body_bytes`: \
+             expected a whole number of bytes, got the string \"10MB\"; field `xss.acton`: "
+        ),
         "{err}"
     );
     let out = explain(&["--check", "--config", RULES]);

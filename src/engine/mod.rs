@@ -29,21 +29,26 @@
 pub mod config;
 pub mod decode;
 pub mod detect;
+pub mod error;
 pub mod event;
 pub mod filter;
 pub mod host;
 pub mod http;
 pub mod inspect;
 pub mod metrics;
+pub mod mode;
 pub mod policy;
 pub mod ratelimit;
+pub mod section;
 pub mod siem;
 pub mod surface;
 
-pub use config::{Config, ConfigError, Mode};
+pub use config::Config;
 pub use detect::{AttackType, Finding};
+pub use error::{ConfigError, ConfigErrors};
 pub use http::RequestHead;
 pub use inspect::Transaction;
+pub use mode::Mode;
 pub use policy::{BodyVerdict, HeadVerdict, LocalReply, Verdict, Violation};
 
 use std::sync::{Arc, Mutex};
@@ -78,7 +83,7 @@ impl Engine {
     ///
     /// An empty input (Envoy passes none when `configuration` is unset)
     /// yields the defaults.
-    pub fn from_json(bytes: &[u8]) -> Result<Engine, ConfigError> {
+    pub fn from_json(bytes: &[u8]) -> Result<Engine, ConfigErrors> {
         Ok(Engine::new(Config::from_json(bytes)?))
     }
 

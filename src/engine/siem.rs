@@ -28,13 +28,15 @@
 //! newest events describe the attack that is happening now).
 //!
 //! ```
+//! use envoy_rasp::engine::error::FieldPath;
+//! use envoy_rasp::engine::section::{Context, Section};
 //! use envoy_rasp::engine::siem::{SiemConfig, SiemQueue};
 //!
 //! let cfg: SiemConfig = serde_json::from_str(
 //!     r#"{"cluster": "splunk", "format": "splunk_hec", "batch_size": 2,
 //!         "headers": [{"name": "authorization", "value": "Splunk 0000-token"}]}"#,
 //! ).unwrap();
-//! cfg.validate("siem").unwrap();
+//! cfg.compile(&FieldPath::from("siem"), &Context::default()).unwrap();
 //! let mut q = SiemQueue::new(&cfg);
 //! q.push(r#"{"event":"rasp.attack","type":"xss"}"#, 1_000);
 //! assert!(q.take_batch(1_001).is_none()); // neither full nor old enough
@@ -53,9 +55,10 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use super::config::ConfigError;
+use super::error::{ConfigErrors, FieldPath};
 use super::metrics::Metric;
 use super::policy::json_escape;
+use super::section::{Bounds, Context, Section};
 
 /// How events are written in a batch body.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -190,102 +193,101 @@ fn is_visible(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|c| c > 0x20 && c != 0x7f)
 }
 
-fn check_range(field: String, v: u64, min: u64, max: u64) -> Result<(), ConfigError> {
-    if v < min || v > max {
-        return Err(ConfigError::new(
-            field,
-            format!("must be between {min} and {max}, got {v}"),
-        ));
-    }
-    Ok(())
-}
+/// The sizes `siem.batch_size` accepts (also at most `queue_capacity`).
+pub const BATCH_SIZE_RANGE: Bounds = Bounds::new(1, 10_000);
+/// The periods `siem.flush_interval_ms` accepts.
+pub const FLUSH_INTERVAL_MS_RANGE: Bounds = Bounds::new(100, 3_600_000);
+/// The sizes `siem.queue_capacity` accepts.
+pub const QUEUE_CAPACITY_RANGE: Bounds = Bounds::new(1, 1_000_000);
+/// The timeouts `siem.timeout_ms` accepts.
+pub const TIMEOUT_MS_RANGE: Bounds = Bounds::new(100, 60_000);
+/// Longest `siem.cluster` name.
+pub const MAX_CLUSTER_LEN: usize = 512;
+/// Longest `siem.sourcetype`.
+pub const MAX_SOURCETYPE_LEN: usize = 256;
 
-impl SiemConfig {
-    /// Checks every field; `field` is the section's path (`siem`).
-    pub fn validate(&self, field: &str) -> Result<(), ConfigError> {
-        if !is_visible(&self.cluster) || self.cluster.len() > 512 {
-            return Err(ConfigError::new(
-                format!("{field}.cluster"),
-                "must be the name of an Envoy cluster (1-512 characters, no spaces)",
-            ));
+/// Checked only: the queue reads the section as written.
+impl Section for SiemConfig {
+    type Compiled = SiemConfig;
+
+    fn compile(&self, at: &FieldPath, _cx: &Context) -> Result<SiemConfig, ConfigErrors> {
+        let mut errors = ConfigErrors::default();
+        if !is_visible(&self.cluster) || self.cluster.len() > MAX_CLUSTER_LEN {
+            errors.push(at.key("cluster").error(format!(
+                "must be the name of an Envoy cluster (1-{MAX_CLUSTER_LEN} characters, no spaces)"
+            )));
         }
         if let Some(p) = &self.path {
             if !p.starts_with('/') || !is_visible(p) {
-                return Err(ConfigError::new(
-                    format!("{field}.path"),
-                    format!("must start with '/' and contain no spaces, got {p:?}"),
-                ));
+                errors.push(at.key("path").error(format!(
+                    "must start with '/' and contain no spaces, got {p:?}"
+                )));
             }
         }
         if let Some(a) = &self.authority {
             if !is_visible(a) {
-                return Err(ConfigError::new(
-                    format!("{field}.authority"),
-                    "must be a host[:port] without spaces",
-                ));
+                errors.push(
+                    at.key("authority")
+                        .error("must be a host[:port] without spaces"),
+                );
             }
         }
         for (i, h) in self.headers.iter().enumerate() {
+            let here = at.key("headers").index(i);
             let lower = h.name.to_ascii_lowercase();
             if !is_token(&h.name) || RESERVED_HEADERS.contains(&lower.as_str()) {
-                return Err(ConfigError::new(
-                    format!("{field}.headers[{i}].name"),
-                    format!("not a header name the sink may set: {:?}", h.name),
-                ));
+                errors.push(
+                    here.key("name")
+                        .error(format!("not a header name the sink may set: {:?}", h.name)),
+                );
             }
             if h.value
                 .bytes()
                 .any(|c| (c < 0x20 && c != b'\t') || c == 0x7f)
             {
-                return Err(ConfigError::new(
-                    format!("{field}.headers[{i}].value"),
-                    "must not contain control characters",
-                ));
+                errors.push(
+                    here.key("value")
+                        .error("must not contain control characters"),
+                );
             }
         }
-        if self.sourcetype.is_empty() || self.sourcetype.len() > 256 {
-            return Err(ConfigError::new(
-                format!("{field}.sourcetype"),
-                "must be 1-256 characters",
-            ));
+        if self.sourcetype.is_empty() || self.sourcetype.len() > MAX_SOURCETYPE_LEN {
+            errors.push(
+                at.key("sourcetype")
+                    .error(format!("must be 1-{MAX_SOURCETYPE_LEN} characters")),
+            );
         }
         if self.index.as_ref().is_some_and(|i| i.is_empty()) {
-            return Err(ConfigError::new(
-                format!("{field}.index"),
-                "must be null or a non-empty index name",
-            ));
+            errors.push(
+                at.key("index")
+                    .error("must be null or a non-empty index name"),
+            );
         }
-        check_range(
-            format!("{field}.batch_size"),
-            self.batch_size as u64,
-            1,
-            10_000,
-        )?;
-        check_range(
-            format!("{field}.flush_interval_ms"),
+        let batch = at.key("batch_size");
+        let batch_ok = BATCH_SIZE_RANGE.check(&batch, self.batch_size as u64, &mut errors);
+        FLUSH_INTERVAL_MS_RANGE.check(
+            &at.key("flush_interval_ms"),
             self.flush_interval_ms,
-            100,
-            3_600_000,
-        )?;
-        check_range(
-            format!("{field}.queue_capacity"),
+            &mut errors,
+        );
+        let queue_ok = QUEUE_CAPACITY_RANGE.check(
+            &at.key("queue_capacity"),
             self.queue_capacity as u64,
-            1,
-            1_000_000,
-        )?;
-        if self.batch_size > self.queue_capacity {
-            return Err(ConfigError::new(
-                format!("{field}.batch_size"),
-                format!(
-                    "must not exceed {field}.queue_capacity ({} > {})",
-                    self.batch_size, self.queue_capacity
-                ),
-            ));
+            &mut errors,
+        );
+        // Compared only when both are valid on their own.
+        if batch_ok && queue_ok && self.batch_size > self.queue_capacity {
+            errors.push(batch.error(format!(
+                "must not exceed {at}.queue_capacity ({} > {})",
+                self.batch_size, self.queue_capacity
+            )));
         }
-        check_range(format!("{field}.timeout_ms"), self.timeout_ms, 100, 60_000)?;
-        Ok(())
+        TIMEOUT_MS_RANGE.check(&at.key("timeout_ms"), self.timeout_ms, &mut errors);
+        errors.into_result(self.clone())
     }
+}
 
+impl SiemConfig {
     /// The request path actually used.
     pub fn effective_path(&self) -> &str {
         self.path
@@ -575,7 +577,8 @@ mod tests {
 
     fn cfg(json: &str) -> SiemConfig {
         let c: SiemConfig = serde_json::from_str(json).unwrap();
-        c.validate("siem").unwrap();
+        c.compile(&FieldPath::from("siem"), &Context::default())
+            .unwrap();
         c
     }
 
@@ -785,13 +788,39 @@ mod tests {
         ];
         for (json, field) in cases {
             let c: SiemConfig = serde_json::from_str(json).unwrap();
-            let e = c.validate("siem").unwrap_err();
+            let e = c
+                .compile(&FieldPath::from("siem"), &Context::default())
+                .unwrap_err();
             assert_eq!(e.field(), field, "{json}: {e}");
         }
         assert!(serde_json::from_str::<SiemConfig>(r#"{}"#).is_err());
         assert!(
             serde_json::from_str::<SiemConfig>(r#"{"cluster": "c", "fromat": "jsonl"}"#).is_err()
         );
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported() {
+        let c: SiemConfig = serde_json::from_str(
+            r#"{"cluster": "a b", "headers": [{"name": "te", "value": "x"}],
+                "batch_size": 0, "queue_capacity": 0, "timeout_ms": 0}"#,
+        )
+        .unwrap();
+        let e = c
+            .compile(&FieldPath::from("siem"), &Context::default())
+            .unwrap_err();
+        let fields: Vec<&str> = e.errors().iter().map(|e| e.field()).collect();
+        assert_eq!(
+            fields,
+            [
+                "siem.cluster",
+                "siem.headers[0].name",
+                "siem.batch_size",
+                "siem.queue_capacity",
+                "siem.timeout_ms"
+            ]
+        );
+        assert_eq!(e.errors()[4].message(), "must be at least 100, got 0");
     }
 
     #[test]
@@ -823,8 +852,8 @@ mod tests {
         let e = Config::from_json(br#"{"siem": {"cluster": "c", "batch_size": 0}}"#).unwrap_err();
         assert_eq!(e.field(), "siem.batch_size");
         let e = Config::from_json(br#"{"siem": {}}"#).unwrap_err();
-        assert_eq!(e.field(), "siem");
-        assert!(e.message().contains("cluster"), "{e}");
+        assert_eq!(e.field(), "siem.cluster");
+        assert!(e.message().contains("required"), "{e}");
     }
 
     #[test]

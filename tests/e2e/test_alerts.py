@@ -139,7 +139,7 @@ def scraped(make_envoy):
         # The previous configuration keeps protecting.
         assert ecds.get("/wp-admin/").status == 403
         log = ecds.read_log()
-        assert "invalid configuration: field `limits`" in log
+        assert "invalid configuration: field `limits.max_body`: unknown field" in log
     finally:
         ecds.stop()
     return series, ecds_series

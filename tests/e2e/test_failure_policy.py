@@ -58,7 +58,7 @@ def test_rejected_configuration_stops_envoy_under_every_policy(upstream, policy)
         code = e.wait_exit(30)
         log = e.read_log()
         assert code not in (None, 0), f"{policy}: Envoy should refuse to start"
-        assert "invalid configuration: field `limits`: unknown field `max_body`" in log, log[-3000:]
+        assert "invalid configuration: field `limits.max_body`: unknown field, did you mean `max_body_bytes`?" in log, log[-3000:]
     finally:
         e.stop()
 
@@ -161,7 +161,7 @@ def test_rejected_configuration_update_keeps_the_previous_listener(upstream, tmp
             return "update_rejected: 1" in text
         wait_for(rejected, timeout=15, what="LDS update rejected")
         log = log_path.read_text(errors="replace")
-        assert "invalid configuration: field `limits`: unknown field `max_body`" in log
+        assert "invalid configuration: field `limits.max_body`: unknown field, did you mean `max_body_bytes`?" in log
         assert "Unable to create Wasm plugin envoy_rasp" in log
         # Still serving, still protecting, with the previous configuration.
         assert request(port, "GET", "/").status == 200

@@ -124,8 +124,8 @@ def test_bad_config_unknown_field_fails_with_field_name(make_envoy):
     code = e.wait_exit()
     log = e.read_log()
     assert code not in (None, 0), "envoy should refuse the configuration"
-    assert "invalid configuration: field `limits`" in log, log[-3000:]
-    assert "max_body" in log
+    assert "invalid configuration: field `limits.max_body`: unknown field" in log, log[-3000:]
+    assert "did you mean `max_body_bytes`?" in log
 
 
 def test_bad_config_invalid_regex_names_rule_and_pattern(make_envoy):

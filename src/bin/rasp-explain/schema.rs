@@ -6,13 +6,13 @@
 //! * the shape and the defaults come from `RawConfig::default()` serialised;
 //! * types come from probing the parser (`RawConfig::from_json`) with one
 //!   value of each JSON type at each position: a value the parser rejects
-//!   with "invalid type" is not of that type, so `null` being accepted makes
-//!   a field nullable (`oneOf`);
-//! * enums come from serde's "unknown variant `…`, expected one of `a`, `b`"
-//!   answer to a bogus string, unknown-field rejection (which becomes
+//!   as [`ErrorKind::WrongType`] is not of that type, so `null` being
+//!   accepted makes a field nullable (`oneOf`);
+//! * enums come from the names an [`ErrorKind::UnknownName`] answer to a
+//!   bogus string lists, unknown-field rejection (which becomes
 //!   `additionalProperties: false`) from a bogus key, required fields from
-//!   "missing field `…`" answers, and unsigned integers from the answer to
-//!   `-1`;
+//!   [`ErrorKind::MissingField`] answers, and unsigned integers from the
+//!   [`ErrorKind::BadValue`] answer to `-1`;
 //! * objects without defaults (array items such as custom rules, or a
 //!   nullable section such as `siem`) are filled in from their required
 //!   fields and read back through a serialisation round trip, which yields
@@ -20,11 +20,16 @@
 //!
 //! What the parser cannot tell by probing (descriptions, value ranges that
 //! `validate()` enforces, minimum list sizes) comes from [`NOTES`], keyed by
-//! the field's path (`limits.max_depth`, `custom_rules[].id`). The tests in
-//! `tests/config_schema.rs` check that every field has a note and that
-//! every range in the notes is exactly what `validate()` accepts.
+//! the field's path (`limits.max_depth`, `custom_rules[].id`). Ranges are
+//! the [`Bounds`] constants the sections' checks use, where a section has
+//! them. The tests in `tests/config_schema.rs` check that every field has a
+//! note and that every range in the notes is exactly what `validate()`
+//! accepts.
 
-use envoy_rasp::engine::config::{Config, RawConfig};
+use envoy_rasp::engine::config::{block, events, limits, Config, RawConfig};
+use envoy_rasp::engine::error::{ConfigErrors, ErrorKind};
+use envoy_rasp::engine::section::Bounds;
+use envoy_rasp::engine::siem;
 use serde_json::{json, Map, Value};
 
 /// What the probes cannot find out about a field.
@@ -68,6 +73,19 @@ const fn range(path: &'static str, description: &'static str, min: u64, max: u64
     }
 }
 
+/// A range the checks define as a [`Bounds`] constant (no maximum when
+/// it has no upper bound).
+const fn bounded(path: &'static str, description: &'static str, b: Bounds) -> Note {
+    Note {
+        path,
+        description,
+        minimum: Some(b.min),
+        maximum: b.upper(),
+        min_items: None,
+        example: None,
+    }
+}
+
 const fn min(path: &'static str, description: &'static str, min: u64) -> Note {
     Note {
         path,
@@ -98,7 +116,7 @@ pub const NOTES: &[Note] = &[
     n("", "envoy-rasp plugin configuration (JSON: the Envoy `configuration` StringValue or the Istio WasmPlugin `pluginConfig`). Every field is optional; `{}` is the default configuration. Unknown fields are errors."),
     n("mode", "`block`: blocking rules answer with the block reply. `monitor`: nothing is ever blocked or rejected; findings and limit violations are logged and counted with action=\"monitor\"."),
     n("block", "The local reply sent when a request is blocked."),
-    range("block.status_code", "HTTP status of the block reply.", 200, 599),
+    bounded("block.status_code", "HTTP status of the block reply.", block::STATUS_CODE_RANGE),
     n("block.content_type", "`Content-Type` of the block reply."),
     n("block.body", "Reply body. `null`: {\"blocked\":true,\"event_id\":\"…\",\"type\":\"…\"}. A string is sent as is after replacing {event_id} and {type}. At most 64 KiB."),
     n("block.redirect_url", "When set, blocked requests get 302 with this Location ({event_id} replaced) instead."),
@@ -162,14 +180,14 @@ pub const NOTES: &[Note] = &[
     n("custom_rules[].log", "`false` keeps the metrics but suppresses the event line."),
     n("custom_rules[].description", "Free text for humans."),
     n("limits", "Size and shape limits; each has its own reply status."),
-    range("limits.max_body_bytes", "Largest request body in bytes; larger -> 413. Keep Envoy's per_connection_buffer_limit_bytes above it.", 1, 1 << 30),
-    min("limits.max_header_bytes", "Largest total size of the request headers (`name: value\\r\\n`, pseudo headers excluded); larger -> 431.", 1),
-    min("limits.max_inspect_bytes", "Largest body run through the detectors (multipart file contents do not count). At most limits.max_body_bytes.", 1),
+    bounded("limits.max_body_bytes", "Largest request body in bytes; larger -> 413. Keep Envoy's per_connection_buffer_limit_bytes above it.", limits::MAX_BODY_BYTES_RANGE),
+    bounded("limits.max_header_bytes", "Largest total size of the request headers (`name: value\\r\\n`, pseudo headers excluded); larger -> 431.", limits::MAX_HEADER_BYTES_RANGE),
+    bounded("limits.max_inspect_bytes", "Largest body run through the detectors (multipart file contents do not count). At most limits.max_body_bytes.", limits::MAX_INSPECT_BYTES_RANGE),
     n("limits.inspect_overflow", "Body over max_inspect_bytes: `reject` -> 413; `partial` -> inspect the first max_inspect_bytes, pass, log inspect_overflow."),
-    min("limits.max_url_bytes", "Longest `:path` (path and query) in bytes; longer -> 414.", 1),
-    range("limits.max_params", "Most parameters (query + form + multipart fields + cookies); more -> 400.", 1, u32::MAX as u64),
-    range("limits.max_body_values", "Most values (strings and keys) in a JSON or XML body; more -> 400. API payloads have many more leaves than forms have fields.", 1, u32::MAX as u64),
-    range("limits.max_depth", "Deepest JSON/XML nesting; deeper -> 400.", 1, 10_000),
+    bounded("limits.max_url_bytes", "Longest `:path` (path and query) in bytes; longer -> 414.", limits::MAX_URL_BYTES_RANGE),
+    bounded("limits.max_params", "Most parameters (query + form + multipart fields + cookies); more -> 400.", limits::MAX_PARAMS_RANGE),
+    bounded("limits.max_body_values", "Most values (strings and keys) in a JSON or XML body; more -> 400. API payloads have many more leaves than forms have fields.", limits::MAX_BODY_VALUES_RANGE),
+    bounded("limits.max_depth", "Deepest JSON/XML nesting; deeper -> 400.", limits::MAX_DEPTH_RANGE),
     n("allowlist", "Paths that are never inspected (size limits still apply). Compared after percent-decoding and removing dot segments."),
     n("allowlist.exact_paths", "Paths matched exactly (query ignored), e.g. `/healthz`."),
     n("allowlist.exact_paths[]", "A path starting with `/`."),
@@ -185,8 +203,8 @@ pub const NOTES: &[Note] = &[
     n("inspect.file_contents", "Also run the injection detectors over uploaded file contents."),
     n("inspect.hold_headers", "Hold the request headers while the body is inspected. Needs Envoy >= 1.35 with allow_on_headers_stop_iteration: true; keep false in Istio."),
     n("events", "Security event (log line) settings."),
-    range("events.max_evidence_bytes", "Longest evidence excerpt in an event.", 1, 1024),
-    range("events.max_findings", "Findings kept and logged per request.", 1, 64),
+    bounded("events.max_evidence_bytes", "Longest evidence excerpt in an event.", events::MAX_EVIDENCE_BYTES_RANGE),
+    bounded("events.max_findings", "Findings kept and logged per request.", events::MAX_FINDINGS_RANGE),
     n("siem", "Also ship events to a SIEM collector (Splunk HEC or JSON lines over HTTP) through an Envoy cluster. `null`: off."),
     n("siem.cluster", "Envoy cluster that reaches the collector (in Istio: `outbound|8088||splunk-hec.logging.svc.cluster.local`)."),
     n("siem.path", "Request path. `null`: /services/collector/event for splunk_hec, / for jsonl."),
@@ -198,10 +216,10 @@ pub const NOTES: &[Note] = &[
     n("siem.format", "`jsonl`: one event object per line. `splunk_hec`: one HEC envelope {\"time\",\"sourcetype\",\"event\"} per line."),
     n("siem.sourcetype", "Splunk sourcetype (splunk_hec only)."),
     n("siem.index", "Splunk index (splunk_hec only). `null`: the token's default index."),
-    range("siem.batch_size", "Events per request; a batch is sent as soon as this many are queued.", 1, 10_000),
-    range("siem.flush_interval_ms", "Longest time an event waits before a smaller batch is sent.", 100, 3_600_000),
-    range("siem.queue_capacity", "Most events queued per wasm VM (Envoy worker); when full the oldest is dropped and counted. At least batch_size.", 1, 1_000_000),
-    range("siem.timeout_ms", "Timeout of one batch request; a failed batch is dropped and counted, never retried.", 100, 60_000),
+    bounded("siem.batch_size", "Events per request; a batch is sent as soon as this many are queued.", siem::BATCH_SIZE_RANGE),
+    bounded("siem.flush_interval_ms", "Longest time an event waits before a smaller batch is sent.", siem::FLUSH_INTERVAL_MS_RANGE),
+    bounded("siem.queue_capacity", "Most events queued per wasm VM (Envoy worker); when full the oldest is dropped and counted. At least batch_size.", siem::QUEUE_CAPACITY_RANGE),
+    bounded("siem.timeout_ms", "Timeout of one batch request; a failed batch is dropped and counted, never retried.", siem::TIMEOUT_MS_RANGE),
     n("rate_limit", "Per-client rate limiting shared across Envoy workers (proxy-wasm shared data). Off by default."),
     n("rate_limit.enabled", "Turns rate limiting on. Default false (unlike the reference's true): in a mesh every external request's client address is often the ingress gateway's, so a default per-address limit would throttle all users together."),
     range("rate_limit.requests_per_second", "Default limit: requests per second per client (100 when neither rate is set).", 1, 1_000_000),
@@ -294,45 +312,32 @@ fn get<'a>(doc: &'a Value, path: &[Step]) -> Option<&'a Value> {
     get(inner, rest)
 }
 
-/// Deserialises (only; no validation) and returns the parser's message.
-fn parse(doc: &Value) -> Result<RawConfig, String> {
-    RawConfig::from_json(doc.to_string().as_bytes()).map_err(|e| e.message().to_string())
+/// Deserialises (only; no validation).
+fn parse(doc: &Value) -> Result<RawConfig, ConfigErrors> {
+    RawConfig::from_json(doc.to_string().as_bytes())
 }
 
 /// The parser accepted the value's type (it may still reject its content).
-/// ("invalid length" is not acceptance: serde also reads a struct from an
-/// array of its field values, a form nobody writes by hand.)
-fn type_accepted(r: &Result<RawConfig, String>) -> bool {
+/// (A wrong number of items is not acceptance: serde also reads a nested
+/// struct from an array of its field values, a form nobody writes by hand.)
+fn type_accepted(r: &Result<RawConfig, ConfigErrors>) -> bool {
     match r {
         Ok(_) => true,
-        Err(m) => [
-            "missing field",
-            "unknown variant",
-            "unknown field",
-            "invalid value",
-        ]
-        .iter()
-        .any(|k| m.contains(k)),
+        Err(e) => matches!(
+            e.kind(),
+            ErrorKind::MissingField
+                | ErrorKind::UnknownName(_)
+                | ErrorKind::UnknownField
+                | ErrorKind::BadValue
+        ),
     }
 }
 
-/// Backticked names after "expected" in a serde message.
-fn expected_names(msg: &str) -> Vec<String> {
-    let Some(i) = msg.find("expected") else {
-        return Vec::new();
-    };
-    msg.get(i..)
-        .unwrap_or_default()
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect()
-}
-
-/// The first backticked name in a serde message ("missing field `id`").
-fn first_name(msg: &str) -> Option<String> {
-    msg.split('`').nth(1).map(str::to_string)
+/// The name of the field a [`ErrorKind::MissingField`] answer misses (the
+/// last part of its path).
+fn missing_field(e: &ConfigErrors) -> Option<String> {
+    (e.kind() == ErrorKind::MissingField)
+        .then(|| e.field().rsplit('.').next().unwrap_or_default().to_string())
 }
 
 const PROBE: &str = "\u{1}probe";
@@ -368,7 +373,7 @@ impl Gen {
             // "invalid value" for enums: only structs take `{}` as a start.
             let accepted = if t == "object" {
                 r.is_ok()
-                    || matches!(&r, Err(m) if m.contains("missing field") || m.contains("unknown field"))
+                    || matches!(&r, Err(e) if matches!(e.kind(), ErrorKind::MissingField | ErrorKind::UnknownField))
             } else {
                 type_accepted(&r)
             };
@@ -401,14 +406,15 @@ impl Gen {
         }
         match ty {
             "string" => {
-                if let Err(m) = try_with(json!(PROBE)) {
-                    if m.contains("unknown variant") {
-                        s.insert("enum".into(), json!(expected_names(&m)));
+                if let Err(e) = try_with(json!(PROBE)) {
+                    if let ErrorKind::UnknownName(names) = e.kind() {
+                        s.insert("enum".into(), json!(names));
                     }
                 }
             }
             "integer" => {
-                let unsigned = matches!(try_with(json!(-1)), Err(m) if m.contains("invalid value"));
+                let unsigned =
+                    matches!(try_with(json!(-1)), Err(e) if e.kind() == ErrorKind::BadValue);
                 let min = note.and_then(|n| n.minimum).or(unsigned.then_some(0));
                 if let Some(m) = min {
                     s.insert("minimum".into(), json!(m));
@@ -469,8 +475,8 @@ impl Gen {
         let filled = loop {
             match parse(&with(base, path, Value::Object(obj.clone()))) {
                 Ok(raw) => break raw,
-                Err(m) if m.contains("missing field") && required.len() < 32 => {
-                    let field = first_name(&m).ok_or_else(|| format!("`{name}`: {m}"))?;
+                Err(e) if e.kind() == ErrorKind::MissingField && required.len() < 32 => {
+                    let field = missing_field(&e).ok_or_else(|| format!("`{name}`: {e}"))?;
                     let fill = [json!("x"), json!(1), json!(true), json!(["x"]), json!({})]
                         .into_iter()
                         .find(|v| {
@@ -480,10 +486,7 @@ impl Gen {
                             // Accepted, or now complaining about another field.
                             match &r {
                                 Ok(_) => true,
-                                Err(m2) => {
-                                    m2.contains("missing field")
-                                        && first_name(m2).as_ref() != Some(&field)
-                                }
+                                Err(e2) => missing_field(e2).is_some_and(|f| f != field),
                             }
                         })
                         .ok_or_else(|| {
@@ -492,9 +495,9 @@ impl Gen {
                     obj.insert(field.clone(), fill);
                     required.push(field);
                 }
-                Err(m) => {
+                Err(e) => {
                     return Err(format!(
-                        "`{name}`: the parser rejects the probe object: {m}"
+                        "`{name}`: the parser rejects the probe object: {e}"
                     ))
                 }
             }
@@ -509,7 +512,7 @@ impl Gen {
         // Unknown fields must be rejected.
         let mut probe = here.clone();
         probe.insert(PROBE.into(), json!(1));
-        let strict = matches!(parse(&with(base, path, Value::Object(probe))), Err(m) if m.contains("unknown field"));
+        let strict = matches!(parse(&with(base, path, Value::Object(probe))), Err(e) if e.kind() == ErrorKind::UnknownField);
         let mut props = Map::new();
         for (key, value) in &here {
             let mut p = path.to_vec();

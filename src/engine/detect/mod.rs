@@ -21,8 +21,12 @@ pub mod xxe;
 
 use std::borrow::Cow;
 
-use super::config::{Action, ConfigError, Mode, RawConfig};
+use super::config::RawConfig;
+use super::error::ConfigError;
 use super::surface::Surface;
+
+// The shared vocabulary lives in a leaf module; re-exported where it was.
+pub use super::mode::{Action, Taken};
 
 /// The attack classes. Their names are the configuration section names and
 /// the `type` label of `rasp_attacks_total`.
@@ -110,42 +114,6 @@ impl ValueCtx {
         ValueCtx {
             surface,
             is_key: false,
-        }
-    }
-}
-
-/// What was done about a finding (the `action` label of
-/// `rasp_attacks_total`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Taken {
-    /// The request was (or is being) blocked.
-    Block,
-    /// The rule's action is `log`: logged and counted, request passes.
-    Log,
-    /// The rule would block, but the filter runs in `monitor` mode.
-    Monitor,
-}
-
-impl Taken {
-    /// Every value, in a stable order.
-    pub const ALL: [Taken; 3] = [Taken::Block, Taken::Log, Taken::Monitor];
-
-    /// The label value: `block`, `log` or `monitor`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Taken::Block => "block",
-            Taken::Log => "log",
-            Taken::Monitor => "monitor",
-        }
-    }
-
-    /// What a rule with `action` does under `mode`. `None` for `off`.
-    pub fn from_action(action: Action, mode: Mode) -> Option<Taken> {
-        match (action, mode) {
-            (Action::Off, _) => None,
-            (Action::Log, _) => Some(Taken::Log),
-            (Action::Block, Mode::Block) => Some(Taken::Block),
-            (Action::Block, Mode::Monitor) => Some(Taken::Monitor),
         }
     }
 }

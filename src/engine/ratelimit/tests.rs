@@ -135,8 +135,8 @@ fn errors_name_the_field() {
         (r#"{"max_keys": 3}"#, "rate_limit.max_keys"),
         (r#"{"cas_retries": 1000}"#, "rate_limit.cas_retries"),
         (r#"{"attack_cost": 2000000}"#, "rate_limit.attack_cost"),
-        (r#"{"action": "block"}"#, "rate_limit"),
-        (r#"{"acton": "log"}"#, "rate_limit"),
+        (r#"{"action": "block"}"#, "rate_limit.action"),
+        (r#"{"acton": "log"}"#, "rate_limit.acton"),
         (r#"{"key": {"source": "header"}}"#, "rate_limit.key.header"),
         (
             r#"{"key": {"source": "header", "header": "x api key"}}"#,
@@ -158,7 +158,7 @@ fn errors_name_the_field() {
             r#"{"key": {"path_segments": 17}}"#,
             "rate_limit.key.path_segments",
         ),
-        (r#"{"key": {"source": "ip"}}"#, "rate_limit.key"),
+        (r#"{"key": {"source": "ip"}}"#, "rate_limit.key.source"),
         (r#"{"rules": {}}"#, "rate_limit.rules"),
         (
             r#"{"rules": [{"path_prefix": "/a", "requests_per_second": 1},
@@ -183,7 +183,7 @@ fn errors_name_the_field() {
         ),
         (
             r#"{"rules": [{"path_prefix": "/a"}, {"path": "/b"}]}"#,
-            "rate_limit.rules[1]",
+            "rate_limit.rules[1].path",
         ),
         (r#"[]"#, "rate_limit"),
     ];
