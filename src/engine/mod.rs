@@ -21,6 +21,7 @@
 //! assert!(matches!(tx.on_headers(true), Verdict::Allow));
 //! ```
 
+pub mod bytes;
 pub mod config;
 pub mod decode;
 pub mod detect;
