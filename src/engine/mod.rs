@@ -26,6 +26,7 @@ pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod event;
+pub mod hash;
 pub mod host;
 pub mod http;
 pub mod inspect;
