@@ -13,6 +13,7 @@
 //! | [`hex`] | digit values (strict and IIS-lenient), numbers, encoding |
 //! | [`base64`] | decoding with the mode explicit: [`base64::Strict`] or [`base64::Lenient`] |
 //! | [`decimal`] | unsigned integers into a stack buffer, no allocation |
+//! | `testing` | (tests only) deterministic pseudo-random inputs for property tests |
 //!
 //! Design rules, which each file argues where it matters:
 //!
@@ -47,6 +48,8 @@ pub mod hex;
 mod search;
 mod set;
 pub mod swar;
+#[cfg(test)]
+pub(crate) mod testing;
 mod trim;
 
 pub use ci::{ends_ci, eq_ci, find_ci, starts_ci};
