@@ -18,3 +18,27 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// `count` inputs, each up to 23 pieces drawn from `alphabet` (the bytes
+/// and tokens that matter to the code under test), from a fixed xorshift
+/// sequence.
+pub(crate) fn fuzz_inputs(alphabet: &[&[u8]], count: usize) -> Vec<Vec<u8>> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let len = (next() % 24) as usize;
+            let mut v = Vec::new();
+            for _ in 0..len {
+                let piece = alphabet[(next() % alphabet.len() as u64) as usize];
+                v.extend_from_slice(piece);
+            }
+            v
+        })
+        .collect()
+}
