@@ -22,13 +22,13 @@ fn find_n<const N: usize>(hay: &[u8], from: usize, needles: [u8; N]) -> Option<u
     // Compares with every needle, branch-free (N is 1 to 3 and unrolled);
     // not `contains`, whose `u8` specialisation calls out to `memchr`.
     let hit = |x: u8| needles.iter().fold(false, |any, &n| any | (n == x));
-    for (k, &x) in rest.iter().take(SHORT).enumerate() {
-        if hit(x) {
-            return Some(from + k);
-        }
+    let head = rest.get(..SHORT).unwrap_or(rest);
+    if let Some(k) = head.iter().position(|&x| hit(x)) {
+        return Some(from + k);
     }
-    let mut base = from + rest.len().min(SHORT);
-    let mut chunks = hay.get(base..)?.chunks_exact(8);
+    // A short value ends here, before any word set-up.
+    let mut chunks = rest.get(SHORT..)?.chunks_exact(8);
+    let mut base = from + SHORT;
     for c in chunks.by_ref() {
         let w = load(c);
         let mut m = 0;
