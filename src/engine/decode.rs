@@ -30,7 +30,8 @@
 //! NUL, bytes ≥ 0x80) and nothing is allocated.
 //!
 //! Case is not folded here (that would copy almost every value); detectors
-//! match keywords with [`eq_fold`] / [`find_fold`].
+//! match keywords with the case-insensitive helpers of
+//! [`bytes`](crate::engine::bytes) (`eq_ci`, `find_ci`).
 //!
 //! ```
 //! use envoy_rasp::engine::decode::{normalize, percent_decode, FLAG_OVERLONG};
@@ -48,12 +49,17 @@
 
 use std::borrow::Cow;
 
+use super::bytes::swar::{has_byte, high_mask, load};
+use super::bytes::{find_byte, find_byte2, hex};
+
 /// Decodes `%XX` escapes (and `+` as space when `plus_as_space`). Invalid
 /// escapes are kept as they are. Borrows when there is nothing to decode.
 pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
-    let first = input
-        .iter()
-        .position(|&b| b == b'%' || (plus_as_space && b == b'+'));
+    let first = if plus_as_space {
+        find_byte2(input, 0, b'%', b'+')
+    } else {
+        find_byte(input, 0, b'%')
+    };
     let Some(first) = first else {
         return Cow::Borrowed(input);
     };
@@ -63,8 +69,8 @@ pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
     while let Some(&b) = input.get(i) {
         if b == b'%' {
             if let (Some(h), Some(l)) = (
-                input.get(i + 1).and_then(|c| hex_val(*c)),
-                input.get(i + 2).and_then(|c| hex_val(*c)),
+                input.get(i + 1).and_then(|c| hex::val(*c)),
+                input.get(i + 2).and_then(|c| hex::val(*c)),
             ) {
                 out.push(h << 4 | l);
                 i += 3;
@@ -75,16 +81,6 @@ pub fn percent_decode(input: &[u8], plus_as_space: bool) -> Cow<'_, [u8]> {
         i += 1;
     }
     Cow::Owned(out)
-}
-
-/// The value of an ASCII hex digit.
-pub fn hex_val(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// A normalised value and what normalisation noticed on the way.
@@ -168,10 +164,8 @@ fn is_plain(input: &[u8], plus: bool) -> bool {
     let mut high = false;
     let mut chunks = input.chunks_exact(8);
     for c in chunks.by_ref() {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(c);
-        let w = u64::from_le_bytes(a);
-        high |= w & HI != 0;
+        let w = load(c);
+        high |= high_mask(w) != 0;
         if has_byte(w, 0)
             || has_byte(w, b'%')
             || has_byte(w, b'&')
@@ -194,14 +188,11 @@ fn is_plain(input: &[u8], plus: bool) -> bool {
         return false;
     }
     let mut i = 0;
-    while let Some(k) = input
-        .get(i..)
-        .and_then(|r| r.iter().position(|&b| b == 0xEF))
-    {
-        if matches!(input.get(i + k + 1), Some(0xBC | 0xBD)) {
+    while let Some(k) = find_byte(input, i, 0xEF) {
+        if matches!(input.get(k + 1), Some(0xBC | 0xBD)) {
             return false;
         }
-        i += k + 1;
+        i = k + 1;
     }
     true
 }
@@ -212,31 +203,24 @@ pub fn may_need_normalize(input: &[u8]) -> bool {
     next_trigger(input, 0, false).is_some()
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-#[inline]
-fn has_byte(w: u64, b: u8) -> bool {
-    let v = w ^ (LO * u64::from(b));
-    v.wrapping_sub(LO) & !v & HI != 0
-}
-
 #[inline]
 fn is_trigger(b: u8, plus: bool) -> bool {
     matches!(b, b'%' | b'&' | b'\\' | 0) || b >= 0x80 || (plus && b == b'+')
 }
 
 /// The first position ≥ `from` holding a byte a pass may decode.
+///
+/// Its own word loop (from the toolkit's `swar` tests) rather than the
+/// toolkit's searches: five trigger bytes plus "any byte ≥ 0x80" in one
+/// pass, where `find_byte3` would need two.
 #[inline]
 fn next_trigger(input: &[u8], from: usize, plus: bool) -> Option<usize> {
     let rest = input.get(from..)?;
     let mut chunks = rest.chunks_exact(8);
     let mut base = from;
     for c in chunks.by_ref() {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(c);
-        let w = u64::from_le_bytes(a);
-        if w & HI != 0
+        let w = load(c);
+        if high_mask(w) != 0
             || has_byte(w, 0)
             || has_byte(w, b'%')
             || has_byte(w, b'&')
@@ -360,29 +344,15 @@ fn pass(input: &[u8], opts: Options, flags: &mut u8) -> Option<Vec<u8>> {
 
 fn has_percent_escape(input: &[u8]) -> bool {
     let mut i = 0;
-    while let Some(k) = input
-        .get(i..)
-        .and_then(|s| s.iter().position(|&b| b == b'%'))
-    {
-        let at = i + k;
-        if input.get(at + 1).and_then(|c| hex_val(*c)).is_some()
-            && input.get(at + 2).and_then(|c| hex_val(*c)).is_some()
+    while let Some(at) = find_byte(input, i, b'%') {
+        if input.get(at + 1).and_then(|c| hex::val(*c)).is_some()
+            && input.get(at + 2).and_then(|c| hex::val(*c)).is_some()
         {
             return true;
         }
         i = at + 1;
     }
     false
-}
-
-/// `count` hex digits at `at` as a number.
-fn hex_n(input: &[u8], at: usize, count: usize) -> Option<u32> {
-    let digits = input.get(at..at.checked_add(count)?)?;
-    let mut v = 0u32;
-    for &d in digits {
-        v = v << 4 | u32::from(hex_val(d)?);
-    }
-    Some(v)
 }
 
 fn is_high_surrogate(cp: u32) -> bool {
@@ -400,7 +370,7 @@ fn join_surrogates(hi: u32, lo: u32) -> u32 {
 /// A four-hex-digit escape (`%uXXXX` / `\uXXXX`, `intro` = its two-byte
 /// introducer) at `at`, joining a following low surrogate.
 fn u_escape(input: &[u8], at: usize, intro: [u8; 2], flags: &mut u8) -> Option<(usize, Repl)> {
-    let cp = hex_n(input, at + 2, 4)?;
+    let cp = hex::fixed(input, at + 2, 4)?;
     if is_high_surrogate(cp) {
         let next = input.get(at + 6..at + 8)?;
         let lo_intro = next.first().copied() == Some(intro[0])
@@ -410,7 +380,7 @@ fn u_escape(input: &[u8], at: usize, intro: [u8; 2], flags: &mut u8) -> Option<(
         if !lo_intro {
             return None;
         }
-        let lo = hex_n(input, at + 8, 4)?;
+        let lo = hex::fixed(input, at + 8, 4)?;
         if !is_low_surrogate(lo) {
             return None;
         }
@@ -431,8 +401,8 @@ fn percent_at(input: &[u8], j: usize, flags: &mut u8) -> (usize, Option<Repl>) {
         return (1, None);
     }
     match (
-        input.get(j + 1).and_then(|c| hex_val(*c)),
-        input.get(j + 2).and_then(|c| hex_val(*c)),
+        input.get(j + 1).and_then(|c| hex::val(*c)),
+        input.get(j + 2).and_then(|c| hex::val(*c)),
     ) {
         (Some(h), Some(l)) => (3, Some(Repl::byte(h << 4 | l, flags))),
         _ => (1, None),
@@ -448,7 +418,7 @@ fn backslash_at(input: &[u8], j: usize, flags: &mut u8) -> (usize, Option<Repl>)
                 // \u{X…}: one to six hex digits.
                 let mut cp = 0u32;
                 let mut k = j + 3;
-                while let Some(d) = input.get(k).and_then(|c| hex_val(*c)) {
+                while let Some(d) = input.get(k).and_then(|c| hex::val(*c)) {
                     if k - (j + 3) >= 6 {
                         return (1, None);
                     }
@@ -468,7 +438,7 @@ fn backslash_at(input: &[u8], j: usize, flags: &mut u8) -> (usize, Option<Repl>)
                 None => (1, None),
             }
         }
-        Some(b'x') => match hex_n(input, j + 2, 2) {
+        Some(b'x') => match hex::fixed(input, j + 2, 2) {
             Some(v) => (4, Some(Repl::byte(v as u8, flags))),
             None => (1, None),
         },
@@ -603,7 +573,7 @@ fn numeric_entity(input: &[u8], j: usize, flags: &mut u8) -> (usize, Option<Repl
     let mut cp: u32 = 0;
     while let Some(&c) = input.get(k) {
         let d = if hex {
-            hex_val(c)
+            hex::val(c)
         } else if c.is_ascii_digit() {
             Some(c - b'0')
         } else {
@@ -682,55 +652,10 @@ fn utf8_at(input: &[u8], j: usize, flags: &mut u8) -> (usize, Option<Repl>) {
     (len, None)
 }
 
-/// ASCII case folding of one byte (for keyword matching).
-#[inline]
-pub fn fold(b: u8) -> u8 {
-    b.to_ascii_lowercase()
-}
-
-/// True when `a` equals `b` ignoring ASCII case.
-#[inline]
-pub fn eq_fold(a: &[u8], b: &[u8]) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
-/// True when `hay` starts with `needle`, ignoring ASCII case.
-#[inline]
-pub fn starts_with_fold(hay: &[u8], needle: &[u8]) -> bool {
-    hay.get(..needle.len())
-        .is_some_and(|h| h.eq_ignore_ascii_case(needle))
-}
-
-/// The first position of `needle` in `hay`, ignoring ASCII case. Linear in
-/// practice: candidates are found by their first byte.
-pub fn find_fold(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = match needle.split_first() {
-        Some(x) => x,
-        None => return Some(0),
-    };
-    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    let last = hay.len().checked_sub(needle.len())?;
-    let mut i = 0;
-    while i <= last {
-        let k = hay
-            .get(i..=last)?
-            .iter()
-            .position(|&b| b == lo || b == up)?;
-        let at = i + k;
-        if hay
-            .get(at + 1..at + needle.len())
-            .is_some_and(|h| h.eq_ignore_ascii_case(rest))
-        {
-            return Some(at);
-        }
-        i = at + 1;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::bytes::testing::Rng;
 
     fn n(s: &[u8]) -> Vec<u8> {
         normalize(s).bytes.into_owned()
@@ -878,31 +803,6 @@ mod tests {
         let r = normalize(b"%25252525252527");
         assert!(r.flags & FLAG_TOO_DEEP != 0);
         assert_eq!(&*r.bytes, b"%252527");
-    }
-
-    #[test]
-    fn case_folding_helpers() {
-        assert!(eq_fold(b"SeLeCt", b"select"));
-        assert!(starts_with_fold(b"UNION all", b"union"));
-        assert!(!starts_with_fold(b"UNI", b"union"));
-        assert_eq!(find_fold(b"xx<ScRiPt", b"<script"), Some(2));
-        assert_eq!(find_fold(b"xx<scri", b"<script"), None);
-        assert_eq!(find_fold(b"abc", b""), Some(0));
-        assert_eq!(fold(b'Q'), b'q');
-    }
-
-    /// xorshift64*: a tiny deterministic PRNG for property tests.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
     }
 
     const TOKENS: &[&[u8]] = &[

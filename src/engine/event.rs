@@ -11,8 +11,7 @@
 //! evidence window (at most `events.max_evidence_bytes`, control characters
 //! and invalid UTF-8 escaped) and the path without its query.
 
-use std::fmt::Write;
-
+use super::bytes::hex;
 use super::config::Mode;
 use super::detect::{Finding, Taken};
 use super::policy::{json_escape, Cause};
@@ -63,12 +62,12 @@ pub fn evidence(bytes: &[u8], max: usize) -> String {
                     i += len;
                 }
                 None => {
-                    let _ = write!(out, "\\x{b:02x}");
+                    push_hex_escape(&mut out, b);
                     i += 1;
                 }
             }
         } else {
-            let _ = write!(out, "\\x{b:02x}");
+            push_hex_escape(&mut out, b);
             i += 1;
         }
     }
@@ -76,6 +75,14 @@ pub fn evidence(bytes: &[u8], max: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// Appends `\xNN` (lowercase hex) for `b`.
+fn push_hex_escape(out: &mut String, b: u8) {
+    let [h, l] = hex::encode_byte(b);
+    out.push_str("\\x");
+    out.push(char::from(h));
+    out.push(char::from(l));
 }
 
 /// Formats milliseconds since the Unix epoch as RFC 3339 UTC.

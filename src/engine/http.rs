@@ -2,6 +2,8 @@
 //! it from what the host hands over (the proxy-wasm header-map encoding) or
 //! from a raw HTTP/1.1 request (`rasp-explain`).
 
+use super::bytes::trim_ows;
+
 /// Method, `:path`, authority and regular headers of one request.
 ///
 /// Header names are lowercase (Envoy delivers them so; [`RequestHead::new`]
@@ -242,19 +244,6 @@ fn find_head_end(raw: &[u8]) -> Option<(usize, usize)> {
         return Some((raw.len(), raw.len()));
     }
     None
-}
-
-fn trim_ows(v: &[u8]) -> &[u8] {
-    let start = v
-        .iter()
-        .position(|b| *b != b' ' && *b != b'\t')
-        .unwrap_or(v.len());
-    let end = v
-        .iter()
-        .rposition(|b| *b != b' ' && *b != b'\t')
-        .map(|i| i + 1)
-        .unwrap_or(start);
-    v.get(start..end).unwrap_or_default()
 }
 
 fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {

@@ -26,12 +26,14 @@
 //! assert!(matches!(tx.on_headers(true), Verdict::Allow));
 //! ```
 
+pub mod bytes;
 pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod error;
 pub mod event;
 pub mod filter;
+pub mod hash;
 pub mod host;
 pub mod http;
 pub mod inspect;

@@ -50,6 +50,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::Hit;
+use crate::engine::bytes::{eq_ci, find_byte, find_ci, starts_ci, trim_end_with, ByteSet};
 use crate::engine::config::{Action, ConfigError};
 use crate::engine::decode::percent_decode;
 use crate::engine::surface::FilePart;
@@ -333,7 +334,7 @@ impl Upload {
         // Path components.
         let seps = |b: &u8| *b == b'/' || *b == b'\\';
         if v.split(seps).any(|seg| {
-            let t = trim_end_dots_spaces(seg);
+            let t = trim_end_with(seg, &DOTS_AND_BLANKS);
             seg.len() >= 2 && t.is_empty() && seg.starts_with(b"..")
         }) {
             return Some((
@@ -387,7 +388,7 @@ impl Upload {
             }
         }
         // Windows drops trailing dots and spaces.
-        let trimmed = trim_end_dots_spaces(cur);
+        let trimmed = trim_end_with(cur, &DOTS_AND_BLANKS);
         if trimmed.len() != cur.len() {
             cur = trimmed;
             if let Some((_, reason)) = self.judge_name(cur) {
@@ -401,7 +402,7 @@ impl Upload {
         if !cur.is_ascii() {
             let mut buf = Vec::new();
             if fold_name(cur, &mut buf) {
-                let folded = trim_end_dots_spaces(&buf);
+                let folded = trim_end_with(&buf, &DOTS_AND_BLANKS);
                 if let Some((_, reason)) = self.judge_name(folded) {
                     return Some((
                         "upload.unicode_lookalike",
@@ -489,22 +490,15 @@ impl Upload {
     fn content(&self, name: &[u8], content: &[u8]) -> Option<Verdict> {
         let ext_start = name.iter().rposition(|&b| b == b'.')? + 1;
         let ext = name.get(ext_start..)?;
-        if !MEDIA.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(ext)) {
+        if !MEDIA.iter().any(|m| eq_ci(m.as_bytes(), ext)) {
             return None;
         }
         let window = content.get(..content.len().min(CONTENT_WINDOW))?;
         const TAGS: [&[u8]; 4] = [b"<?php", b"<%@ page", b"<%@page", b"<jsp:scriptlet"];
         let mut i = 0;
-        while let Some(off) = window
-            .get(i..)
-            .and_then(|w| w.iter().position(|&b| b == b'<'))
-        {
-            let p = i + off;
+        while let Some(p) = find_byte(window, i, b'<') {
             let rest = window.get(p..).unwrap_or_default();
-            if TAGS.iter().any(|t| {
-                rest.get(..t.len())
-                    .is_some_and(|r| r.eq_ignore_ascii_case(t))
-            }) {
+            if TAGS.iter().any(|t| starts_ci(rest, t)) {
                 return Some((
                     "upload.code_in_content",
                     Cow::Borrowed("server-side code tag inside a file named as media"),
@@ -537,27 +531,17 @@ fn system_path(v: &[u8]) -> bool {
         b"/var/spool/",
         b"/var/lib/",
     ];
-    DIRS.iter()
-        .any(|d| v.get(..d.len()).is_some_and(|p| p.eq_ignore_ascii_case(d)))
+    DIRS.iter().any(|d| starts_ci(v, d))
 }
 
-fn trim_end_dots_spaces(s: &[u8]) -> &[u8] {
-    let n = s
-        .iter()
-        .rev()
-        .take_while(|&&b| b == b'.' || b == b' ' || b == b'\t')
-        .count();
-    s.get(..s.len() - n).unwrap_or_default()
-}
+/// What Windows strips from the end of a file name.
+static DOTS_AND_BLANKS: ByteSet = ByteSet::of(b". \t");
 
 /// Where a NUL written as text starts: `%00`, `\x00`, `\0`, `\u0000`,
 /// `%u0000`.
 fn text_nul(s: &[u8]) -> Option<usize> {
     const MARKS: [&[u8]; 5] = [b"%00", b"\\x00", b"\\u0000", b"%u0000", b"\\0"];
-    MARKS
-        .iter()
-        .filter_map(|m| s.windows(m.len()).position(|w| w.eq_ignore_ascii_case(m)))
-        .min()
+    MARKS.iter().filter_map(|m| find_ci(s, m)).min()
 }
 
 /// U+202A-U+202E (embeddings, overrides) and U+2066-U+2069 (isolates).
@@ -691,6 +675,7 @@ fn for_each_filename(disposition: &[u8], mut f: impl FnMut(&[u8], bool) -> bool)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::bytes::testing::fuzz_inputs;
 
     fn det() -> Upload {
         Upload::compile(&UploadConfig::default(), "file_upload")
@@ -752,29 +737,6 @@ mod tests {
         // Unterminated quotes and junk do not loop forever.
         for_each_filename(b"filename=\"abc", |_, _| true);
         for_each_filename(b";;;==;=\"", |_, _| true);
-    }
-
-    /// Deterministic pseudo-random inputs built from the bytes that matter
-    /// to the lexer: no input may panic (debug builds check overflow too).
-    fn fuzz_inputs(alphabet: &[&[u8]], count: usize) -> Vec<Vec<u8>> {
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        (0..count)
-            .map(|_| {
-                let len = (next() % 24) as usize;
-                let mut v = Vec::new();
-                for _ in 0..len {
-                    let piece = alphabet[(next() % alphabet.len() as u64) as usize];
-                    v.extend_from_slice(piece);
-                }
-                v
-            })
-            .collect()
     }
 
     #[test]

@@ -74,6 +74,7 @@ mod text;
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
+use crate::engine::bytes::{byte_map, find_byte, find_byte3, ByteMap};
 use crate::engine::config::{Action, ConfigError};
 use js::Mode;
 
@@ -126,38 +127,22 @@ const C_BRACKET: u8 = 64;
 const C_BANG: u8 = 128;
 
 /// The prefilter class of each byte.
-static CLASS: [u8; 256] = class_table();
-
-/// Builds [`CLASS`] at compile time.
-// Indexing is evaluated by the compiler here: an out-of-range index would
-// be a build error, never a runtime panic.
-#[allow(clippy::indexing_slicing)]
-const fn class_table() -> [u8; 256] {
-    let mut t = [0u8; 256];
-    let mut b = 0usize;
-    while b < 256 {
-        t[b] = match b as u8 {
-            b'<' => C_LT,
-            b'=' => C_EQ,
-            b'(' | b'`' => C_CALL,
-            b':' => C_COLON,
-            b'&' => C_AMP,
-            b'\\' | b'%' | b'+' | 0x80..=0xFF => C_EXOTIC,
-            b'[' => C_BRACKET,
-            b'!' => C_BANG,
-            _ => 0,
-        };
-        b += 1;
-    }
-    t
-}
+static CLASS: ByteMap<u8> = byte_map!(|b| match b {
+    b'<' => C_LT,
+    b'=' => C_EQ,
+    b'(' | b'`' => C_CALL,
+    b':' => C_COLON,
+    b'&' => C_AMP,
+    b'\\' | b'%' | b'+' | 0x80..=0xFF => C_EXOTIC,
+    b'[' => C_BRACKET,
+    b'!' => C_BANG,
+    _ => 0,
+});
 
 /// The byte classes present in `v`: one table lookup per byte, all the work
 /// a value without any of them costs.
 fn classes(v: &[u8]) -> u8 {
-    v.iter().fold(0u8, |m, &b| {
-        m | CLASS.get(usize::from(b)).copied().unwrap_or(0)
-    })
+    v.iter().fold(0u8, |m, &b| m | CLASS.get(b))
 }
 
 /// Values that need none of these classes cannot be XSS: a tag needs `<`,
@@ -180,7 +165,7 @@ fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
             return Some(h);
         }
         for q in [b'"', b'\''] {
-            if let Some(p) = v.iter().position(|&c| c == q) {
+            if let Some(p) = find_byte(v, 0, q) {
                 if let Some(h) = html::scan_injected_attrs(v, p + 1, o) {
                     return Some(h);
                 }
@@ -197,7 +182,7 @@ fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
             }
         }
         for q in [b'\'', b'"', b'`'] {
-            if let Some(p) = v.iter().position(|&c| c == q) {
+            if let Some(p) = find_byte(v, 0, q) {
                 let rest = text::tail(v, p + 1);
                 if let Some((s, e)) = js::analyze(rest, Mode::Breakout) {
                     return Some(Hit::new(
@@ -249,11 +234,7 @@ fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
 /// writes `word (aside)` with a space.
 fn has_call_site(v: &[u8]) -> bool {
     let mut i = 0;
-    while let Some(off) = text::tail(v, i)
-        .iter()
-        .position(|&c| c == b'(' || c == b'`' || c == b'{')
-    {
-        let p = i + off;
+    while let Some(p) = find_byte3(v, i, b'(', b'`', b'{') {
         let prev = if p > 0 { text::at(v, p - 1) } else { 0 };
         let callee =
             prev.is_ascii_alphanumeric() || matches!(prev, b'_' | b'$' | b')' | b']' | b'/');

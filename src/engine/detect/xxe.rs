@@ -52,6 +52,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Hit;
+use crate::engine::bytes::{find, find_byte, find_byte2, find_byte3, find_ci, starts_ci};
 use crate::engine::config::{Action, ConfigError};
 
 /// Configuration section `xxe`.
@@ -137,16 +138,6 @@ const MAX_ENTITIES: usize = 4096;
 /// How far an escaped declaration (`&lt;!ENTITY … &gt;`) is read.
 const MAX_ESCAPED_DECL: usize = 4096;
 
-/// A finding with its severity: the most severe one in a document wins.
-#[derive(Clone, Copy, Debug)]
-struct Found {
-    rule: &'static str,
-    reason: &'static str,
-    start: usize,
-    end: usize,
-    severity: u8,
-}
-
 impl Xxe {
     /// Compiles the section; `None` when the action is `off`.
     pub fn compile(cfg: &XxeConfig, field: &str) -> Result<Option<Xxe>, ConfigError> {
@@ -193,19 +184,15 @@ impl Xxe {
             Some(v) => v,
             None => doc,
         };
-        let f = Scan::new(self, text).run()?;
+        let mut hit = Scan::new(self, text).run()?;
         let map = |p: usize| (p.saturating_mul(scale).saturating_add(base)).min(doc.len());
-        Some(Hit::new(f.rule, f.reason, map(f.start), map(f.end)))
+        hit.start = map(hit.start);
+        hit.end = map(hit.end);
+        Some(hit)
     }
 
     fn dtd_allowed(&self, system_id: &[u8]) -> bool {
-        self.allowed_dtds.iter().any(|p| {
-            system_id.len() >= p.len()
-                && system_id
-                    .iter()
-                    .zip(p)
-                    .all(|(a, b)| a.to_ascii_lowercase() == *b)
-        })
+        self.allowed_dtds.iter().any(|p| starts_ci(system_id, p))
     }
 }
 
@@ -213,7 +200,8 @@ impl Xxe {
 struct Scan<'a> {
     d: &'a Xxe,
     t: &'a [u8],
-    best: Option<Found>,
+    /// The most severe finding so far, with its severity.
+    best: Option<(u8, Hit)>,
     /// Expanded size of each declared entity, by name.
     sizes: HashMap<&'a [u8], u64>,
     /// Total expansion of references in content.
@@ -250,10 +238,7 @@ impl NextFind {
         }
         self.searched = true;
         self.from = from;
-        self.found = t
-            .get(from..)
-            .and_then(|r| find(r, needle))
-            .map(|e| from + e);
+        self.found = find(t, from, needle);
         self.found
     }
 }
@@ -289,29 +274,23 @@ impl<'a> Scan<'a> {
             "xxe.undeclared_entity" => 1,
             _ => 0,
         };
-        if self.best.is_none_or(|b| severity > b.severity) {
-            self.best = Some(Found {
-                rule,
-                reason,
-                start,
-                end,
-                severity,
-            });
+        if self.best.as_ref().is_none_or(|(s, _)| severity > *s) {
+            self.best = Some((severity, Hit::new(rule, reason, start, end)));
         }
     }
 
     fn done(&self) -> bool {
-        self.best.is_some_and(|b| b.severity >= 4)
+        self.best.as_ref().is_some_and(|(s, _)| *s >= 4)
     }
 
-    fn run(mut self) -> Option<Found> {
+    fn run(mut self) -> Option<Hit> {
         let t = self.t;
         self.encoding_declaration();
         // Namespaces, found through their rare capital `X`:
         // `www.w3.org/2001/XInclude` and `www.w3.org/1999/XSL/Transform`.
         let mut xslt = false;
         let mut i = 0;
-        while let Some(x) = find_any(t, i, [b'X', b'X', b'X']) {
+        while let Some(x) = find_byte(t, i, b'X') {
             i = x + 1;
             let before = t.get(x.saturating_sub(16)..x).unwrap_or_default();
             let after = t.get(x..).unwrap_or_default();
@@ -324,7 +303,7 @@ impl<'a> Scan<'a> {
                     x.saturating_sub(16),
                     x + 8,
                 );
-                return self.best;
+                return self.best.map(|(_, h)| h);
             }
             xslt |= before == b"www.w3.org/1999/" && after.starts_with(b"XSL/Transform");
         }
@@ -336,17 +315,17 @@ impl<'a> Scan<'a> {
                     s,
                     e,
                 );
-                return self.best;
+                return self.best.map(|(_, h)| h);
             }
         }
         let mut i = 0;
         loop {
-            let set = if self.in_subset {
-                [b'<', b'&', b']']
+            let next = if self.in_subset {
+                find_byte3(t, i, b'<', b'&', b']')
             } else {
-                [b'<', b'&', b'&']
+                find_byte2(t, i, b'<', b'&')
             };
-            let Some(p) = find_any(t, i, set) else { break };
+            let Some(p) = next else { break };
             i = p + 1;
             match t.get(p) {
                 Some(b'<') => i = self.markup(p),
@@ -384,7 +363,7 @@ impl<'a> Scan<'a> {
                 );
             }
         }
-        self.best
+        self.best.map(|(_, h)| h)
     }
 
     /// `<?xml … encoding="UTF-7"?>` at the start.
@@ -658,7 +637,7 @@ impl<'a> Scan<'a> {
             return at;
         }
         let window = r.get(..r.len().min(MAX_ESCAPED_DECL)).unwrap_or_default();
-        let end_rel = find(window, b"&gt;").unwrap_or(window.len());
+        let end_rel = find(window, 0, b"&gt;").unwrap_or(window.len());
         let decl = window.get(..end_rel).unwrap_or_default();
         let end = at + end_rel;
         if is_entity {
@@ -797,62 +776,6 @@ fn skip_decl(t: &[u8], mut i: usize) -> usize {
     t.len()
 }
 
-fn starts_ci(t: &[u8], kw: &[u8]) -> bool {
-    t.get(..kw.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(kw))
-}
-
-/// Position of `needle` in `hay` (case-sensitive), anchored on its first
-/// byte.
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    let mut i = 0;
-    while let Some(p) = find_any(hay, i, [first; 3]) {
-        if hay.get(p + 1..p + 1 + rest.len()) == Some(rest) {
-            return Some(p);
-        }
-        i = p + 1;
-    }
-    None
-}
-
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// Bit 7 of each byte of `w` that equals `b` (exact for the lowest match).
-fn eq_mask(w: u64, b: u8) -> u64 {
-    let x = w ^ (LO * u64::from(b));
-    x.wrapping_sub(LO) & !x & HI
-}
-
-/// The first index at or after `from` of a byte in `set`, eight bytes at a
-/// time.
-pub(crate) fn find_any(hay: &[u8], from: usize, set: [u8; 3]) -> Option<usize> {
-    let mut i = from;
-    let [a, b, c] = set;
-    while let Some(chunk) = hay.get(i..i + 8) {
-        let w = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
-        let m = eq_mask(w, a) | eq_mask(w, b) | eq_mask(w, c);
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    hay.get(i..)?
-        .iter()
-        .position(|&x| x == a || x == b || x == c)
-        .map(|p| i + p)
-}
-
-/// Position of an ASCII keyword, case-insensitive (for short windows).
-fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return None;
-    }
-    hay.windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-}
-
 /// In an XSLT stylesheet: document loading or extension functions.
 fn xslt_dangerous(t: &[u8]) -> Option<(usize, usize)> {
     const EXT: [&[u8]; 9] = [
@@ -867,14 +790,13 @@ fn xslt_dangerous(t: &[u8]) -> Option<(usize, usize)> {
         b"'java:",
     ];
     for pat in EXT {
-        if let Some(p) = find(t, pat) {
+        if let Some(p) = find(t, 0, pat) {
             return Some((p, p + pat.len()));
         }
     }
     // document('') refers to the stylesheet itself; anything else loads.
     let mut i = 0;
-    while let Some(off) = t.get(i..).and_then(|r| find(r, b"document(")) {
-        let p = i + off;
+    while let Some(p) = find(t, i, b"document(") {
         let arg = t.get(p + 9..).unwrap_or_default();
         let arg_ws = arg.iter().take_while(|b| b.is_ascii_whitespace()).count();
         let a = arg.get(arg_ws..).unwrap_or_default();
@@ -973,6 +895,7 @@ fn transcode(doc: &[u8]) -> (Option<Vec<u8>>, usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::bytes::testing::fuzz_inputs;
 
     fn det() -> Xxe {
         Xxe::compile(&XxeConfig::default(), "xxe").unwrap().unwrap()
@@ -1032,29 +955,6 @@ mod tests {
             .collect();
         let e: Vec<u8> = ascii.iter().map(|c| to_e[c]).collect();
         assert_eq!(d.detect_document(&e).unwrap().rule, "xxe.external_entity");
-    }
-
-    /// Deterministic pseudo-random inputs built from the bytes that matter
-    /// to the lexer: no input may panic (debug builds check overflow too).
-    fn fuzz_inputs(alphabet: &[&[u8]], count: usize) -> Vec<Vec<u8>> {
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        (0..count)
-            .map(|_| {
-                let len = (next() % 24) as usize;
-                let mut v = Vec::new();
-                for _ in 0..len {
-                    let piece = alphabet[(next() % alphabet.len() as u64) as usize];
-                    v.extend_from_slice(piece);
-                }
-                v
-            })
-            .collect()
     }
 
     #[test]
@@ -1261,7 +1161,11 @@ mod tests {
             let base = (rounds * doc.len()) as f64 / t.elapsed().as_secs_f64() / 1e6;
             let t = std::time::Instant::now();
             for _ in 0..rounds {
-                std::hint::black_box(find(std::hint::black_box(doc), b"www.w3.org/2001/XInclude"));
+                std::hint::black_box(find(
+                    std::hint::black_box(doc),
+                    0,
+                    b"www.w3.org/2001/XInclude",
+                ));
             }
             let f = (rounds * doc.len()) as f64 / t.elapsed().as_secs_f64() / 1e6;
             println!("xxe {label}: {mbs:.0} MB/s (count('<') baseline {base:.0} MB/s, one find {f:.0} MB/s)");

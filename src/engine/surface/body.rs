@@ -54,16 +54,7 @@ pub enum BodyKind {
 /// stack buffer; longer types are not classified.
 fn media_type(ct: &[u8], buf: &mut [u8; 128]) -> usize {
     let end = ct.iter().position(|&b| b == b';').unwrap_or(ct.len());
-    let t = ct.get(..end).unwrap_or_default();
-    let s = t
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(t.len());
-    let e = t
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(s, |e| e + 1);
-    let t = t.get(s..e).unwrap_or_default();
+    let t = ct.get(..end).unwrap_or_default().trim_ascii();
     if t.len() > buf.len() {
         return 0;
     }

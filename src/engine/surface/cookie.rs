@@ -24,32 +24,21 @@
 use std::borrow::Cow;
 
 use super::{json, Flow, Kind, Sink, Surface};
+use crate::engine::bytes::trim_ows;
 use crate::engine::decode::percent_decode;
-
-fn trim(v: &[u8]) -> &[u8] {
-    let s = v
-        .iter()
-        .position(|b| !matches!(b, b' ' | b'\t'))
-        .unwrap_or(v.len());
-    let e = v
-        .iter()
-        .rposition(|b| !matches!(b, b' ' | b'\t'))
-        .map_or(s, |e| e + 1);
-    v.get(s..e).unwrap_or_default()
-}
 
 /// Calls `f(name, value)` for each cookie of one `Cookie` header value
 /// (value unquoted and percent-decoded). Stops when `f` returns `false`.
 pub fn for_each<'a>(header: &'a [u8], mut f: impl FnMut(&'a [u8], Cow<'a, [u8]>) -> bool) {
     for pair in header.split(|&b| b == b';') {
-        let pair = trim(pair);
+        let pair = trim_ows(pair);
         if pair.is_empty() {
             continue;
         }
         let (name, value) = match pair.iter().position(|&b| b == b'=') {
             Some(i) => (
-                trim(pair.get(..i).unwrap_or_default()),
-                trim(pair.get(i + 1..).unwrap_or_default()),
+                trim_ows(pair.get(..i).unwrap_or_default()),
+                trim_ows(pair.get(i + 1..).unwrap_or_default()),
             ),
             None => (&b""[..], pair),
         };

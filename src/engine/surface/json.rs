@@ -28,8 +28,8 @@
 //! assert_eq!(sink.keys(), vec!["$.user", "$.user.name", "$.user.age", "$.tags"]);
 //! ```
 
-use super::scan::find2;
 use super::{Flow, Kind, Limit, Sink, Surface};
+use crate::engine::bytes::{byte_set, decimal, find_byte2, hex, trim_with, ByteSet};
 
 /// How a walk ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub fn looks_like_document(v: &[u8]) -> bool {
     if !matches!(v.first(), Some(b'{' | b'[' | b' ' | b'\t' | b'\n' | b'\r')) {
         return false;
     }
-    let t = trim_ws(v);
+    let t = trim_with(v, &ByteSet::JSON_WHITESPACE);
     matches!(
         (t.first(), t.last()),
         (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']'))
@@ -145,12 +145,8 @@ impl Sink for Validate {
     }
 }
 
-fn trim_ws(v: &[u8]) -> &[u8] {
-    let s = v.iter().position(|b| !is_ws(*b)).unwrap_or(v.len());
-    let e = v.iter().rposition(|b| !is_ws(*b)).map_or(s, |e| e + 1);
-    v.get(s..e).unwrap_or_default()
-}
-
+/// JSON whitespace ([`ByteSet::JSON_WHITESPACE`]) as a `match`: the
+/// parser loop inlines it as a bit test, cheaper than a table load there.
 #[inline]
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
@@ -178,7 +174,7 @@ struct Str {
 /// `scratch` when it has escapes.
 fn scan_string(input: &[u8], q: usize, scratch: &mut Vec<u8>) -> Str {
     let start = q + 1;
-    let Some(first) = find2(input, start, b'"', b'\\') else {
+    let Some(first) = find_byte2(input, start, b'"', b'\\') else {
         return Str {
             end: input.len(),
             escaped: false,
@@ -235,7 +231,7 @@ fn scan_string(input: &[u8], q: usize, scratch: &mut Vec<u8>) -> Str {
                 scratch.push(other);
             }
         }
-        match find2(input, next, b'"', b'\\') {
+        match find_byte2(input, next, b'"', b'\\') {
             Some(k) => {
                 scratch.extend_from_slice(input.get(next..k).unwrap_or_default());
                 if input.get(k) == Some(&b'"') {
@@ -263,24 +259,15 @@ fn scan_string(input: &[u8], q: usize, scratch: &mut Vec<u8>) -> Str {
     }
 }
 
-fn hex4(input: &[u8], at: usize) -> Option<u32> {
-    let d = input.get(at..at.checked_add(4)?)?;
-    let mut v = 0u32;
-    for &c in d {
-        v = v << 4 | u32::from(crate::engine::decode::hex_val(c)?);
-    }
-    Some(v)
-}
-
 /// `\uXXXX` at `i` (the backslash): the code point (surrogate pairs
 /// joined, lone surrogates → U+FFFD) and the bytes used (0 if invalid).
 fn unicode_escape(input: &[u8], i: usize) -> (u32, usize) {
-    let Some(cp) = hex4(input, i + 2) else {
+    let Some(cp) = hex::fixed(input, i + 2, 4) else {
         return (0, 0);
     };
     if (0xD800..=0xDBFF).contains(&cp) {
         if input.get(i + 6) == Some(&b'\\') && input.get(i + 7) == Some(&b'u') {
-            if let Some(lo) = hex4(input, i + 8) {
+            if let Some(lo) = hex::fixed(input, i + 8, 4) {
                 if (0xDC00..=0xDFFF).contains(&lo) {
                     return (0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00), 12);
                 }
@@ -296,44 +283,18 @@ fn unicode_escape(input: &[u8], i: usize) -> (u32, usize) {
 
 fn push_index(path: &mut Vec<u8>, idx: u32) {
     path.push(b'[');
-    let mut buf = [0u8; 10];
-    let mut n = idx;
-    let mut k = buf.len();
-    loop {
-        k -= 1;
-        if let Some(d) = buf.get_mut(k) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || k == 0 {
-            break;
-        }
-    }
-    path.extend_from_slice(buf.get(k..).unwrap_or_default());
+    decimal::push(path, u64::from(idx));
     path.push(b']');
 }
 
 /// Bytes of keys written in dot notation: ASCII letters, digits, `_-$`,
-/// and non-ASCII. (Built at compile time: an out-of-range index there is a
-/// compile error, not a panic.)
-#[allow(clippy::indexing_slicing)]
-static SIMPLE_KEY: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'$' || c >= 0x80;
-        b += 1;
-    }
-    t
-};
+/// and non-ASCII.
+static SIMPLE_KEY: ByteSet =
+    byte_set!(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'$' || c >= 0x80);
 
 fn push_key(path: &mut Vec<u8>, key: &[u8]) {
     let key = key.get(..MAX_PATH_KEY).unwrap_or(key);
-    let simple = !key.is_empty()
-        && key
-            .iter()
-            .all(|&b| SIMPLE_KEY.get(usize::from(b)).copied().unwrap_or(false));
+    let simple = !key.is_empty() && SIMPLE_KEY.all(key);
     if simple {
         path.push(b'.');
         path.extend_from_slice(key);

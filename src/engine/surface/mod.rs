@@ -36,7 +36,6 @@ pub mod json;
 pub mod multipart;
 pub mod path;
 pub mod query;
-pub mod scan;
 pub mod sniff;
 #[doc(hidden)]
 pub mod testing;

@@ -47,9 +47,10 @@
 use std::borrow::Cow;
 
 use super::body::{classify, BodyKind};
-use super::scan::{find1, Finder};
 use super::{json, query, sniff, xml, FilePart, Flow, Kind, Sink, Surface};
-use crate::engine::decode::{hex_val, percent_decode};
+use crate::engine::bytes::base64::{Alphabet, Lenient};
+use crate::engine::bytes::{find_byte, find_ci, hex, starts_ci, trim_end_with, ByteSet, Finder};
+use crate::engine::decode::percent_decode;
 
 /// Calls `f(name, value)` for each `;`-separated `name=value` parameter of
 /// a header value (`form-data; name="a"; filename=b`); the leading token
@@ -71,7 +72,7 @@ pub fn for_each_param<'a>(value: &'a [u8], mut f: impl FnMut(&'a [u8], Cow<'a, [
         while value.get(i).is_some_and(|&b| b != b'=' && b != b';') {
             i += 1;
         }
-        let name = trim(value.get(start..i).unwrap_or_default());
+        let name = value.get(start..i).unwrap_or_default().trim_ascii();
         if value.get(i) != Some(&b'=') {
             continue; // a bare token (`form-data`)
         }
@@ -119,22 +120,10 @@ pub fn for_each_param<'a>(value: &'a [u8], mut f: impl FnMut(&'a [u8], Cow<'a, [
             }
             f(
                 name,
-                Cow::Borrowed(trim(value.get(vs..i).unwrap_or_default())),
+                Cow::Borrowed(value.get(vs..i).unwrap_or_default().trim_ascii()),
             );
         }
     }
-}
-
-fn trim(v: &[u8]) -> &[u8] {
-    let s = v
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(v.len());
-    let e = v
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(s, |e| e + 1);
-    v.get(s..e).unwrap_or_default()
 }
 
 /// The `boundary` parameter of a content type.
@@ -153,13 +142,11 @@ pub fn boundary(content_type: &[u8]) -> Option<Vec<u8>> {
 pub fn boundary_from_body(body: &[u8]) -> Option<&[u8]> {
     let start = body.iter().position(|b| !matches!(b, b'\r' | b'\n'))?;
     let rest = body.get(start..)?;
-    let line_end = find1(rest, 0, b'\n').unwrap_or(rest.len());
+    let line_end = find_byte(rest, 0, b'\n').unwrap_or(rest.len());
     let line = rest.get(..line_end)?;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let b = line.strip_prefix(b"--")?;
-    let b = b
-        .get(..b.iter().rposition(|c| *c != b' ' && *c != b'\t')? + 1)
-        .unwrap_or(b);
+    let b = trim_end_with(b, &ByteSet::OWS);
     let ok = !b.is_empty()
         && b.len() <= 200
         && b.iter()
@@ -284,15 +271,15 @@ fn split_headers(part: &[u8]) -> Option<(Headers<'_>, &[u8])> {
     let mut h = Headers::default();
     let mut i = 0;
     loop {
-        let end = find1(part, i, b'\n')?;
+        let end = find_byte(part, i, b'\n')?;
         let line = part.get(i..end).unwrap_or_default();
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             return Some((h, part.get(end + 1..).unwrap_or_default()));
         }
         if let Some(c) = line.iter().position(|&b| b == b':') {
-            let name = trim(line.get(..c).unwrap_or_default());
-            let value = trim(line.get(c + 1..).unwrap_or_default());
+            let name = line.get(..c).unwrap_or_default().trim_ascii();
+            let value = line.get(c + 1..).unwrap_or_default().trim_ascii();
             if name.eq_ignore_ascii_case(b"content-disposition") {
                 h.disposition = value;
             } else if name.eq_ignore_ascii_case(b"content-type") {
@@ -318,20 +305,18 @@ fn ext_value(v: &[u8]) -> Cow<'_, [u8]> {
 
 /// True for XML (or SVG) content: by type, or by its first bytes.
 fn xmlish(content_type: &[u8], content: &[u8]) -> bool {
-    if classify(Some(content_type)) == BodyKind::Xml
-        || crate::engine::decode::find_fold(content_type, b"xml").is_some()
-    {
+    if classify(Some(content_type)) == BodyKind::Xml || find_ci(content_type, b"xml").is_some() {
         return true;
     }
     let t = sniff::skip_bom_ws(content);
     [&b"<?xml"[..], b"<!doctype", b"<!entity", b"<svg"]
         .iter()
-        .any(|p| crate::engine::decode::starts_with_fold(t, p))
+        .any(|p| starts_ci(t, p))
 }
 
 fn decode_transfer(encoding: &[u8], content: &[u8]) -> Option<Vec<u8>> {
     if encoding.eq_ignore_ascii_case(b"base64") {
-        Some(base64(content))
+        Some(TRANSFER_BASE64.decode(content, usize::MAX))
     } else if encoding.eq_ignore_ascii_case(b"quoted-printable") {
         Some(quoted_printable(content))
     } else {
@@ -339,31 +324,15 @@ fn decode_transfer(encoding: &[u8], content: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-/// Lenient base64: whitespace skipped, stops at `=` or another byte
-/// outside the alphabet (standard and URL-safe).
-pub fn base64(input: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(input.len() / 4 * 3 + 3);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    for &c in input {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b' ' | b'\t' | b'\r' | b'\n' => continue,
-            _ => break,
-        };
-        acc = (acc << 6 | u32::from(v)) & 0xFF_FFFF;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
+/// `Content-Transfer-Encoding: base64` as MIME readers decode it: line
+/// breaks and blanks skipped, stops at `=` or another byte outside the
+/// alphabet (standard and URL-safe). The blanks are these four, not
+/// `is_ascii_whitespace` (no form feed).
+const TRANSFER_BASE64: Lenient = Lenient {
+    alphabet: Alphabet::Either,
+    skip: &MIME_BLANK,
+};
+static MIME_BLANK: ByteSet = ByteSet::of(b" \t\r\n");
 
 /// Quoted-printable: `=XX` and soft line breaks (`=` at a line end).
 pub fn quoted_printable(input: &[u8]) -> Vec<u8> {
@@ -381,7 +350,7 @@ pub fn quoted_printable(input: &[u8]) -> Vec<u8> {
                     continue;
                 }
                 (Some(&h), Some(&l)) => {
-                    if let (Some(h), Some(l)) = (hex_val(h), hex_val(l)) {
+                    if let (Some(h), Some(l)) = (hex::val(h), hex::val(l)) {
                         out.push(h << 4 | l);
                         i += 3;
                         continue;
@@ -700,8 +669,10 @@ Content-Type: image/svg+xml\r\n\r\n<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTIT
 
     #[test]
     fn codecs() {
-        assert_eq!(base64(b"aGVs\r\nbG8=junk"), b"hello");
-        assert_eq!(base64(b"_-8"), vec![0xff, 0xef]);
+        let b64 = |v: &[u8]| TRANSFER_BASE64.decode(v, usize::MAX);
+        assert_eq!(b64(b"aGVs\r\nbG8=junk"), b"hello");
+        assert_eq!(b64(b"a\x0cGVs"), b"");
+        assert_eq!(b64(b"_-8"), vec![0xff, 0xef]);
         assert_eq!(quoted_printable(b"a=3D=\nb=zz="), b"a=b=zz=");
     }
 }

@@ -26,6 +26,7 @@
 //! ```
 
 use super::{Flow, Kind, Sink, Surface};
+use crate::engine::bytes::decimal;
 use crate::engine::decode::percent_decode;
 
 fn plain(seg: &[u8]) -> bool {
@@ -45,13 +46,13 @@ pub fn extract(path: &[u8], sink: &mut dyn Sink) -> Flow {
         .filter(|s| !s.is_empty())
         .nth(1)
         .is_none();
-    let mut num = [0u8; 20];
+    let mut num = [0u8; decimal::MAX_LEN];
     for (idx, seg) in segments.enumerate() {
         let mut parts = seg.split(|&b| b == b';');
         let head = parts.next().unwrap_or_default();
         let has_matrix = head.len() < seg.len();
         if !plain(head) && (!single || has_matrix) {
-            let name = index_name(&mut num, idx + 1);
+            let name = decimal::format(idx as u64 + 1, &mut num);
             let v = percent_decode(head, false);
             if sink.value(Surface::Path, name, &v, Kind::Value) == Flow::Stop {
                 return Flow::Stop;
@@ -79,21 +80,6 @@ pub fn extract(path: &[u8], sink: &mut dyn Sink) -> Flow {
         }
     }
     Flow::Continue
-}
-
-fn index_name(buf: &mut [u8; 20], mut n: usize) -> &[u8] {
-    let mut k = buf.len();
-    loop {
-        k -= 1;
-        if let Some(d) = buf.get_mut(k) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || k == 0 {
-            break;
-        }
-    }
-    buf.get(k..).unwrap_or_default()
 }
 
 /// Percent-decodes a path and removes dot segments (RFC 3986 §5.2.4), for

@@ -35,6 +35,7 @@ use std::borrow::Cow;
 
 use super::{json, Flow, Kind, Sink, Surface};
 use crate::engine::decode::percent_decode;
+use crate::engine::hash::fnv1a64_ci;
 
 /// Calls `f(name, value)` for each `&`-separated pair, both percent-decoded
 /// with `+` as space. A pair without `=` has an empty value. Empty pairs
@@ -67,16 +68,6 @@ fn inert(v: &[u8]) -> bool {
         .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-' | b'_' | b'.'))
 }
 
-/// FNV-1a of the ASCII-lowercased key.
-fn key_hash(k: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in k {
-        h ^= u64::from(b.to_ascii_lowercase());
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// Sends the pairs of `input` to `sink` (see the [module docs](self)).
 /// `prefix` is prepended to every name (for forms nested in a multipart
 /// part); `max_depth` bounds embedded JSON documents.
@@ -99,7 +90,7 @@ pub fn extract_prefixed(
     let mut maybe_repeat = false;
     let mut name: Vec<u8> = Vec::new();
     for_each_pair(input, |k, v| {
-        let h = key_hash(&k);
+        let h = fnv1a64_ci(&k);
         let (word, bit) = ((h >> 6) as usize % 16, 1u64 << (h & 63));
         if let Some(w) = seen.get_mut(word) {
             maybe_repeat |= *w & bit != 0;

@@ -25,6 +25,7 @@
 //! ```
 
 use super::multipart::boundary_from_body;
+use crate::engine::bytes::starts_ci;
 
 /// The kind of a body, from its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,12 +44,9 @@ pub enum Sniffed<'a> {
 
 /// Skips a UTF-8 BOM and ASCII whitespace.
 pub fn skip_bom_ws(body: &[u8]) -> &[u8] {
-    let b = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
-    let s = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    b.get(s..).unwrap_or_default()
+    body.strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(body)
+        .trim_ascii_start()
 }
 
 /// Classifies `body` (see the [module docs](self)).
@@ -58,7 +56,7 @@ pub fn sniff(body: &[u8]) -> Sniffed<'_> {
         None => Sniffed::Empty,
         Some(b'{' | b'[') => Sniffed::Json,
         Some(b'<') => {
-            if t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case(b"<?xml")) {
+            if starts_ci(t, b"<?xml") {
                 Sniffed::Xml
             } else {
                 Sniffed::Markup
@@ -86,10 +84,10 @@ pub fn sniff(body: &[u8]) -> Sniffed<'_> {
 /// first `&`.
 pub fn looks_like_form(t: &[u8]) -> bool {
     let head = t.get(..1024).unwrap_or(t);
-    let head = match head.iter().rposition(|b| !b.is_ascii_whitespace()) {
-        Some(e) => head.get(..=e).unwrap_or_default(),
-        None => return false,
-    };
+    let head = head.trim_ascii_end();
+    if head.is_empty() {
+        return false;
+    }
     if !head.iter().all(|&b| (0x21..=0x7e).contains(&b)) {
         return false;
     }

@@ -31,24 +31,11 @@
 //! );
 //! ```
 
-use super::scan::find1;
 use super::{Flow, Kind, Limit, Sink, Surface};
-use crate::engine::decode::hex_val;
+use crate::engine::bytes::{find, find_byte, hex};
 
 /// Longest element or attribute name copied into a path.
 const MAX_PATH_NAME: usize = 64;
-
-fn find_seq(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let (&first, rest) = needle.split_first()?;
-    let mut i = from;
-    loop {
-        let k = find1(hay, i, first)?;
-        if hay.get(k + 1..k + needle.len()) == Some(rest) {
-            return Some(k);
-        }
-        i = k + 1;
-    }
-}
 
 fn is_name_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80
@@ -62,7 +49,7 @@ fn is_name_end(b: u8) -> bool {
 fn next_markup(input: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     loop {
-        let k = find1(input, i, b'<')?;
+        let k = find_byte(input, i, b'<')?;
         match input.get(k + 1) {
             Some(&b) if b == b'!' || b == b'?' || b == b'/' || is_name_start(b) => return Some(k),
             None => return Some(k),
@@ -74,7 +61,7 @@ fn next_markup(input: &[u8], from: usize) -> Option<usize> {
 /// Unescapes XML character and predefined entity references; borrows when
 /// there is nothing to unescape.
 pub fn unescape<'a>(raw: &'a [u8], scratch: &'a mut Vec<u8>) -> &'a [u8] {
-    let Some(first) = find1(raw, 0, b'&') else {
+    let Some(first) = find_byte(raw, 0, b'&') else {
         return raw;
     };
     scratch.clear();
@@ -82,7 +69,7 @@ pub fn unescape<'a>(raw: &'a [u8], scratch: &'a mut Vec<u8>) -> &'a [u8] {
     let mut i = first;
     while let Some(&b) = raw.get(i) {
         if b != b'&' {
-            let next = find1(raw, i, b'&').unwrap_or(raw.len());
+            let next = find_byte(raw, i, b'&').unwrap_or(raw.len());
             scratch.extend_from_slice(raw.get(i..next).unwrap_or_default());
             i = next;
             continue;
@@ -103,9 +90,9 @@ pub fn unescape<'a>(raw: &'a [u8], scratch: &'a mut Vec<u8>) -> &'a [u8] {
             b"amp" => Some(u32::from(b'&')),
             b"quot" => Some(u32::from(b'"')),
             b"apos" => Some(u32::from(b'\'')),
-            [b'#', b'x' | b'X', hex @ ..] if !hex.is_empty() => {
-                hex.iter().try_fold(0u32, |a, &c| {
-                    Some(a.saturating_mul(16).saturating_add(u32::from(hex_val(c)?)))
+            [b'#', b'x' | b'X', digits @ ..] if !digits.is_empty() => {
+                digits.iter().try_fold(0u32, |a, &c| {
+                    Some(a.saturating_mul(16).saturating_add(u32::from(hex::val(c)?)))
                 })
             }
             [b'#', dec @ ..] if !dec.is_empty() => dec.iter().try_fold(0u32, |a, &c| {
@@ -151,15 +138,13 @@ fn skip_decl(input: &[u8], lt: usize) -> usize {
             b'[' => depth += 1,
             b']' => depth = depth.saturating_sub(1),
             b'>' if depth == 0 => return k + 1,
-            b'<' if input.get(k + 1..k + 4) == Some(b"!--") => {
-                match find_seq(input, k + 4, b"-->") {
-                    Some(e) => {
-                        k = e + 3;
-                        continue;
-                    }
-                    None => return input.len(),
+            b'<' if input.get(k + 1..k + 4) == Some(b"!--") => match find(input, k + 4, b"-->") {
+                Some(e) => {
+                    k = e + 3;
+                    continue;
                 }
-            }
+                None => return input.len(),
+            },
             _ => {}
         }
         k += 1;
@@ -218,13 +203,13 @@ pub fn walk(
         };
         let rest = input.get(lt..).unwrap_or_default();
         if rest.starts_with(b"<!--") {
-            match find_seq(input, lt + 4, b"-->") {
+            match find(input, lt + 4, b"-->") {
                 Some(e) => i = e + 3,
                 None => return Flow::Continue,
             }
         } else if rest.starts_with(b"<![CDATA[") {
             let start = lt + 9;
-            let end = find_seq(input, start, b"]]>");
+            let end = find(input, start, b"]]>");
             let content = input
                 .get(start..end.unwrap_or(input.len()))
                 .unwrap_or_default();
@@ -240,7 +225,7 @@ pub fn walk(
         } else if rest.starts_with(b"<!") {
             i = skip_decl(input, lt);
         } else if rest.starts_with(b"<?") {
-            match find_seq(input, lt + 2, b"?>") {
+            match find(input, lt + 2, b"?>") {
                 Some(e) => i = e + 2,
                 None => return Flow::Continue,
             }
@@ -248,7 +233,7 @@ pub fn walk(
             if let Some(base) = stack.pop() {
                 path.truncate(base);
             }
-            match find1(input, lt + 2, b'>') {
+            match find_byte(input, lt + 2, b'>') {
                 Some(gt) => i = gt + 1,
                 None => return Flow::Continue,
             }
@@ -310,7 +295,7 @@ pub fn walk(
                     k += 1;
                 }
                 let (raw, next, closed) = match input.get(k) {
-                    Some(&q) if q == b'"' || q == b'\'' => match find1(input, k + 1, q) {
+                    Some(&q) if q == b'"' || q == b'\'' => match find_byte(input, k + 1, q) {
                         Some(e) => (input.get(k + 1..e).unwrap_or_default(), e + 1, true),
                         None => (input.get(k + 1..).unwrap_or_default(), input.len(), false),
                     },

@@ -5,14 +5,15 @@
 use std::borrow::Cow;
 
 use super::html::{url_scheme, Scheme};
-use super::text::{at, hex_val_u32, is_space, push_cp, starts_ci, tail};
+use super::text::{at, is_space, push_cp, sub, tail, SPACE};
+use crate::engine::bytes::{ends_ci, find, find_byte2, find_byte3, hex, trim_end_with};
 
 /// CSS with comments removed (outside strings) and escapes decoded.
 /// Borrows when there is nothing to remove; callers compare
 /// case-insensitively.
 fn normalize(s: &[u8]) -> Cow<'_, [u8]> {
     // Any `*` (not only `/*`): a cheaper test, and normalising is exact.
-    let needs = s.iter().any(|&c| matches!(c, b'\\' | 0 | b'*'));
+    let needs = find_byte3(s, 0, b'\\', 0, b'*').is_some();
     if !needs {
         return Cow::Borrowed(s);
     }
@@ -29,24 +30,13 @@ fn normalize(s: &[u8]) -> Cow<'_, [u8]> {
             quote = c;
         } else if c == b'/' && at(s, i + 1) == b'*' {
             // Comment: to the next `*/` (or the end).
-            let mut j = i + 2;
-            while j < s.len() && !(at(s, j) == b'*' && at(s, j + 1) == b'/') {
-                j += 1;
-            }
-            i = j + 2;
+            i = find(s, i + 2, b"*/").unwrap_or(s.len()) + 2;
             continue;
         }
         if c == b'\\' {
-            let mut j = i + 1;
-            let mut cp: u32 = 0;
-            while j < s.len() && j - i <= 6 {
-                match hex_val_u32(at(s, j)) {
-                    Some(d) => cp = cp << 4 | d,
-                    None => break,
-                }
-                j += 1;
-            }
-            if j > i + 1 {
+            let (cp, digits) = hex::prefix(s, i + 1, 6);
+            let mut j = i + 1 + digits;
+            if digits > 0 {
                 if is_space(at(s, j)) && j < s.len() {
                     j += 1;
                 }
@@ -109,21 +99,6 @@ fn skip_space(s: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// True when `s[..i]` ends with the lowercase literal `lit`
-/// (case-insensitively).
-fn ends_ci(s: &[u8], i: usize, lit: &[u8]) -> bool {
-    i.checked_sub(lit.len())
-        .is_some_and(|start| starts_ci(tail(s, start), lit))
-}
-
-/// The position before the spaces that end `s[..i]`.
-fn trim_back(s: &[u8], mut i: usize) -> usize {
-    while i > 0 && is_space(at(s, i - 1)) {
-        i -= 1;
-    }
-    i
-}
-
 /// Why the CSS in `s` runs script, if it does. One pass over the
 /// normalised text that stops only at `(` and `:`, where every vector
 /// turns: `expression(`, `url(`, `behavior:`, `-moz-binding:`, and a
@@ -132,15 +107,15 @@ pub(super) fn danger(s: &[u8]) -> Option<&'static str> {
     let n = normalize(s);
     let n: &[u8] = &n;
     let mut k = 0;
-    while let Some(off) = tail(n, k).iter().position(|&c| c == b'(' || c == b':') {
-        let i = k + off;
+    while let Some(i) = find_byte2(n, k, b'(', b':') {
         k = i + 1;
         let c = at(n, i);
+        let before = sub(n, 0, i);
         if c == b'(' {
-            if ends_ci(n, i, b"expression") && prev_non_space(n, i.saturating_sub(10)) == b':' {
+            if ends_ci(before, b"expression") && prev_non_space(n, i.saturating_sub(10)) == b':' {
                 return Some("CSS expression() in a property value");
             }
-            if ends_ci(n, i, b"url") {
+            if ends_ci(before, b"url") {
                 let mut j = skip_space(n, i + 1);
                 while matches!(at(n, j), b'"' | b'\'') {
                     j += 1;
@@ -150,11 +125,11 @@ pub(super) fn danger(s: &[u8]) -> Option<&'static str> {
                 }
             }
         } else if c == b':' {
-            let w = trim_back(n, i);
-            if ends_ci(n, w, b"behavior") || ends_ci(n, w, b"behaviour") {
+            let name = trim_end_with(before, &SPACE);
+            if ends_ci(name, b"behavior") || ends_ci(name, b"behaviour") {
                 return Some("CSS behavior: (IE HTML component)");
             }
-            if ends_ci(n, w, b"binding") {
+            if ends_ci(name, b"binding") {
                 return Some("CSS -moz-binding: (XBL binding)");
             }
             if i > 0 && at(n, i - 1).is_ascii_alphabetic() {

@@ -14,7 +14,9 @@ use std::borrow::Cow;
 
 use super::css;
 use super::js::{self, Mode};
-use super::text::{at, decode_entities, eq_ci, find_byte, is_space, starts_ci, sub, tail};
+use super::text::{at, decode_entities, is_space, sub, tail, SPACE};
+use crate::engine::bytes::base64::{Alphabet, Lenient};
+use crate::engine::bytes::{eq_ci, find_byte, find_ci, starts_ci};
 use crate::engine::detect::Hit;
 
 /// Reading options (from the configuration).
@@ -401,7 +403,7 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
         }
         let comma = find_byte(v, j, b',')?;
         let params = sub(v, j, comma);
-        let base64 = super::text::find_ci(params, 0, b"base64").is_some();
+        let base64 = find_ci(params, b"base64").is_some();
         return Some(Scheme::Data {
             payload: comma + 1,
             base64,
@@ -413,13 +415,20 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
 /// Largest `data:` payload decoded and read as markup.
 const MAX_DATA_PAYLOAD: usize = 64 * 1024;
 
+/// `data:…;base64,` payloads as browsers decode them: either alphabet,
+/// whitespace and control bytes skipped, stops at the first other byte.
+const DATA_BASE64: Lenient = Lenient {
+    alphabet: Alphabet::Either,
+    skip: &SPACE,
+};
+
 /// True when a `data:` payload is active markup (`data:,<script>…`,
 /// `data:application/x-x509-user-cert;base64,PHNjcmlwdD4…`).
 fn data_payload_is_markup(v: &[u8], payload: usize, base64: bool) -> bool {
     let raw = tail(v, payload);
     let decoded;
     let body: &[u8] = if base64 {
-        decoded = super::text::base64_decode(raw, MAX_DATA_PAYLOAD);
+        decoded = DATA_BASE64.decode(raw, MAX_DATA_PAYLOAD);
         &decoded
     } else {
         raw
@@ -562,7 +571,7 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
         }
         if hit.is_none() && eq_ci(local, b"content") {
             // `<meta http-equiv=refresh content="0;url=javascript:…">`.
-            if let Some(p) = super::text::find_ci(&v, 0, b"url=") {
+            if let Some(p) = find_ci(&v, b"url=") {
                 hit = script_url(tail(&v, p + 4), st.depth);
             }
         }
@@ -622,9 +631,7 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
                 span_end,
             ));
         }
-        if super::text::find_ci(&v, 0, b"utf-7").is_some()
-            || super::text::find_ci(&v, 0, b"utf7").is_some()
-        {
+        if find_ci(&v, b"utf-7").is_some() || find_ci(&v, b"utf7").is_some() {
             return Some(Hit::new(
                 "xss.dangerous_attr",
                 "meta switching the page charset to UTF-7",

@@ -19,7 +19,8 @@
 //! please confirm(yes) today    please|confirm (yes)|today  prose      -> pass
 //! ```
 
-use super::text::{at, eq_ci, hex_val_u32, is_space, starts_ci, sub, tail};
+use super::text::{at, is_space, sub, tail};
+use crate::engine::bytes::{eq_ci, hex, starts_ci};
 
 /// Where the analysed text sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -596,16 +597,14 @@ fn ident_name<'b>(raw: &[u8], buf: &'b mut [u8; 32]) -> Option<&'b [u8]> {
             let mut cp: u32 = 0;
             if at(raw, j) == b'{' {
                 j += 1;
-                while let Some(d) = hex_val_u32(at(raw, j)) {
-                    cp = cp.saturating_mul(16).saturating_add(d);
+                while let Some(d) = hex::val(at(raw, j)) {
+                    cp = cp.saturating_mul(16).saturating_add(u32::from(d));
                     j += 1;
                 }
                 j += 1;
             } else {
-                for _ in 0..4 {
-                    cp = cp << 4 | hex_val_u32(at(raw, j))?;
-                    j += 1;
-                }
+                cp = hex::fixed(raw, j, 4)?;
+                j += 4;
             }
             c = u8::try_from(cp).ok().filter(u8::is_ascii)?;
             i = j;

@@ -1,11 +1,13 @@
-//! Byte helpers shared by the XSS lexers: bounds-safe access,
-//! case-insensitive comparison, HTML character-reference decoding and the
-//! "exotic encodings" fold (full-width and look-alike brackets, `%uXXXX`,
-//! JavaScript `\xHH` / `\uHHHH` escapes, UTF-7).
+//! Byte helpers shared by the XSS lexers: bounds-safe access, HTML
+//! whitespace, HTML character-reference decoding and the "exotic
+//! encodings" fold (full-width and look-alike brackets, `%uXXXX`,
+//! JavaScript `\xHH` / `\uHHHH` escapes, UTF-7). Searching, case-insensitive
+//! comparison, hex and base64 come from the byte toolkit.
 
 use std::borrow::Cow;
 
-use crate::engine::decode::hex_val;
+use crate::engine::bytes::base64::Alphabet;
+use crate::engine::bytes::{byte_set, eq_ci, find_byte, find_in, hex, ByteSet};
 
 /// The byte at `i`, or 0 past the end.
 #[inline]
@@ -26,43 +28,14 @@ pub(super) fn tail(s: &[u8], a: usize) -> &[u8] {
 }
 
 /// Whitespace as the HTML tokenizer (and old browsers) treat it: every
-/// control byte and space.
+/// control byte and space. (A comparison: cheaper than a table lookup.)
 #[inline]
 pub(super) fn is_space(b: u8) -> bool {
     b <= 0x20
 }
 
-/// ASCII case-insensitive equality with a lowercase literal.
-#[inline]
-pub(super) fn eq_ci(s: &[u8], lit: &[u8]) -> bool {
-    s.len() == lit.len() && s.iter().zip(lit).all(|(a, b)| a.to_ascii_lowercase() == *b)
-}
-
-/// ASCII case-insensitive prefix test with a lowercase literal.
-#[inline]
-pub(super) fn starts_ci(s: &[u8], lit: &[u8]) -> bool {
-    s.get(..lit.len()).is_some_and(|p| eq_ci(p, lit))
-}
-
-/// First position `>= from` of `b`.
-#[inline]
-pub(super) fn find_byte(s: &[u8], from: usize, b: u8) -> Option<usize> {
-    tail(s, from).iter().position(|&c| c == b).map(|p| p + from)
-}
-
-/// First case-insensitive occurrence of the lowercase literal `lit` at or
-/// after `from`. Linear for the short literals used here.
-pub(super) fn find_ci(s: &[u8], from: usize, lit: &[u8]) -> Option<usize> {
-    let first = *lit.first()?;
-    let mut i = from;
-    while i + lit.len() <= s.len() {
-        if at(s, i).to_ascii_lowercase() == first && starts_ci(tail(s, i), lit) {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
-}
+/// The bytes of [`is_space`], for the toolkit's trims and decoders.
+pub(super) static SPACE: ByteSet = ByteSet::range(0, 0x20);
 
 /// Named character references that decode to ASCII (the ones that matter
 /// for markup and script syntax), plus no-break space as a space.
@@ -110,12 +83,6 @@ const ENTITIES: &[(&[u8], u8)] = &[
     (b"rbrace", b'}'),
 ];
 
-/// The value of an ASCII hex digit, widened.
-#[inline]
-pub(super) fn hex_val_u32(c: u8) -> Option<u32> {
-    hex_val(c).map(u32::from)
-}
-
 /// Appends the UTF-8 encoding of `cp` (nothing for NUL, surrogates and
 /// out-of-range values: browsers turn those into U+FFFD, which cannot form
 /// syntax, and dropping NUL mirrors old parsers that ignored it).
@@ -143,7 +110,7 @@ fn entity_at(s: &[u8], i: usize) -> Option<(u32, usize)> {
         let mut cp: u32 = 0;
         while let Some(d) = s.get(j).and_then(|&c| {
             if hex {
-                hex_val(c).map(u32::from)
+                hex::val(c).map(u32::from)
             } else if c.is_ascii_digit() {
                 Some(u32::from(c - b'0'))
             } else {
@@ -235,11 +202,7 @@ pub(super) fn has_exotic(s: &[u8]) -> bool {
     // Only the bytes matched below can start a hit: jump from one to the
     // next through a table instead of matching every byte.
     let mut from = 0;
-    while let Some(off) = s
-        .get(from..)
-        .and_then(|r| r.iter().position(|&c| exotic_lead_at(c)))
-    {
-        let i = from + off;
+    while let Some(i) = find_in(s, from, &EXOTIC_LEAD) {
         from = i + 1;
         let c = at(s, i);
         let prev = if i > 0 { at(s, i - 1) } else { 0 };
@@ -270,27 +233,10 @@ pub(super) fn has_exotic(s: &[u8]) -> bool {
 }
 
 /// The bytes [`has_exotic`] looks at: every other byte is `false` there.
-static EXOTIC_LEAD: [bool; 256] = exotic_lead();
-
-#[inline]
-fn exotic_lead_at(c: u8) -> bool {
-    EXOTIC_LEAD.get(usize::from(c)).copied().unwrap_or(false)
-}
-
-// Indexing is evaluated by the compiler over 0..256 only.
-#[allow(clippy::indexing_slicing)]
-const fn exotic_lead() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut b = 0usize;
-    while b < 256 {
-        t[b] = matches!(
-            b as u8,
-            b'%' | b'\\' | b'+' | 0xC2 | 0xE2 | 0xE3 | 0xEF | 0xBC | 0xBE
-        );
-        b += 1;
-    }
-    t
-}
+static EXOTIC_LEAD: ByteSet = byte_set!(|b| matches!(
+    b,
+    b'%' | b'\\' | b'+' | 0xC2 | 0xE2 | 0xE3 | 0xEF | 0xBC | 0xBE
+));
 
 /// Decodes a UTF-8 sequence at `i`: (code point, length).
 fn utf8_at(s: &[u8], i: usize) -> Option<(u32, usize)> {
@@ -306,32 +252,6 @@ fn utf8_at(s: &[u8], i: usize) -> Option<(u32, usize)> {
     }
 }
 
-/// Reads up to `max` hex digits at `i`: (value, digits).
-fn hex_run(s: &[u8], i: usize, max: usize) -> (u32, usize) {
-    let mut v: u32 = 0;
-    let mut n = 0;
-    while n < max {
-        match hex_val(at(s, i + n)) {
-            Some(d) => v = v << 4 | u32::from(d),
-            None => break,
-        }
-        n += 1;
-    }
-    (v, n)
-}
-
-/// Modified base64 value of a UTF-7 digit.
-fn b64(c: u8) -> Option<u32> {
-    match c {
-        b'A'..=b'Z' => Some(u32::from(c - b'A')),
-        b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-        b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    }
-}
-
 /// Decodes a UTF-7 shifted run at `s[i] == b'+'` when every code unit is
 /// ASCII: appends it and returns `Ok(length consumed)`. Otherwise
 /// `Err(position reached)`: a `+` before it lies inside the same run and is
@@ -341,7 +261,7 @@ fn utf7_at(s: &[u8], i: usize, out: &mut Vec<u8>) -> Result<usize, usize> {
     let mut bits: u32 = 0;
     let mut nbits = 0u32;
     let mark = out.len();
-    while let Some(v) = b64(at(s, j)) {
+    while let Some(v) = Alphabet::Standard.digit(at(s, j)).map(u32::from) {
         bits = (bits << 6 | v) & 0xFF_FFFF;
         nbits += 6;
         if nbits >= 16 {
@@ -378,13 +298,13 @@ pub(super) fn fold_exotic(s: &[u8]) -> Option<Vec<u8>> {
         let mut cp_len: Option<(u32, usize)> = None;
         match c {
             b'%' if matches!(at(s, i + 1), b'u' | b'U') => {
-                let (v, n) = hex_run(s, i + 2, 4);
+                let (v, n) = hex::prefix(s, i + 2, 4);
                 if n == 4 {
                     cp_len = Some((v, 6));
                 }
             }
             b'\\' if at(s, i + 1) == b'x' => {
-                let (v, n) = hex_run(s, i + 2, 2);
+                let (v, n) = hex::prefix(s, i + 2, 2);
                 if n == 2 {
                     // Bytes, not code points: `\xE3\x80\x80` spells UTF-8.
                     // `\x00` is a NUL old parsers skipped: dropped.
@@ -411,12 +331,12 @@ pub(super) fn fold_exotic(s: &[u8]) -> Option<Vec<u8>> {
             }
             b'\\' if at(s, i + 1) == b'u' => {
                 if at(s, i + 2) == b'{' {
-                    let (v, n) = hex_run(s, i + 3, 6);
+                    let (v, n) = hex::prefix(s, i + 3, 6);
                     if n > 0 && at(s, i + 3 + n) == b'}' {
                         cp_len = Some((v, n + 4));
                     }
                 } else {
-                    let (v, n) = hex_run(s, i + 2, 4);
+                    let (v, n) = hex::prefix(s, i + 2, 4);
                     if n == 4 {
                         cp_len = Some((v, 6));
                     }
@@ -467,35 +387,6 @@ pub(super) fn fold_exotic(s: &[u8]) -> Option<Vec<u8>> {
     changed.then_some(out)
 }
 
-/// Decodes standard or URL-safe base64 (whitespace ignored, stops at the
-/// first other byte or after `max` output bytes).
-pub(super) fn base64_decode(s: &[u8], max: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut bits: u32 = 0;
-    let mut n = 0u32;
-    for &c in s {
-        let v = match c {
-            b'-' => 62,
-            b'_' => 63,
-            _ if is_space(c) => continue,
-            _ => match b64(c) {
-                Some(v) => v,
-                None => break,
-            },
-        };
-        bits = (bits << 6 | v) & 0xFF_FFFF;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-            if out.len() >= max {
-                break;
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -532,7 +423,6 @@ mod tests {
             fold_exotic(b"<scr\\0ipt>").as_deref(),
             Some(&b"<script>"[..])
         );
-        assert_eq!(base64_decode(b"PHN2Zz4=", 100), b"<svg>");
         assert_eq!(fold_exotic("café".as_bytes()), None);
     }
 }

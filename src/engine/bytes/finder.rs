@@ -1,58 +1,6 @@
-//! Byte-search primitives shared by the parsers: word-at-a-time search for
-//! one or two bytes, and a substring search (Horspool, with a linear
-//! fallback when an adversarial input makes it degrade).
-
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-#[inline]
-fn zero_byte(v: u64) -> bool {
-    v.wrapping_sub(LO) & !v & HI != 0
-}
-
-#[inline]
-fn word(c: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(c);
-    u64::from_le_bytes(a)
-}
-
-/// The first position ≥ `from` of `a` or `b`.
-#[inline]
-pub fn find2(hay: &[u8], from: usize, a: u8, b: u8) -> Option<usize> {
-    let rest = hay.get(from..)?;
-    // Short distances (most strings and values) are found byte by byte.
-    for (k, &x) in rest.iter().take(16).enumerate() {
-        if x == a || x == b {
-            return Some(from + k);
-        }
-    }
-    let from = from + rest.len().min(16);
-    let rest = hay.get(from..)?;
-    let (wa, wb) = (LO * u64::from(a), LO * u64::from(b));
-    let mut chunks = rest.chunks_exact(8);
-    let mut base = from;
-    for c in chunks.by_ref() {
-        let w = word(c);
-        if zero_byte(w ^ wa) || zero_byte(w ^ wb) {
-            if let Some(k) = c.iter().position(|&x| x == a || x == b) {
-                return Some(base + k);
-            }
-        }
-        base += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&x| x == a || x == b)
-        .map(|k| base + k)
-}
-
-/// The first position ≥ `from` of `a`.
-#[inline]
-pub fn find1(hay: &[u8], from: usize, a: u8) -> Option<usize> {
-    find2(hay, from, a, a)
-}
+//! A substring searcher for one long needle searched many times (a
+//! multipart delimiter): Horspool, with a linear fallback
+//! (Knuth–Morris–Pratt) when an adversarial input makes it degrade.
 
 /// A substring searcher for one needle (a multipart delimiter).
 ///
@@ -169,16 +117,6 @@ impl Finder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_bytes() {
-        let h = b"0123456789abcdef\"ghij\\";
-        assert_eq!(find2(h, 0, b'"', b'\\'), Some(16));
-        assert_eq!(find2(h, 17, b'"', b'\\'), Some(21));
-        assert_eq!(find1(h, 0, b'z'), None);
-        assert_eq!(find1(h, 100, b'0'), None);
-        assert_eq!(find1(b"\xff\x80a", 0, b'a'), Some(2));
-    }
 
     fn naive(h: &[u8], n: &[u8], from: usize) -> Option<usize> {
         (from..=h.len().checked_sub(n.len())?).find(|&i| &h[i..i + n.len()] == n)
