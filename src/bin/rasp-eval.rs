@@ -4,9 +4,22 @@
 //! Each value is placed where it naturally travels and run through the whole
 //! engine (parsers, normalisation, detectors) with the given configuration:
 //! `upload_filename` rows as the file name of a multipart upload, `xxe` and
-//! `xml_other` rows as an XML body, rows with `zone: body_form` as a form
-//! field, everything else as a GET query parameter. A row counts as flagged
-//! when the engine reports any finding.
+//! `xml_other` rows as an XML body, everything else by its `zone`:
+//!
+//! | zone | the request |
+//! |---|---|
+//! | none, `query` | `GET /eval?q=VALUE` |
+//! | `query:NAME` | `GET /eval?NAME=VALUE` |
+//! | `body_form` | a form body `foo=VALUE` |
+//! | `body_json` | VALUE is the whole JSON body |
+//! | `json:NAME` | a JSON body `{"NAME": VALUE}` |
+//! | `body:CONTENT-TYPE` | VALUE is the whole body, of that type |
+//! | `header:NAME` | `GET /eval` with header NAME: VALUE |
+//! | `url` | VALUE is the request target (`/path?query`, as sent) |
+//!
+//! A row counts as flagged when the engine reports any finding. A benign
+//! row whose request goes over a limit (URL length, `max_params`, …) is
+//! reported apart, since a limit reply is not a detection.
 //!
 //! ```text
 //! rasp-eval [--config cfg.json] [--json summary.json] [--fp N]
@@ -23,6 +36,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use envoy_rasp::engine::policy::Cause;
 use envoy_rasp::engine::surface::Surface;
 use envoy_rasp::engine::{AttackType, Engine, Finding, RequestHead, Verdict};
 
@@ -98,62 +112,78 @@ fn pct_encode(v: &[u8]) -> String {
     s
 }
 
-/// Runs one row through the engine as a whole request.
-fn run_row(engine: &Engine, row: &Row) -> Vec<Finding> {
+/// A request with `value` as the body, sent with `content_type`.
+fn post(path: &str, content_type: &str, body: Vec<u8>) -> (RequestHead, Option<Vec<u8>>) {
+    (
+        RequestHead::new(
+            "POST",
+            path,
+            vec![("content-type".into(), content_type.as_bytes().to_vec())],
+        ),
+        Some(body),
+    )
+}
+
+/// Where a row travels: its class or `zone` picks the request (see the
+/// module docs for the zones).
+fn place(row: &Row) -> (RequestHead, Option<Vec<u8>>) {
     let value = row.value.as_bytes();
-    let (head, body): (RequestHead, Option<Vec<u8>>) =
-        match (row.class.as_str(), row.zone.as_deref()) {
-            ("upload_filename", _) => {
-                let boundary = "----raspEvalBoundary7MA4YWxkTrZu0gW";
-                let mut b = Vec::new();
-                b.extend_from_slice(
-                    format!(
+    let zone = row.zone.as_deref().unwrap_or("query");
+    // `zone` is `kind` or `kind:name` (a field, parameter or header name,
+    // or a content type).
+    let (kind, name) = match zone.split_once(':') {
+        Some((k, n)) => (k, Some(n)),
+        None => (zone, None),
+    };
+    match (row.class.as_str(), kind, name) {
+        ("upload_filename", _, _) => {
+            let boundary = "----raspEvalBoundary7MA4YWxkTrZu0gW";
+            let mut b = Vec::new();
+            b.extend_from_slice(
+                format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
                 )
-                    .as_bytes(),
-                );
-                b.extend_from_slice(value);
-                b.extend_from_slice(
-                    b"\"\r\nContent-Type: application/octet-stream\r\n\r\nhello\r\n",
-                );
-                b.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-                let ct = format!("multipart/form-data; boundary={boundary}");
-                (
-                    RequestHead::new(
-                        "POST",
-                        "/upload",
-                        vec![("content-type".into(), ct.into_bytes())],
-                    ),
-                    Some(b),
-                )
-            }
-            ("xxe" | "xml_other", _) => (
-                RequestHead::new(
-                    "POST",
-                    "/xml",
-                    vec![("content-type".into(), b"application/xml".to_vec())],
-                ),
-                Some(value.to_vec()),
-            ),
-            (_, Some("body_form")) => {
-                let body = format!("foo={}", pct_encode(value)).into_bytes();
-                (
-                    RequestHead::new(
-                        "POST",
-                        "/form",
-                        vec![(
-                            "content-type".into(),
-                            b"application/x-www-form-urlencoded".to_vec(),
-                        )],
-                    ),
-                    Some(body),
-                )
-            }
-            _ => (
-                RequestHead::new("GET", &format!("/eval?q={}", pct_encode(value)), vec![]),
-                None,
-            ),
-        };
+                .as_bytes(),
+            );
+            b.extend_from_slice(value);
+            b.extend_from_slice(b"\"\r\nContent-Type: application/octet-stream\r\n\r\nhello\r\n");
+            b.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+            let ct = format!("multipart/form-data; boundary={boundary}");
+            post("/upload", &ct, b)
+        }
+        ("xxe" | "xml_other", _, _) => post("/xml", "application/xml", value.to_vec()),
+        (_, "body_form", _) => post(
+            "/form",
+            "application/x-www-form-urlencoded",
+            format!("foo={}", pct_encode(value)).into_bytes(),
+        ),
+        (_, "body_json", None) => post("/json", "application/json", value.to_vec()),
+        (_, "json", Some(field)) => {
+            let doc = serde_json::json!({ field: row.value });
+            post("/json", "application/json", doc.to_string().into_bytes())
+        }
+        (_, "body", Some(ct)) => post("/body", ct, value.to_vec()),
+        (_, "header", Some(h)) => (
+            RequestHead::new("GET", "/eval", vec![(h.into(), value.to_vec())]),
+            None,
+        ),
+        (_, "url", None) => (RequestHead::new("GET", &row.value, vec![]), None),
+        (_, kind, name) => {
+            let name = match (kind, name) {
+                ("query", Some(n)) => pct_encode(n.as_bytes()),
+                _ => "q".to_string(),
+            };
+            let path = format!("/eval?{name}={}", pct_encode(value));
+            (RequestHead::new("GET", &path, vec![]), None)
+        }
+    }
+}
+
+/// Runs one row through the engine as a whole request: the findings, and
+/// the limits the request went over (reported apart: a limit is not a
+/// detection).
+fn run_row(engine: &Engine, row: &Row) -> (Vec<Finding>, Vec<Cause>) {
+    let (head, body) = place(row);
     let mut tx = engine.begin(head);
     let v = tx.on_headers(body.is_none());
     if v == Verdict::NeedBody {
@@ -161,7 +191,7 @@ fn run_row(engine: &Engine, row: &Row) -> Vec<Finding> {
             tx.on_body(b);
         }
     }
-    tx.findings().to_vec()
+    (tx.findings().to_vec(), tx.violations().to_vec())
 }
 
 fn load(paths: &[String]) -> Result<Vec<Row>, String> {
@@ -335,16 +365,30 @@ fn main() -> ExitCode {
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut fps: Vec<(String, String, String)> = Vec::new();
     let mut miss_list: Vec<(String, String)> = Vec::new();
-    let mut cache: HashMap<(String, String, Option<String>), Vec<Finding>> = HashMap::new();
+    type Outcome = (Vec<Finding>, Vec<Cause>);
+    let mut cache: HashMap<(String, String, Option<String>), Outcome> = HashMap::new();
+    // Benign rows whose request went over a limit (a 413/414/431/400
+    // reply), per file, and the rows themselves.
+    let mut limited: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut limit_rows: Vec<(String, String, String)> = Vec::new();
     let mut fp_by_rule: BTreeMap<String, u64> = BTreeMap::new();
     let mut verdicts = String::new();
 
     for row in &rows {
         let key = (row.class.clone(), row.value.clone(), row.zone.clone());
-        let findings = cache
+        let (findings, causes) = cache
             .entry(key)
             .or_insert_with(|| run_row(&engine, row))
             .clone();
+        if row.class == "benign" {
+            let e = limited.entry(row.file.clone()).or_default();
+            e.0 += 1;
+            if !causes.is_empty() {
+                e.1 += 1;
+                let names: Vec<&str> = causes.iter().map(|c| c.as_str()).collect();
+                limit_rows.push((row.file.clone(), row.value.clone(), names.join(",")));
+            }
+        }
         if verdicts_out.is_some() {
             let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
             verdicts.push_str(&format!(
@@ -505,6 +549,23 @@ fn main() -> ExitCode {
         let v: String = value.chars().take(120).collect();
         let _ = writeln!(out, "  {file}: {v:?} -> {why}");
     }
+    if !limit_rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Benign rows over a limit (a limit reply, not a detection): {}",
+            limit_rows.len()
+        );
+        for (file, (n, over)) in &limited {
+            if *over > 0 {
+                let rate = 100.0 * *over as f64 / *n as f64;
+                let _ = writeln!(out, "{file:<28} {n:>7} {over:>8} {rate:>7.2}%");
+            }
+        }
+        for (file, value, why) in limit_rows.iter().take(fp_show) {
+            let v: String = value.chars().take(120).collect();
+            let _ = writeln!(out, "  {file}: {v:?} -> {why}");
+        }
+    }
     if let Some(c) = &misses {
         let _ = writeln!(out, "\n## Missed {c}: {} (first {limit})", miss_list.len());
         for (file, value) in miss_list.iter().take(limit) {
@@ -534,6 +595,7 @@ fn main() -> ExitCode {
             "union": union.iter().map(|(k, t)| (k.clone(), t.json())).collect::<serde_json::Map<_, _>>(),
             "single_token": union_single.iter().map(|(k, t)| (k.clone(), t.json())).collect::<serde_json::Map<_, _>>(),
             "subclasses": per_sub.iter().map(|((c, s), t)| (format!("{c}/{s}"), t.json())).collect::<serde_json::Map<_, _>>(),
+            "over_limits": limited.iter().map(|(f, (n, over))| (f.clone(), serde_json::json!({"n": n, "over": over}))).collect::<serde_json::Map<_, _>>(),
             "false_positives": fps.iter().map(|(f, v, w)| serde_json::json!({"file": f, "value": v, "why": w})).collect::<Vec<_>>(),
         });
         if let Err(e) = std::fs::write(
@@ -545,4 +607,69 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(zone: &str, value: &str) -> Row {
+        Row {
+            file: "t.jsonl".into(),
+            class: "benign".into(),
+            subclass: None,
+            value: value.into(),
+            zone: (!zone.is_empty()).then(|| zone.to_string()),
+            single_token: false,
+            placeholder: false,
+        }
+    }
+
+    fn placed(zone: &str, value: &str) -> (String, String, Vec<(String, String)>, String) {
+        let (head, body) = place(&row(zone, value));
+        let headers = head
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), String::from_utf8_lossy(v).into_owned()))
+            .collect();
+        (
+            head.method,
+            String::from_utf8_lossy(&head.path).into_owned(),
+            headers,
+            String::from_utf8_lossy(&body.unwrap_or_default()).into_owned(),
+        )
+    }
+
+    #[test]
+    fn each_zone_places_the_value_where_it_travels() {
+        assert_eq!(placed("", "a b").1, "/eval?q=a%20b");
+        assert_eq!(placed("query", "a").1, "/eval?q=a");
+        assert_eq!(placed("query:utm source", "x").1, "/eval?utm%20source=x");
+        assert_eq!(placed("unknown:zone", "x").1, "/eval?q=x");
+        assert_eq!(placed("body_form", "a&b").3, "foo=a%26b");
+        let (m, _, h, b) = placed("body_json", r#"{"a":1}"#);
+        assert_eq!((m.as_str(), b.as_str()), ("POST", r#"{"a":1}"#));
+        assert_eq!(h, vec![("content-type".into(), "application/json".into())]);
+        assert_eq!(
+            placed("json:comment", "say \"hi\"").3,
+            r#"{"comment":"say \"hi\""}"#
+        );
+        let (_, _, h, b) = placed("body:text/plain;charset=UTF-8", "x=1");
+        assert_eq!(b, "x=1");
+        assert_eq!(h[0].1, "text/plain;charset=UTF-8");
+        let (m, p, h, b) = placed("header:referer", "https://a.example/?x=1");
+        assert_eq!((m.as_str(), p.as_str(), b.as_str()), ("GET", "/eval", ""));
+        assert_eq!(h, vec![("referer".into(), "https://a.example/?x=1".into())]);
+        assert_eq!(placed("url", "/a/b?c=d&e=f").1, "/a/b?c=d&e=f");
+    }
+
+    #[test]
+    fn findings_carry_the_zone_location_and_limits_come_apart() {
+        let engine = Engine::from_json(b"").expect("default config");
+        let (f, _) = run_row(&engine, &row("header:referer", "<script>alert(1)</script>"));
+        assert!(f.iter().any(|f| f.location == "header:referer"), "{f:?}");
+        let long = format!("/a?x={}", "b".repeat(70_000));
+        let (_, causes) = run_row(&engine, &row("url", &long));
+        assert_eq!(causes, vec![Cause::UrlTooLong]);
+    }
 }
