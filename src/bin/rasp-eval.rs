@@ -191,7 +191,8 @@ fn run_row(engine: &Engine, row: &Row) -> (Vec<Finding>, Vec<Cause>) {
             tx.on_body(b);
         }
     }
-    (tx.findings().to_vec(), tx.violations().to_vec())
+    let limits = tx.violations().iter().map(|v| v.cause).collect();
+    (tx.findings().to_vec(), limits)
 }
 
 fn load(paths: &[String]) -> Result<Vec<Row>, String> {
