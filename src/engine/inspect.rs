@@ -521,9 +521,10 @@ fn memo_tag(surface: Surface, kind: Kind) -> Option<u8> {
     Some(s * 2 + k)
 }
 
-/// Bit for `t` in a per-value "already reported" mask.
-fn bit(t: AttackType) -> u16 {
-    1 << (t as u16)
+/// Bit for `t` in a per-value "already reported" mask (the table holds
+/// far fewer than 64 types).
+fn bit(t: AttackType) -> u64 {
+    1u64.checked_shl(t.index() as u32).unwrap_or(0)
 }
 
 impl Inspector {
@@ -624,30 +625,28 @@ impl Scan<'_> {
         ctx: &ValueCtx,
         name: &[u8],
         kind: Kind,
-        seen: &mut u16,
+        seen: &mut u64,
     ) -> bool {
         let cfg = self.cfg;
         let mut hits: Vec<(AttackType, Action, Hit)> = Vec::new();
         let mut any = false;
-        cfg.detectors.scan_value(scanned, ctx, &mut |t, a, h| {
-            any = true;
-            // `sql_injection.whitelist`: locations where SQL is expected
-            // (the location is only rendered on a hit).
-            if t == AttackType::SqlInjection
-                && cfg.detectors.sqli.as_ref().is_some_and(|d| {
-                    d.has_whitelist() && d.whitelisted(&location(ctx.surface, name, kind))
-                })
-            {
-                return true;
-            }
-            if *seen & bit(t) == 0 {
-                *seen |= bit(t);
-                let blocking = a == Action::Block && cfg.mode == Mode::Block;
-                hits.push((t, a, h));
-                return !blocking;
-            }
-            true
-        });
+        let loc = || location(ctx.surface, name, kind);
+        cfg.detectors
+            .scan_value(scanned, ctx, &loc, &mut |t, a, h, dropped| {
+                any = true;
+                // A location where the detector expects its syntax
+                // (`sql_injection.whitelist`): the hit is dropped.
+                if dropped {
+                    return true;
+                }
+                if *seen & bit(t) == 0 {
+                    *seen |= bit(t);
+                    let blocking = a == Action::Block && cfg.mode == Mode::Block;
+                    hits.push((t, a, h));
+                    return !blocking;
+                }
+                true
+            });
         for (t, a, h) in hits {
             let loc = location(ctx.surface, name, kind);
             self.record(t, a, &h, scanned, loc, true);
@@ -727,7 +726,7 @@ impl Sink for Scan<'_> {
                 return self.flow();
             }
         }
-        let mut seen = 0u16;
+        let mut seen = 0u64;
         let mut any = self.scan(value, &ctx, name, kind, &mut seen);
         if self.done() {
             return Flow::Stop;

@@ -77,7 +77,7 @@ impl Metric {
     /// Every series, in index order.
     pub fn all() -> Vec<Metric> {
         let mut v = vec![Metric::Requests, Metric::Allowlisted, Metric::Blocked];
-        for t in AttackType::ALL {
+        for &t in AttackType::ALL {
             for a in Taken::ALL {
                 v.push(Metric::Attack(t, a));
             }
@@ -120,7 +120,7 @@ impl Metric {
             Metric::Allowlisted => 1,
             Metric::Blocked => 2,
             Metric::Attack(t, a) => {
-                let ti = AttackType::ALL.iter().position(|x| *x == t).unwrap_or(0);
+                let ti = t.index();
                 3 + ti * Taken::ALL.len() + pos(a)
             }
             Metric::Rejected(c, a) => {

@@ -92,6 +92,81 @@ impl Bounds {
     }
 }
 
+/// What the JSON Schema says of one field beyond what probing the parser
+/// finds: its description and, where the checks have them, its range and
+/// minimum list size. Paths are dotted keys, `[]` for array items;
+/// detectors give them relative to their section (`""` is the section).
+#[derive(Clone, Copy, Debug)]
+pub struct FieldNote {
+    pub path: &'static str,
+    pub description: &'static str,
+    pub minimum: Option<u64>,
+    pub maximum: Option<u64>,
+    pub min_items: Option<u64>,
+    /// A valid value (JSON), emitted as `examples`; for fields whose type
+    /// alone does not tell what a valid value looks like.
+    pub example: Option<&'static str>,
+}
+
+impl FieldNote {
+    /// A description.
+    pub const fn new(path: &'static str, description: &'static str) -> FieldNote {
+        FieldNote {
+            path,
+            description,
+            minimum: None,
+            maximum: None,
+            min_items: None,
+            example: None,
+        }
+    }
+
+    /// A description and an inclusive range.
+    pub const fn range(
+        path: &'static str,
+        description: &'static str,
+        min: u64,
+        max: u64,
+    ) -> FieldNote {
+        let mut n = FieldNote::new(path, description);
+        n.minimum = Some(min);
+        n.maximum = Some(max);
+        n
+    }
+
+    /// A description and the range of a [`Bounds`] constant (no maximum
+    /// when it has no upper bound).
+    pub const fn bounded(path: &'static str, description: &'static str, b: Bounds) -> FieldNote {
+        let mut n = FieldNote::new(path, description);
+        n.minimum = Some(b.min);
+        n.maximum = b.upper();
+        n
+    }
+
+    /// A description and a lower bound.
+    pub const fn at_least(path: &'static str, description: &'static str, min: u64) -> FieldNote {
+        let mut n = FieldNote::new(path, description);
+        n.minimum = Some(min);
+        n
+    }
+
+    /// A description of a list that must not be empty.
+    pub const fn nonempty(path: &'static str, description: &'static str) -> FieldNote {
+        let mut n = FieldNote::new(path, description);
+        n.min_items = Some(1);
+        n
+    }
+
+    /// The same note with an example value (JSON text).
+    pub const fn example(mut self, value: &'static str) -> FieldNote {
+        self.example = Some(value);
+        self
+    }
+}
+
+/// The description of a detector's `action` field.
+pub const ACTION_NOTE: &str = "`block` (answer with the block reply in block mode), `log` (count and log, the request passes) or `off` (the detector does not run).";
+
 #[cfg(test)]
 mod tests {
     use super::*;

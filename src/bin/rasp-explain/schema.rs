@@ -32,18 +32,9 @@ use envoy_rasp::engine::section::Bounds;
 use envoy_rasp::engine::siem;
 use serde_json::{json, Map, Value};
 
-/// What the probes cannot find out about a field.
-pub struct Note {
-    /// Path: dotted keys, `[]` for array items.
-    pub path: &'static str,
-    pub description: &'static str,
-    pub minimum: Option<u64>,
-    pub maximum: Option<u64>,
-    pub min_items: Option<u64>,
-    /// A valid value (JSON), emitted as `examples`; for fields whose
-    /// type alone does not tell what a valid value looks like.
-    pub example: Option<&'static str>,
-}
+/// What the probes cannot find out about a field (detectors give theirs
+/// in their own modules, relative to their section).
+pub use envoy_rasp::engine::section::FieldNote as Note;
 
 /// `note` with an example value (JSON text).
 const fn example(mut note: Note, value: &'static str) -> Note {
@@ -108,8 +99,6 @@ const fn nonempty(path: &'static str, description: &'static str) -> Note {
     }
 }
 
-const ACTION: &str = "`block` (answer with the block reply in block mode), `log` (count and log, the request passes) or `off` (the detector does not run).";
-
 /// Descriptions and ranges, by path. Keep in step with the doc comments of
 /// the configuration structs (the tests say when a field has no note).
 pub const NOTES: &[Note] = &[
@@ -120,54 +109,6 @@ pub const NOTES: &[Note] = &[
     n("block.content_type", "`Content-Type` of the block reply."),
     n("block.body", "Reply body. `null`: {\"blocked\":true,\"event_id\":\"…\",\"type\":\"…\"}. A string is sent as is after replacing {event_id} and {type}. At most 64 KiB."),
     n("block.redirect_url", "When set, blocked requests get 302 with this Location ({event_id} replaced) instead."),
-    n("sql_injection", "SQL injection detector."),
-    n("sql_injection.action", ACTION),
-    n("sql_injection.min_length", "Values shorter than this many bytes are not checked for SQL injection."),
-    n("sql_injection.whitelist", "Locations (`query:sql`, `json:$.query`) where SQL is expected and not checked."),
-    n("sql_injection.whitelist[]", "A location: `surface:name`."),
-    n("xss", "Cross-site scripting detector."),
-    n("xss.action", ACTION),
-    n("xss.foreign_content", "Flag bare `<svg>` / `<math>` elements (foreign content, where HTML parsing rules change). Turn off for clients that send inline SVG or MathML; script, handlers and script URLs inside them are still caught."),
-    n("command_injection", "OS command injection detector."),
-    n("command_injection.action", ACTION),
-    n("command_injection.blacklist", "Commands always recognised as commands, in addition to the built-in list."),
-    n("command_injection.blacklist[]", "A command name or path."),
-    n("path_traversal", "Path traversal / local file inclusion detector."),
-    n("path_traversal.action", ACTION),
-    n("path_traversal.whitelist", "Directories under which absolute paths are allowed."),
-    n("path_traversal.whitelist[]", "An absolute directory."),
-    n("path_traversal.allow_single_parent", "Let a single plain `../` pass (relative links such as `../images/a.png`); two or more climbs, encoded climbs, climbs after a root or to a sensitive file are still flagged."),
-    n("ssrf", "Server-side request forgery detector."),
-    n("ssrf.action", ACTION),
-    n("ssrf.blacklist", "Blocked address ranges (CIDR)."),
-    n("ssrf.blacklist[]", "An address range, e.g. `10.0.0.0/8`."),
-    n("ssrf.whitelist", "Hosts always allowed."),
-    n("ssrf.whitelist[]", "A host name."),
-    n("ssrf.schemes", "Dangerous URL schemes (case-insensitive), flagged in anchored URLs whatever the host (file, gopher, dict, ldap, ftp, jar, netdoc, php, phar, expect, …). Remove `ftp` if the application takes FTP links."),
-    n("ssrf.schemes[]", "A scheme name without `:`."),
-    n("ssrf.internal_domains", "Domains that only exist inside private networks (localhost, internal, local, home.arpa, lan, corp, svc, …): a name under one is flagged in URLs and bare hosts with a port or path."),
-    n("ssrf.internal_domains[]", "A domain."),
-    n("ssrf.attack_domains", "Domains that resolve to an address the requester chooses (nip.io, localtest.me, rebinding services) or record out-of-band interactions (Burp Collaborator, interactsh): flagged everywhere."),
-    n("ssrf.attack_domains[]", "A domain."),
-    n("ssrf.targets", "Request parts the SSRF detector reads. Default path, query, body (headers such as Referer and cookies carry internal URLs legitimately)."),
-    n("ssrf.targets[]", "`path`, `query`, `body`, `headers` or `cookies`."),
-    n("ssrf.bare_hosts", "Judge values that are a bare host[:port][/path] without a scheme. Turn off if users legitimately type `localhost` into forms."),
-    n("xxe", "XML external entity detector."),
-    n("xxe.action", ACTION),
-    n("xxe.reject_doctype", "Reject every XML document with a DOCTYPE."),
-    n("xxe.allow_internal_dtd", "Allow internal DTD subsets and internal entities (authored XML such as DocBook or Illustrator SVG); external and parameter entities, external DTDs and expansion bombs are still flagged."),
-    n("xxe.allowed_dtds", "Prefixes of public DTD URLs that may appear in a DOCTYPE (W3C, Apple plist, Java EE, Spring, MyBatis, Hibernate, Struts, …)."),
-    n("xxe.allowed_dtds[]", "A URL prefix."),
-    min("xxe.max_entity_expansion", "Largest total size in bytes internal entity references may expand to before the document counts as an expansion bomb.", 1),
-    n("xxe.allow_undeclared_entities", "Let documents without a DOCTYPE reference entities nothing declares (`&file;`). Such XML is not well-formed and a conforming parser rejects it; set for lenient parsers that receive HTML entities such as `&nbsp;`."),
-    n("file_upload", "Malicious upload detector."),
-    n("file_upload.action", ACTION),
-    n("file_upload.blacklist", "Blocked upload file extensions."),
-    n("file_upload.blacklist[]", "An extension with its dot, e.g. `.php`."),
-    n("file_upload.blocked_names", "File names (case-insensitive) that configure the server storing them: .htaccess, .htpasswd, web.config, .user.ini, php.ini, …; a name starting with `.` also matches longer names."),
-    n("file_upload.blocked_names[]", "A file name."),
-    n("file_upload.all_extensions", "Flag a blocked extension in any position after the first dot, not only last or second-to-last (mod_mime)."),
-    n("file_upload.check_content", "Look at the first 64 KiB of files named as images, video, audio or PDF for server-side code tags (`<?php`, `<%`)."),
     n("custom_rules", "User rules: regular expressions matched against each extracted value of the chosen request parts, as received and normalised."),
     n("custom_rules[]", "One custom rule."),
     n("custom_rules[].id", "Unique rule id (1-128 letters, digits, `-_.:`), reported as `rule`."),
@@ -249,9 +190,22 @@ pub const NOTES: &[Note] = &[
     range("rate_limit.attack_cost", "Tokens taken from a client's bucket when its request carries an attack (0: off).", 0, 1_000_000),
 ];
 
-/// The note for `path`, if any.
+/// The note for `path`, if any: from [`NOTES`], or from the detector
+/// whose section `path` is in.
 pub fn note(path: &str) -> Option<&'static Note> {
-    NOTES.iter().find(|n| n.path == path)
+    if let Some(n) = NOTES.iter().find(|n| n.path == path) {
+        return Some(n);
+    }
+    envoy_rasp::engine::detect::SECTIONS
+        .iter()
+        .find_map(|(section, notes)| {
+            let rel = match path.strip_prefix(section) {
+                Some("") => "",
+                Some(rest) => rest.strip_prefix('.')?,
+                None => return None,
+            };
+            notes.iter().find(|n| n.path == rel)
+        })
 }
 
 #[derive(Clone, Debug)]

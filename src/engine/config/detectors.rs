@@ -1,60 +1,35 @@
 //! The detectors', custom rules' and rate limiter's sections behind the
 //! [`Section`] contract.
 //!
-//! Their checks live in their own modules, each a `compile(cfg, path)`
-//! that returns its first error; these adapters put them behind the same
-//! contract as every other section, so the configuration composes them all
-//! alike and reports one error per section at least. When a detector
-//! implements [`Section`] itself, its adapter here goes.
+//! The detectors are compiled through their own contract ([`Detector`]),
+//! one per row of the detector table; custom rules and the rate limiter
+//! sit behind [`Section`] here until they implement it themselves.
 
 use std::collections::HashSet;
 
-use super::{compile_section, RawConfig};
+use super::RawConfig;
 use crate::engine::detect::custom::{CustomRule, CustomRuleConfig};
-use crate::engine::detect::{cmdi, sqli, ssrf, traversal, upload, xss, xxe, Detectors};
+use crate::engine::detect::{registry, Detector, Detectors};
 use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::ratelimit::{RateLimitConfig, RateLimiter};
 use crate::engine::section::{Context, Section};
 
-macro_rules! detector_sections {
-    ($($cfg:ty => $det:ty),* $(,)?) => {$(
-        impl Section for $cfg {
-            type Compiled = Option<$det>;
-
-            fn compile(&self, at: &FieldPath, _cx: &Context) -> Result<Option<$det>, ConfigErrors> {
-                Ok(<$det>::compile(self, at.as_str())?)
+macro_rules! compile_detectors {
+    ($($field:ident $section:ident $variant:ident $doc:literal $ty:path;)*) => {
+        /// Every detector section of `raw`, each compiled under its own name
+        /// (`None`: the detector is off, or its section has errors).
+        pub(super) fn compile_detectors(raw: &RawConfig, errors: &mut ConfigErrors) -> Detectors {
+            Detectors {
+                $($field: {
+                    let at = FieldPath::root().key(stringify!($section));
+                    errors.take(<$ty as Detector>::compile(&raw.$section, &at)).flatten()
+                },)*
             }
         }
-    )*};
+    };
 }
 
-detector_sections! {
-    sqli::SqliConfig => sqli::Sqli,
-    xss::XssConfig => xss::Xss,
-    cmdi::CmdiConfig => cmdi::Cmdi,
-    traversal::TraversalConfig => traversal::Traversal,
-    ssrf::SsrfConfig => ssrf::Ssrf,
-    xxe::XxeConfig => xxe::Xxe,
-    upload::UploadConfig => upload::Upload,
-}
-
-/// Every detector section of `raw`, each compiled under its own name
-/// (`None`: the detector is off, or its section has errors).
-pub(super) fn compile_detectors(
-    raw: &RawConfig,
-    cx: &Context,
-    errors: &mut ConfigErrors,
-) -> Detectors {
-    Detectors {
-        sqli: compile_section(&raw.sql_injection, "sql_injection", cx, errors),
-        xss: compile_section(&raw.xss, "xss", cx, errors),
-        cmdi: compile_section(&raw.command_injection, "command_injection", cx, errors),
-        traversal: compile_section(&raw.path_traversal, "path_traversal", cx, errors),
-        ssrf: compile_section(&raw.ssrf, "ssrf", cx, errors),
-        xxe: compile_section(&raw.xxe, "xxe", cx, errors),
-        upload: compile_section(&raw.file_upload, "file_upload", cx, errors),
-    }
-}
+registry::with_detectors!(compile_detectors);
 
 /// Every rule compiled (disabled rules are checked, then dropped); ids are
 /// unique.

@@ -44,7 +44,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::detect::{self, custom, Detectors};
+use super::detect::{custom, registry, Detector, Detectors};
 use super::ratelimit::{RateLimitConfig, RateLimiter};
 use super::siem::SiemConfig;
 
@@ -59,51 +59,44 @@ pub use super::error::{ConfigError, ConfigErrors, ErrorKind, FieldPath};
 pub use super::mode::{Action, Mode};
 pub use super::section::{Bounds, Context, Section};
 
-/// The top-level plugin configuration, as written in JSON.
-///
-/// Every field is optional; `{}` means "all defaults": block mode, every
-/// detector blocking, the reference size limits.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RawConfig {
-    /// `"block"` (default) or `"monitor"`. See [`Mode`].
-    pub mode: Mode,
-    /// The local reply sent when a request is blocked.
-    pub block: BlockConfig,
-    /// SQL injection detector (`action`, `min_length`, `whitelist`).
-    pub sql_injection: detect::sqli::SqliConfig,
-    /// Cross-site scripting detector.
-    pub xss: detect::xss::XssConfig,
-    /// OS command injection detector (`action`, `blacklist` of commands).
-    pub command_injection: detect::cmdi::CmdiConfig,
-    /// Path traversal / local file inclusion detector (`action`,
-    /// `whitelist` of directories).
-    pub path_traversal: detect::traversal::TraversalConfig,
-    /// Server-side request forgery detector (`action`, `blacklist` of CIDRs,
-    /// `whitelist` of hosts, `schemes`).
-    pub ssrf: detect::ssrf::SsrfConfig,
-    /// XML external entity detector (`action`, `reject_doctype`).
-    pub xxe: detect::xxe::XxeConfig,
-    /// Malicious upload detector (`action`, `blacklist` of extensions).
-    pub file_upload: detect::upload::UploadConfig,
-    /// User regex rules (the reference sidecar's `rules:` section).
-    pub custom_rules: Vec<custom::CustomRuleConfig>,
-    /// Size and shape limits.
-    pub limits: Limits,
-    /// Paths that are never inspected.
-    pub allowlist: Allowlist,
-    /// Which parts of the request are inspected.
-    pub inspect: InspectSettings,
-    /// Security event (log line) settings.
-    pub events: EventsConfig,
-    /// Ship events to a SIEM collector too (Splunk HEC or JSON lines over
-    /// HTTP through an Envoy cluster). Default `null`: off. See
-    /// [`crate::engine::siem`].
-    pub siem: Option<SiemConfig>,
-    /// Per-client rate limiting shared across Envoy workers (off by
-    /// default). See [`RateLimitConfig`].
-    pub rate_limit: RateLimitConfig,
+// The detector sections sit between `block` and `custom_rules`, one per
+// row of the detector table (`detect/registry.rs`), in its order.
+macro_rules! raw_config {
+    ($($field:ident $section:ident $variant:ident $doc:literal $ty:path;)*) => {
+        /// The top-level plugin configuration, as written in JSON.
+        ///
+        /// Every field is optional; `{}` means "all defaults": block mode, every
+        /// detector blocking, the reference size limits.
+        #[derive(Clone, Debug, Default, Deserialize, Serialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct RawConfig {
+            /// `"block"` (default) or `"monitor"`. See [`Mode`].
+            pub mode: Mode,
+            /// The local reply sent when a request is blocked.
+            pub block: BlockConfig,
+            $(#[doc = $doc] pub $section: <$ty as Detector>::Config,)*
+            /// User regex rules (the reference sidecar's `rules:` section).
+            pub custom_rules: Vec<custom::CustomRuleConfig>,
+            /// Size and shape limits.
+            pub limits: Limits,
+            /// Paths that are never inspected.
+            pub allowlist: Allowlist,
+            /// Which parts of the request are inspected.
+            pub inspect: InspectSettings,
+            /// Security event (log line) settings.
+            pub events: EventsConfig,
+            /// Ship events to a SIEM collector too (Splunk HEC or JSON lines over
+            /// HTTP through an Envoy cluster). Default `null`: off. See
+            /// [`crate::engine::siem`].
+            pub siem: Option<SiemConfig>,
+            /// Per-client rate limiting shared across Envoy workers (off by
+            /// default). See [`RateLimitConfig`].
+            pub rate_limit: RateLimitConfig,
+        }
+    };
 }
+
+registry::with_detectors!(raw_config);
 
 /// The validated, compiled configuration the engine reads.
 #[derive(Clone, Debug)]
@@ -222,7 +215,7 @@ impl RawConfig {
         let events = compile_section(&self.events, "events", &cx, e);
         let siem = compile_section(&self.siem, "siem", &cx, e);
         let rate_limit = compile_section(&self.rate_limit, "rate_limit", &cx, e);
-        let detectors = detectors::compile_detectors(&self, &cx, e);
+        let detectors = detectors::compile_detectors(&self, e);
         let custom_rules = compile_section(&self.custom_rules, "custom_rules", &cx, e);
         errors.into_result(())?;
         Ok(Config {

@@ -54,6 +54,9 @@
 //! assert!(d.detect(b"rock & roll", &ctx).is_none());
 //! ```
 
+use crate::engine::detect::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
@@ -3737,6 +3740,32 @@ const COMMANDS: &[(&str, u32)] = &[
     ("sendmail", S),
     ("wall", 0),
 ];
+
+impl Detector for Cmdi {
+    type Config = CmdiConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "OS command injection detector."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new(
+            "blacklist",
+            "Commands always recognised as commands, in addition to the built-in list.",
+        ),
+        FieldNote::new("blacklist[]", "A command name or path."),
+    ];
+
+    fn compile(cfg: &CmdiConfig, at: &FieldPath) -> Result<Option<Cmdi>, ConfigErrors> {
+        Ok(Cmdi::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Cmdi::action(self)
+    }
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Cmdi::detect(self, value, ctx)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,12 +6,21 @@
 //! in the value they were given). Document detectors read a whole structure:
 //! `xxe` an XML document, `upload` a multipart file part.
 //!
-//! Each detector module owns its configuration section (`…Config`, serde,
-//! documented) and its compiled form, built by `compile` and `None` when the
-//! action is `off`, so disabled detectors cost nothing.
+//! Every detector implements one contract, [`Detector`]: it owns its
+//! configuration section (`…Config`, serde, documented, with its schema
+//! notes) and its compiled form, built by `compile` and `None` when the
+//! action is `off`, so disabled detectors cost nothing. The table in
+//! `registry.rs` lists the detectors once; the attack types (`attack.rs`),
+//! the compiled set and its scan loop (`set.rs`), the configuration fields
+//! and the schema follow from it. A new detector is one module plus one
+//! table line.
 
+mod attack;
 pub mod cmdi;
 pub mod custom;
+mod detector;
+pub(crate) mod registry;
+mod set;
 pub mod sqli;
 pub mod ssrf;
 pub mod traversal;
@@ -21,59 +30,14 @@ pub mod xxe;
 
 use std::borrow::Cow;
 
-use super::config::RawConfig;
-use super::error::ConfigError;
 use super::surface::Surface;
 
 // The shared vocabulary lives in a leaf module; re-exported where it was.
 pub use super::mode::{Action, Taken};
 
-/// The attack classes. Their names are the configuration section names and
-/// the `type` label of `rasp_attacks_total`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AttackType {
-    SqlInjection,
-    Xss,
-    CommandInjection,
-    PathTraversal,
-    Ssrf,
-    Xxe,
-    FileUpload,
-    Custom,
-}
-
-impl AttackType {
-    /// Every attack type, in a stable order.
-    pub const ALL: [AttackType; 8] = [
-        AttackType::SqlInjection,
-        AttackType::Xss,
-        AttackType::CommandInjection,
-        AttackType::PathTraversal,
-        AttackType::Ssrf,
-        AttackType::Xxe,
-        AttackType::FileUpload,
-        AttackType::Custom,
-    ];
-
-    /// The snake_case name (`sql_injection`, `xss`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttackType::SqlInjection => "sql_injection",
-            AttackType::Xss => "xss",
-            AttackType::CommandInjection => "command_injection",
-            AttackType::PathTraversal => "path_traversal",
-            AttackType::Ssrf => "ssrf",
-            AttackType::Xxe => "xxe",
-            AttackType::FileUpload => "file_upload",
-            AttackType::Custom => "custom",
-        }
-    }
-
-    /// Parses the snake_case name.
-    pub fn parse(s: &str) -> Option<AttackType> {
-        AttackType::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-}
+pub use attack::AttackType;
+pub use detector::Detector;
+pub use set::{Detectors, SECTIONS};
 
 /// What a detector reports: the structure that matched and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,60 +98,6 @@ pub struct Finding {
     pub taken: Taken,
     /// Whether an event line is written (custom rules can turn it off).
     pub log: bool,
-}
-
-/// The compiled detectors. `None` means the detector's action is `off`.
-#[derive(Clone, Debug, Default)]
-pub struct Detectors {
-    pub sqli: Option<sqli::Sqli>,
-    pub xss: Option<xss::Xss>,
-    pub cmdi: Option<cmdi::Cmdi>,
-    pub traversal: Option<traversal::Traversal>,
-    pub ssrf: Option<ssrf::Ssrf>,
-    pub xxe: Option<xxe::Xxe>,
-    pub upload: Option<upload::Upload>,
-}
-
-impl Detectors {
-    /// Compiles every detector section of `raw`.
-    pub fn compile(raw: &RawConfig) -> Result<Detectors, ConfigError> {
-        Ok(Detectors {
-            sqli: sqli::Sqli::compile(&raw.sql_injection, "sql_injection")?,
-            xss: xss::Xss::compile(&raw.xss, "xss")?,
-            cmdi: cmdi::Cmdi::compile(&raw.command_injection, "command_injection")?,
-            traversal: traversal::Traversal::compile(&raw.path_traversal, "path_traversal")?,
-            ssrf: ssrf::Ssrf::compile(&raw.ssrf, "ssrf")?,
-            xxe: xxe::Xxe::compile(&raw.xxe, "xxe")?,
-            upload: upload::Upload::compile(&raw.file_upload, "file_upload")?,
-        })
-    }
-
-    /// Runs every enabled value detector over `value` and calls `found` for
-    /// each hit (at most one per detector), stopping early when `found`
-    /// returns `false`.
-    pub fn scan_value(
-        &self,
-        value: &[u8],
-        ctx: &ValueCtx,
-        found: &mut dyn FnMut(AttackType, Action, Hit) -> bool,
-    ) {
-        macro_rules! run {
-            ($det:expr, $ty:expr) => {
-                if let Some(d) = &$det {
-                    if let Some(hit) = d.detect(value, ctx) {
-                        if !found($ty, d.action(), hit) {
-                            return;
-                        }
-                    }
-                }
-            };
-        }
-        run!(self.sqli, AttackType::SqlInjection);
-        run!(self.xss, AttackType::Xss);
-        run!(self.cmdi, AttackType::CommandInjection);
-        run!(self.traversal, AttackType::PathTraversal);
-        run!(self.ssrf, AttackType::Ssrf);
-    }
 }
 
 /// Test support shared by the detectors' data-driven fixtures

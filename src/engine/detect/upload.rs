@@ -45,6 +45,9 @@
 //! assert!(d.detect_file(&part(b"archive.tar.gz")).is_none());
 //! ```
 
+use crate::engine::detect::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
@@ -669,6 +672,29 @@ fn for_each_filename(disposition: &[u8], mut f: impl FnMut(&[u8], bool) -> bool)
         if !keep_going {
             return;
         }
+    }
+}
+
+impl Detector for Upload {
+    type Config = UploadConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "Malicious upload detector."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("blacklist", "Blocked upload file extensions."),
+        FieldNote::new("blacklist[]", "An extension with its dot, e.g. `.php`."),
+        FieldNote::new("blocked_names", "File names (case-insensitive) that configure the server storing them: .htaccess, .htpasswd, web.config, .user.ini, php.ini, …; a name starting with `.` also matches longer names."),
+        FieldNote::new("blocked_names[]", "A file name."),
+        FieldNote::new("all_extensions", "Flag a blocked extension in any position after the first dot, not only last or second-to-last (mod_mime)."),
+        FieldNote::new("check_content", "Look at the first 64 KiB of files named as images, video, audio or PDF for server-side code tags (`<?php`, `<%`)."),
+    ];
+
+    fn compile(cfg: &UploadConfig, at: &FieldPath) -> Result<Option<Upload>, ConfigErrors> {
+        Ok(Upload::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Upload::action(self)
     }
 }
 

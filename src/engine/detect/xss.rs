@@ -71,6 +71,9 @@ mod html;
 mod js;
 mod text;
 
+use crate::engine::detect::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
@@ -347,6 +350,28 @@ impl Xss {
             }
         }
         None
+    }
+}
+
+impl Detector for Xss {
+    type Config = XssConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "Cross-site scripting detector."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("foreign_content", "Flag bare `<svg>` / `<math>` elements (foreign content, where HTML parsing rules change). Turn off for clients that send inline SVG or MathML; script, handlers and script URLs inside them are still caught."),
+    ];
+
+    fn compile(cfg: &XssConfig, at: &FieldPath) -> Result<Option<Xss>, ConfigErrors> {
+        Ok(Xss::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Xss::action(self)
+    }
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Xss::detect(self, value, ctx)
     }
 }
 

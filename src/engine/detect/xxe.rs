@@ -47,6 +47,9 @@
 //! assert!(d.detect_document(br#"<?xml version="1.0"?><order id="1"><item>Tom &amp; Jerry</item></order>"#).is_none());
 //! ```
 
+use crate::engine::detect::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -890,6 +893,29 @@ fn transcode(doc: &[u8]) -> (Option<Vec<u8>>, usize, usize) {
         })
         .collect();
     (Some(out), unit, skip)
+}
+
+impl Detector for Xxe {
+    type Config = XxeConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "XML external entity detector."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("reject_doctype", "Reject every XML document with a DOCTYPE."),
+        FieldNote::new("allow_internal_dtd", "Allow internal DTD subsets and internal entities (authored XML such as DocBook or Illustrator SVG); external and parameter entities, external DTDs and expansion bombs are still flagged."),
+        FieldNote::new("allowed_dtds", "Prefixes of public DTD URLs that may appear in a DOCTYPE (W3C, Apple plist, Java EE, Spring, MyBatis, Hibernate, Struts, …)."),
+        FieldNote::new("allowed_dtds[]", "A URL prefix."),
+        FieldNote::at_least("max_entity_expansion", "Largest total size in bytes internal entity references may expand to before the document counts as an expansion bomb.", 1),
+        FieldNote::new("allow_undeclared_entities", "Let documents without a DOCTYPE reference entities nothing declares (`&file;`). Such XML is not well-formed and a conforming parser rejects it; set for lenient parsers that receive HTML entities such as `&nbsp;`."),
+    ];
+
+    fn compile(cfg: &XxeConfig, at: &FieldPath) -> Result<Option<Xxe>, ConfigErrors> {
+        Ok(Xxe::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Xxe::action(self)
+    }
 }
 
 #[cfg(test)]

@@ -358,7 +358,7 @@ fn bench_detectors() {
     });
     mbps("all (scan_value)", total, || {
         for v in &vals {
-            d.scan_value(v, &ctx, &mut |_, _, _| true);
+            d.scan_value(v, &ctx, &String::new, &mut |_, _, _, _| true);
         }
     });
 }

@@ -102,9 +102,50 @@ mod rule;
 mod scan;
 mod words;
 
+impl Detector for Sqli {
+    type Config = SqliConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "SQL injection detector."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new(
+            "min_length",
+            "Values shorter than this many bytes are not checked for SQL injection.",
+        ),
+        FieldNote::new(
+            "whitelist",
+            "Locations (`query:sql`, `json:$.query`) where SQL is expected and not checked.",
+        ),
+        FieldNote::new("whitelist[]", "A location: `surface:name`."),
+    ];
+
+    fn compile(cfg: &SqliConfig, at: &FieldPath) -> Result<Option<Sqli>, ConfigErrors> {
+        Ok(Sqli::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Sqli::action(self)
+    }
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Sqli::detect(self, value, ctx)
+    }
+
+    fn has_suppressions(&self) -> bool {
+        self.has_whitelist()
+    }
+
+    fn suppressed(&self, location: &str) -> bool {
+        self.whitelisted(location)
+    }
+}
+
 #[cfg(test)]
 mod tests;
 
+use crate::engine::detect::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};

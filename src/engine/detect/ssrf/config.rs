@@ -1,5 +1,8 @@
 //! The `ssrf` configuration section and its compiled, validated form.
 
+use crate::engine::detect::{Detector, Hit, ValueCtx};
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::cidr::Cidr;
@@ -278,5 +281,38 @@ impl Ssrf {
     /// The configured action.
     pub fn action(&self) -> Action {
         self.action
+    }
+}
+impl Detector for Ssrf {
+    type Config = SsrfConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "Server-side request forgery detector."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("blacklist", "Blocked address ranges (CIDR)."),
+        FieldNote::new("blacklist[]", "An address range, e.g. `10.0.0.0/8`."),
+        FieldNote::new("whitelist", "Hosts always allowed."),
+        FieldNote::new("whitelist[]", "A host name."),
+        FieldNote::new("schemes", "Dangerous URL schemes (case-insensitive), flagged in anchored URLs whatever the host (file, gopher, dict, ldap, ftp, jar, netdoc, php, phar, expect, …). Remove `ftp` if the application takes FTP links."),
+        FieldNote::new("schemes[]", "A scheme name without `:`."),
+        FieldNote::new("internal_domains", "Domains that only exist inside private networks (localhost, internal, local, home.arpa, lan, corp, svc, …): a name under one is flagged in URLs and bare hosts with a port or path."),
+        FieldNote::new("internal_domains[]", "A domain."),
+        FieldNote::new("attack_domains", "Domains that resolve to an address the requester chooses (nip.io, localtest.me, rebinding services) or record out-of-band interactions (Burp Collaborator, interactsh): flagged everywhere."),
+        FieldNote::new("attack_domains[]", "A domain."),
+        FieldNote::new("targets", "Request parts the SSRF detector reads. Default path, query, body (headers such as Referer and cookies carry internal URLs legitimately)."),
+        FieldNote::new("targets[]", "`path`, `query`, `body`, `headers` or `cookies`."),
+        FieldNote::new("bare_hosts", "Judge values that are a bare host[:port][/path] without a scheme. Turn off if users legitimately type `localhost` into forms."),
+    ];
+
+    fn compile(cfg: &SsrfConfig, at: &FieldPath) -> Result<Option<Ssrf>, ConfigErrors> {
+        Ok(Ssrf::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Ssrf::action(self)
+    }
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Ssrf::detect(self, value, ctx)
     }
 }

@@ -1,5 +1,8 @@
 //! The `path_traversal` configuration section and its compiled form.
 
+use crate::engine::detect::{Detector, Hit, ValueCtx};
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::path::{canonicalize, drive_at};
@@ -78,5 +81,28 @@ impl Traversal {
     /// The configured action.
     pub fn action(&self) -> Action {
         self.action
+    }
+}
+impl Detector for Traversal {
+    type Config = TraversalConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "Path traversal / local file inclusion detector."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("whitelist", "Directories under which absolute paths are allowed."),
+        FieldNote::new("whitelist[]", "An absolute directory."),
+        FieldNote::new("allow_single_parent", "Let a single plain `../` pass (relative links such as `../images/a.png`); two or more climbs, encoded climbs, climbs after a root or to a sensitive file are still flagged."),
+    ];
+
+    fn compile(cfg: &TraversalConfig, at: &FieldPath) -> Result<Option<Traversal>, ConfigErrors> {
+        Ok(Traversal::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Traversal::action(self)
+    }
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Traversal::detect(self, value, ctx)
     }
 }

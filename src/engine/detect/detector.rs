@@ -1,0 +1,52 @@
+//! The contract every detector implements: [`Detector`].
+//!
+//! A detector owns its configuration section (a documented serde struct,
+//! `Config`), compiles it (`None` when its action is `off`, so a disabled
+//! detector costs nothing), and reads one extracted, normalised value at a
+//! time ([`Detector::detect`]). Document detectors (`xxe`, `upload`) read a
+//! whole structure through their own entry points and keep the default
+//! `detect`, which finds nothing. The table in `registry.rs` lists every
+//! detector once; everything else (attack types, configuration fields,
+//! schema notes, the scan loop) follows from it.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::{Hit, ValueCtx};
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::mode::Action;
+use crate::engine::section::FieldNote;
+
+/// One detector. See the [module docs](self).
+pub trait Detector: Sized {
+    /// The configuration section, as written in JSON (every field
+    /// defaulted and documented).
+    type Config: Clone + Default + std::fmt::Debug + Serialize + DeserializeOwned;
+
+    /// Descriptions (and ranges) of the section's fields for the JSON
+    /// Schema, by path relative to the section (`""` is the section).
+    const NOTES: &'static [FieldNote];
+
+    /// Checks and compiles the section found at `at`; `None` when the
+    /// detector is off.
+    fn compile(cfg: &Self::Config, at: &FieldPath) -> Result<Option<Self>, ConfigErrors>;
+
+    /// What a hit does: block, or log only.
+    fn action(&self) -> Action;
+
+    /// The structure in `value` that this detector recognises, if any.
+    fn detect(&self, _value: &[u8], _ctx: &ValueCtx) -> Option<Hit> {
+        None
+    }
+
+    /// True when some locations are configured where hits are dropped
+    /// (the SQL whitelist); `suppressed` is asked only then.
+    fn has_suppressions(&self) -> bool {
+        false
+    }
+
+    /// True when a hit at `location` (`query:sql`) is dropped.
+    fn suppressed(&self, _location: &str) -> bool {
+        false
+    }
+}

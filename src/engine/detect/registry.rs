@@ -1,0 +1,46 @@
+//! The detector table: every detector of the engine, listed once.
+//!
+//! [`with_detectors!`] hands the table to a macro, which turns it into what
+//! the rest of the engine needs: the [`AttackType`](super::AttackType)
+//! variants and names (`attack.rs`), the compiled [`Detectors`](super::Detectors)
+//! set and its scan loop (`set.rs`), the detector sections of the
+//! configuration (`config/mod.rs`, `config/detectors.rs`) and their JSON
+//! Schema notes (`rasp-explain`). Adding a detector is one folder that
+//! implements [`Detector`](super::Detector) plus one line here.
+//!
+//! Each row: the field name of the compiled set, the configuration section
+//! (also the attack type's name in events and metrics), the
+//! [`AttackType`](super::AttackType) variant, the doc line of the
+//! configuration field, and the type. Value detectors run in this order on every
+//! value; a blocking hit stops the scan, so the order is part of the
+//! verdict (`rasp-eval --verdicts` proves a reordering harmless).
+
+/// Calls `$callback! { rows }` with the detector table.
+macro_rules! with_detectors {
+    ($callback:ident) => {
+        $callback! {
+            sqli sql_injection SqlInjection
+                "SQL injection detector (`action`, `min_length`, `whitelist`)."
+                $crate::engine::detect::sqli::Sqli;
+            xss xss Xss
+                "Cross-site scripting detector."
+                $crate::engine::detect::xss::Xss;
+            cmdi command_injection CommandInjection
+                "OS command injection detector (`action`, `blacklist` of commands)."
+                $crate::engine::detect::cmdi::Cmdi;
+            traversal path_traversal PathTraversal
+                "Path traversal / local file inclusion detector (`action`, `whitelist` of directories)."
+                $crate::engine::detect::traversal::Traversal;
+            ssrf ssrf Ssrf
+                "Server-side request forgery detector (`action`, `blacklist` of CIDRs, `whitelist` of hosts, `schemes`)."
+                $crate::engine::detect::ssrf::Ssrf;
+            xxe xxe Xxe
+                "XML external entity detector (`action`, `reject_doctype`)."
+                $crate::engine::detect::xxe::Xxe;
+            upload file_upload FileUpload
+                "Malicious upload detector (`action`, `blacklist` of extensions)."
+                $crate::engine::detect::upload::Upload;
+        }
+    };
+}
+pub(crate) use with_detectors;

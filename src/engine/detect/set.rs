@@ -1,0 +1,49 @@
+//! The compiled detectors of a configuration ([`Detectors`]) and the scan
+//! loop over one value, both generated from the table in `registry.rs`.
+
+use super::{Action, AttackType, Detector, Hit, ValueCtx};
+use crate::engine::section::FieldNote;
+
+macro_rules! detector_set {
+    ($($field:ident $section:ident $variant:ident $doc:literal $ty:path;)*) => {
+        /// The compiled detectors. `None` means the detector's action is
+        /// `off` (it costs nothing).
+        #[derive(Clone, Debug, Default)]
+        pub struct Detectors {
+            $(#[doc = $doc] pub $field: Option<$ty>,)*
+        }
+
+        /// Each detector's configuration section and the schema notes its
+        /// module gives (paths relative to the section), in table order.
+        pub const SECTIONS: &[(&str, &[FieldNote])] =
+            &[$((stringify!($section), <$ty as Detector>::NOTES),)*];
+
+        impl Detectors {
+            /// Runs every enabled detector over `value`, in the table's
+            /// order, and calls `found` for each hit (at most one per
+            /// detector) with whether the hit's location is one where the
+            /// detector drops hits (`location` is rendered only then);
+            /// stops early when `found` returns `false`.
+            pub fn scan_value(
+                &self,
+                value: &[u8],
+                ctx: &ValueCtx,
+                location: &dyn Fn() -> String,
+                found: &mut dyn FnMut(AttackType, Action, Hit, bool) -> bool,
+            ) {
+                $(
+                    if let Some(d) = &self.$field {
+                        if let Some(hit) = Detector::detect(d, value, ctx) {
+                            let dropped = d.has_suppressions() && d.suppressed(&location());
+                            if !found(AttackType::$variant, Detector::action(d), hit, dropped) {
+                                return;
+                            }
+                        }
+                    }
+                )*
+            }
+        }
+    };
+}
+
+super::registry::with_detectors!(detector_set);
