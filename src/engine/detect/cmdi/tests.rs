@@ -146,13 +146,19 @@ mod bench {
     #[test]
     #[ignore]
     fn detector_speed() {
+        // The development corpora: `RASP_CORPUS`, or `../shared/corpus`
+        // next to the repository.
+        let corpus = std::env::var_os("RASP_CORPUS").map_or_else(
+            || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+            std::path::PathBuf::from,
+        );
         let mut values: Vec<Vec<u8>> = Vec::new();
         for f in [
             "httpparams.jsonl",
             "libinjection.jsonl",
             "gotestwaf_benign.jsonl",
         ] {
-            let Ok(text) = std::fs::read_to_string(format!("/work/shared/corpus/{f}")) else {
+            let Ok(text) = std::fs::read_to_string(corpus.join(f)) else {
                 return;
             };
             for line in text.lines() {
