@@ -5,43 +5,20 @@
 use crate::engine::detect::traversal::is_sensitive_path;
 
 use super::batch::batch_var;
+use super::judge::SimpleCmd;
 use super::lexer::Scanner;
 use super::names::Resolved;
 use super::table::{ALIAS, CMDSTR, INTERP, NET, S, SHELL, SLEEP, SUBCMD, WIN};
-use super::words::{
-    Arg, Word, W_GLOB, W_HERE, W_LITERAL, W_OBFUSCATED, W_QUOTED, W_REDIR, W_SUBST,
-};
+use super::words::{Arg, W_GLOB, W_HERE, W_LITERAL, W_OBFUSCATED, W_QUOTED, W_REDIR, W_SUBST};
 
 impl<'d> Scanner<'d> {
-    /// Argument evidence for a command.
-    pub(super) fn evidence(
-        &mut self,
-        r: &Resolved,
-        args: &[Arg<'_>],
-        redirs: u32,
-        words: &[Word],
-        k: usize,
-        arena: &[u8],
-    ) -> u8 {
-        let mut ev = EV_NONE;
+    /// Argument evidence for a command (`EV_NONE`, `EV_MEDIUM`,
+    /// `EV_STRONG`): its path, redirections and arguments.
+    pub(super) fn evidence(&mut self, r: &Resolved, args: &[Arg<'_>], s: &SimpleCmd<'_>) -> u8 {
+        let mut ev = redirect_evidence(s);
         if r.exe_path {
             ev = ev.max(EV_MEDIUM);
         }
-        // Redirections: to a file, a device or a here-string.
-        for w in words.iter().skip(k).filter(|w| w.flags & W_REDIR != 0) {
-            let target = arena.get(w.start..w.end).unwrap_or_default();
-            if w.flags & W_HERE != 0
-                || target.starts_with(b"/dev/")
-                || target.starts_with(b"&")
-                || is_sensitive_path(target)
-                || script_file(target)
-            {
-                ev = ev.max(EV_STRONG);
-            } else if target.contains(&b'/') || has_file_ext(target) {
-                ev = ev.max(EV_MEDIUM);
-            }
-        }
-        let _ = redirs;
         let mut numeric = 0;
         let mut other = 0;
         let mut sub = false;
@@ -64,7 +41,7 @@ impl<'d> Scanner<'d> {
                     sub = true;
                     continue;
                 }
-                if r.flags & CMDSTR != 0 && f & W_QUOTED != 0 && self.det.resolve(a).is_some() {
+                if r.flags & CMDSTR != 0 && f & W_QUOTED != 0 && self.names.resolve(a).is_some() {
                     ev = ev.max(EV_STRONG);
                     continue;
                 }
@@ -123,7 +100,7 @@ impl<'d> Scanner<'d> {
             }
             if r.flags & CMDSTR != 0 && f & W_QUOTED != 0 {
                 let first = a.split(|b| b.is_ascii_whitespace()).find(|x| !x.is_empty());
-                if first.is_some_and(|x| self.det.resolve(x).is_some()) {
+                if first.is_some_and(|x| self.names.resolve(x).is_some()) {
                     ev = ev.max(EV_STRONG);
                     continue;
                 }
@@ -151,6 +128,25 @@ impl<'d> Scanner<'d> {
         }
         ev
     }
+}
+
+/// Evidence from redirections: to a file, a device or a here-string.
+fn redirect_evidence(s: &SimpleCmd<'_>) -> u8 {
+    let mut ev = EV_NONE;
+    for w in s.words.iter().filter(|w| w.flags & W_REDIR != 0) {
+        let target = s.word(w);
+        if w.flags & W_HERE != 0
+            || target.starts_with(b"/dev/")
+            || target.starts_with(b"&")
+            || is_sensitive_path(target)
+            || script_file(target)
+        {
+            ev = ev.max(EV_STRONG);
+        } else if target.contains(&b'/') || has_file_ext(target) {
+            ev = ev.max(EV_MEDIUM);
+        }
+    }
+    ev
 }
 
 // Evidence levels.
@@ -268,7 +264,7 @@ pub(super) fn prose(args: &[Arg<'_>]) -> bool {
 }
 
 /// Server-side script files a redirection may create (`> cmd.php`).
-pub(super) fn script_file(t: &[u8]) -> bool {
+fn script_file(t: &[u8]) -> bool {
     const EXT: &[&str] = &[
         "php", "phtml", "jsp", "jspx", "asp", "aspx", "sh", "py", "pl", "cgi", "rb", "war",
     ];
@@ -279,7 +275,7 @@ pub(super) fn script_file(t: &[u8]) -> bool {
 }
 
 /// `-l`, `-la`, `--version`, `-c:\!pwd` (not `-1`, not `-`).
-pub(super) fn is_option(a: &[u8]) -> bool {
+fn is_option(a: &[u8]) -> bool {
     match a {
         [b'-', b'-', c, ..] => c.is_ascii_alphabetic(),
         [b'-', c, ..] => c.is_ascii_alphabetic(),
@@ -288,7 +284,7 @@ pub(super) fn is_option(a: &[u8]) -> bool {
 }
 
 /// Windows switches: `/all`, `/c`, `/ADD`, `/?`.
-pub(super) fn win_option(a: &[u8]) -> bool {
+fn win_option(a: &[u8]) -> bool {
     match a.split_first() {
         Some((b'/', rest)) => {
             !rest.is_empty()
@@ -301,7 +297,7 @@ pub(super) fn win_option(a: &[u8]) -> bool {
 
 /// A file path argument: absolute, home- or dot-relative, a drive path,
 /// or a relative path ending in a file name with an extension.
-pub(super) fn path_like(a: &[u8]) -> bool {
+fn path_like(a: &[u8]) -> bool {
     match a {
         [b'/', ..]
         | [b'~', ..]
@@ -313,7 +309,7 @@ pub(super) fn path_like(a: &[u8]) -> bool {
     }
 }
 
-pub(super) fn has_file_ext(a: &[u8]) -> bool {
+fn has_file_ext(a: &[u8]) -> bool {
     let leaf = a
         .iter()
         .rposition(|&b| b == b'/' || b == b'\\')
@@ -330,7 +326,7 @@ pub(super) fn has_file_ext(a: &[u8]) -> bool {
 }
 
 /// Dotted-quad IPv4, optionally with a port.
-pub(super) fn is_ipv4(a: &[u8]) -> bool {
+fn is_ipv4(a: &[u8]) -> bool {
     let host = a.split(|&b| b == b':').next().unwrap_or_default();
     let mut parts = 0;
     for p in host.split(|&b| b == b'.') {
@@ -343,7 +339,7 @@ pub(super) fn is_ipv4(a: &[u8]) -> bool {
 }
 
 /// `5`, `5s`, `0.5`, `1m` (sleep / timeout durations).
-pub(super) fn duration(a: &[u8]) -> bool {
+fn duration(a: &[u8]) -> bool {
     let body = a
         .strip_suffix(b"s")
         .or_else(|| a.strip_suffix(b"m"))
@@ -354,7 +350,7 @@ pub(super) fn duration(a: &[u8]) -> bool {
 }
 
 /// Sub-commands of `net`, `reg`, `sc` that make them commands.
-pub(super) fn subcommand(a: &[u8]) -> bool {
+fn subcommand(a: &[u8]) -> bool {
     const SUBS: &[&str] = &[
         "user",
         "users",

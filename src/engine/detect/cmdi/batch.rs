@@ -30,7 +30,7 @@ pub(super) fn batch_start(v: &[u8], has: u32) -> bool {
 
 /// Whether a line (value start or after `&`, `|`, CR, LF) begins with
 /// `if` (or `for`, when `with_for`), in any value.
-pub(super) fn line_starts(v: &[u8], with_for: bool) -> bool {
+fn line_starts(v: &[u8], with_for: bool) -> bool {
     let mut at_start = true;
     for (i, &b) in v.iter().enumerate() {
         if matches!(b, b'&' | b'|' | b'\n' | b'\r') {
@@ -62,7 +62,7 @@ pub(super) fn line_starts(v: &[u8], with_for: bool) -> bool {
 
 /// Whitespace tokens of one cmd.exe command line, split at `&`, `|` and
 /// newlines.
-pub(super) fn batch_lines(v: &[u8]) -> impl Iterator<Item = &[u8]> {
+fn batch_lines(v: &[u8]) -> impl Iterator<Item = &[u8]> {
     v.split(|&b| matches!(b, b'&' | b'|' | b'\n' | b'\r'))
 }
 
@@ -119,7 +119,7 @@ pub(super) fn batch(v: &[u8], has: u32) -> Option<Found> {
 }
 
 /// cmd.exe tokens of a line: blank-separated, double quotes keep blanks.
-pub(super) fn batch_tokens(line: &[u8]) -> Vec<&[u8]> {
+fn batch_tokens(line: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut quoted = false;
@@ -145,7 +145,7 @@ pub(super) fn batch_tokens(line: &[u8]) -> Vec<&[u8]> {
 }
 
 /// `for [/d|/r [dir]|/l|/f ["opts"]] %x in (set) do cmd`.
-pub(super) fn batch_for(t: &[&[u8]]) -> bool {
+fn batch_for(t: &[&[u8]]) -> bool {
     let var = t
         .iter()
         .position(|w| w.first() == Some(&b'%') && w.len() >= 2);
@@ -203,7 +203,7 @@ pub(super) fn batch_var(w: &[u8]) -> bool {
 }
 
 /// cmd.exe built-ins and common commands that follow an `if` condition.
-pub(super) const BATCH_CONSEQUENTS: &[&str] = &[
+const BATCH_CONSEQUENTS: &[&str] = &[
     "echo",
     "set",
     "goto",
@@ -237,7 +237,7 @@ pub(super) const BATCH_CONSEQUENTS: &[&str] = &[
 
 /// `if [/i] [not] exist f cmd`, `… defined v cmd`, `… errorlevel n cmd`,
 /// `… cmdextversion n cmd`, `… a==b cmd`, `… a equ b cmd`.
-pub(super) fn batch_if(t: &[&[u8]], slash_i: bool) -> bool {
+fn batch_if(t: &[&[u8]], slash_i: bool) -> bool {
     let mut i = 0;
     let mut strong = slash_i;
     if t.first().is_some_and(|w| w.eq_ignore_ascii_case(b"/i")) {

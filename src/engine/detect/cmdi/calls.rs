@@ -2,7 +2,7 @@
 //! `os.popen("…")`), whose string is lexed as a command line, and the
 //! iterator over `name(` calls shared with the PHP check.
 
-use super::lexer::{Pos, Quote, Scanner};
+use super::lexer::{Frame, Pos, Scanner};
 use super::{Cmdi, Found};
 
 impl Cmdi {
@@ -53,8 +53,15 @@ impl Cmdi {
                 ce += 1;
             }
             let ce = ce.min(v.len());
-            let mut sc = Scanner::new(self, v.len());
-            sc.seq(v, cs, ce, Pos::Exec, Quote::None, 1);
+            let mut sc = Scanner::new(&self.names, v.len());
+            // Depth 1: the call's string counts as one level of nesting.
+            sc.seq(Frame {
+                text: v,
+                start: cs,
+                end: ce,
+                pos: Pos::Exec,
+                depth: 1,
+            });
             if let Some(f) = sc.found {
                 return Some(f);
             }

@@ -9,20 +9,20 @@ pub(super) const P_BANG: u32 = 1 << 3;
 pub(super) const P_NEWLINE: u32 = 1 << 4;
 pub(super) const P_DOLLAR: u32 = 1 << 5;
 pub(super) const P_SEP: u32 = 1 << 6;
-pub(super) const P_OTHER: u32 = 1 << 7;
+const P_OTHER: u32 = 1 << 7;
 pub(super) const P_BACKSLASH: u32 = 1 << 8;
 pub(super) const P_SQUOTE: u32 = 1 << 9;
 pub(super) const P_DQUOTE: u32 = 1 << 10;
 pub(super) const P_PLUS: u32 = 1 << 11;
 /// Blanks that separate words (` `, tab, CR, VT, FF).
-pub(super) const P_BLANK: u32 = 1 << 12;
+const P_BLANK: u32 = 1 << 12;
 /// `/`: a path (`/bin/sh` alone is a command line).
 pub(super) const P_SLASH: u32 = 1 << 13;
 /// Bytes that can open a command position after the first word.
 pub(super) const P_BREAK: u32 = P_PAREN | P_BRACE | P_NEWLINE | P_DOLLAR | P_SEP;
 
 /// Which shell-relevant bytes a value contains, in one pass; 0 when none
-/// (the value is then one plain word, see [`Cmdi::detect`]).
+/// (the value is then one plain word, see [`Cmdi::detect`](super::Cmdi::detect)).
 pub(super) fn presence(v: &[u8]) -> u32 {
     let mut has = 0;
     for &b in v {
@@ -40,11 +40,11 @@ pub(super) fn plain_byte(b: u8) -> bool {
     PLAIN.get(usize::from(b)).copied().unwrap_or(false)
 }
 
-pub(super) static PLAIN: [bool; 256] = build_plain();
+static PLAIN: [bool; 256] = build_plain();
 
 // Indexing is evaluated by the compiler over 0..256 only.
 #[allow(clippy::indexing_slicing)]
-pub(super) const fn build_plain() -> [bool; 256] {
+const fn build_plain() -> [bool; 256] {
     let mut t = [true; 256];
     let special = b" \t\r\n;&|()<>'\"\\$`#{},*?[";
     let mut i = 0;
@@ -55,17 +55,17 @@ pub(super) const fn build_plain() -> [bool; 256] {
     t
 }
 
-/// Whether [`Cmdi::may_have_command`] only appends `b` to the word.
+/// Whether [`Cmdi::may_have_command`](super::Cmdi::may_have_command) only appends `b` to the word.
 pub(super) fn name_byte(b: u8) -> bool {
     NAME_BYTE.get(usize::from(b)).copied().unwrap_or(false)
 }
 
-/// Bytes that [`Cmdi::may_have_command`] only appends to the word.
-pub(super) static NAME_BYTE: [bool; 256] = build_name_byte();
+/// Bytes that [`Cmdi::may_have_command`](super::Cmdi::may_have_command) only appends to the word.
+static NAME_BYTE: [bool; 256] = build_name_byte();
 
 // Indexing is evaluated by the compiler over 0..256 only.
 #[allow(clippy::indexing_slicing)]
-pub(super) const fn build_name_byte() -> [bool; 256] {
+const fn build_name_byte() -> [bool; 256] {
     let mut t = [true; 256];
     let special = b" \t\r\n;|&()<>`+\\'\"^${,*?[/";
     let mut i = 0;
@@ -77,11 +77,11 @@ pub(super) const fn build_name_byte() -> [bool; 256] {
 }
 
 /// [`byte_class`] as a table, built at compile time.
-pub(super) static BYTE_CLASS: [u32; 256] = build_byte_class();
+static BYTE_CLASS: [u32; 256] = build_byte_class();
 
 // Indexing is evaluated by the compiler over 0..256 only.
 #[allow(clippy::indexing_slicing)]
-pub(super) const fn build_byte_class() -> [u32; 256] {
+const fn build_byte_class() -> [u32; 256] {
     let mut t = [0u32; 256];
     let mut i = 0;
     while i < 256 {
@@ -91,7 +91,7 @@ pub(super) const fn build_byte_class() -> [u32; 256] {
     t
 }
 
-pub(super) const fn byte_class(b: u8) -> u32 {
+const fn byte_class(b: u8) -> u32 {
     match b {
         b'(' | b')' => P_PAREN,
         b'{' | b'}' => P_BRACE,

@@ -5,9 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::config::{Action, ConfigError};
 
-use super::names::{bloom_bits, sketch_bit, MAX_NAME};
+use super::names::{Names, MAX_NAME};
 use super::table::{COMMANDS, S};
-use super::util::fnv;
 use super::Cmdi;
 
 /// Configuration section `command_injection`.
@@ -69,45 +68,9 @@ impl Cmdi {
                 None => table.push((name.into_bytes(), S)),
             }
         }
-        table.sort_by(|a, b| a.0.cmp(&b.0));
-        table.dedup_by(|a, b| {
-            if a.0 == b.0 {
-                b.1 |= a.1;
-                true
-            } else {
-                false
-            }
-        });
-        let mut bloom = vec![0u64; 64];
-        let mut sketch = vec![0u64; 64];
-        for (n, _) in &table {
-            for bit in bloom_bits(fnv(n)) {
-                if let Some(slot) = bloom.get_mut(bit / 64) {
-                    *slot |= 1u64 << (bit % 64);
-                }
-            }
-            let bit = sketch_bit(n);
-            if let Some(slot) = sketch.get_mut(bit / 64) {
-                *slot |= 1u64 << (bit % 64);
-            }
-        }
-        let size = (table.len() * 2).next_power_of_two().max(16);
-        let mut slots = vec![0u32; size];
-        for (i, (n, _)) in table.iter().enumerate() {
-            let mut at = (fnv(n) as usize) & (size - 1);
-            while slots.get(at).is_some_and(|&x| x != 0) {
-                at = (at + 1) & (size - 1);
-            }
-            if let Some(slot) = slots.get_mut(at) {
-                *slot = u32::try_from(i + 1).unwrap_or(0);
-            }
-        }
         Ok(Some(Cmdi {
             action: cfg.action,
-            table,
-            bloom,
-            sketch,
-            slots,
+            names: Names::new(table),
         }))
     }
 }

@@ -3,7 +3,7 @@
 //! literal-`\n` variant of a value: each reading is lexed as a command list.
 
 use super::classes::{P_BACKSLASH, P_BREAK, P_DOLLAR, P_DQUOTE, P_PLUS, P_SQUOTE};
-use super::lexer::{Pos, Quote, Scanner};
+use super::lexer::{Frame, Pos, Quote, Scanner};
 use super::{Cmdi, Found};
 
 impl Cmdi {
@@ -13,7 +13,7 @@ impl Cmdi {
     pub(super) fn lex_all(&self, value: &[u8], has: u32) -> Option<Found> {
         let variant = variant(value, has);
         let texts: [Option<&[u8]>; 2] = [Some(value), variant.as_deref()];
-        let mut sc = Scanner::new(self, value.len());
+        let mut sc = Scanner::new(&self.names, value.len());
         sc.record_vars = has & P_DOLLAR != 0;
         for text in texts.into_iter().flatten() {
             // The quoted contexts start after the quote that breaks out:
@@ -49,7 +49,13 @@ impl Cmdi {
                     Pos::Arg
                 };
                 let from = if q == Quote::None { 0 } else { from + 1 };
-                sc.seq(text, from, text.len(), pos, Quote::None, 0);
+                sc.seq(Frame {
+                    text,
+                    start: from,
+                    end: text.len(),
+                    pos,
+                    depth: 0,
+                });
                 if let Some(f) = sc.found {
                     if text.as_ptr() == value.as_ptr() {
                         return Some(f);
@@ -109,7 +115,7 @@ pub(super) fn variant(v: &[u8], has: u32) -> Option<Vec<u8>> {
 /// The quote that can close the host's quoting: the first one, when at
 /// most two words of data precede it (`x'; id`, `a@b.c"|cmd`); a quote after
 /// prose (`it's`, `say "hi"`) is punctuation.
-pub(super) fn breakout_quote(t: &[u8], q: u8) -> Option<usize> {
+fn breakout_quote(t: &[u8], q: u8) -> Option<usize> {
     let p = t.iter().position(|&b| b == q)?;
     let words = t
         .get(..p)

@@ -24,8 +24,8 @@ impl<'d> Scanner<'d> {
         if !DIRS.iter().any(|d| glob_match(dir, d)) {
             return None;
         }
-        self.det
-            .table
+        self.names
+            .entries()
             .iter()
             .find(|(n, _)| glob_match(base, n))
             .map(|(_, f)| Resolved {
@@ -118,7 +118,7 @@ pub(super) fn glob_match(pat: &[u8], s: &[u8]) -> bool {
 
 /// Matches `c` against the bracket expression at `pat[p]`; returns the
 /// result and the index after `]`, or `None` when unterminated.
-pub(super) fn bracket(pat: &[u8], p: usize, c: u8) -> Option<(bool, usize)> {
+fn bracket(pat: &[u8], p: usize, c: u8) -> Option<(bool, usize)> {
     let mut j = p + 1;
     let negate = matches!(pat.get(j), Some(b'!' | b'^'));
     if negate {

@@ -32,7 +32,7 @@ pub(super) fn mail_command(v: &[u8]) -> Option<Found> {
     None
 }
 
-pub(super) fn mail_line(l: &[u8]) -> bool {
+fn mail_line(l: &[u8]) -> bool {
     let mut words = l.split(|&b| b == b' ').filter(|w| !w.is_empty());
     let Some(w0) = words.next() else {
         return false;

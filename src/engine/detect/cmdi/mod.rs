@@ -93,6 +93,7 @@ use crate::engine::config::Action;
 use super::{Hit, ValueCtx};
 use batch::batch_start;
 use classes::{presence, P_BREAK, P_DOLLAR, P_PAREN};
+use names::Names;
 use php::php_code;
 use structure::structural;
 
@@ -102,20 +103,8 @@ pub use config::CmdiConfig;
 #[derive(Clone, Debug)]
 pub struct Cmdi {
     action: Action,
-    /// Built-in commands plus the blacklist: lowercase name → flags,
-    /// sorted by name.
-    table: Vec<(Vec<u8>, u32)>,
-    /// Bloom filter over the lowercase names (two bits of 4096): a cheap
-    /// rejection before the hash lookup.
-    bloom: Vec<u64>,
-    /// Sketch filter over the lowercase names (one bit of 4096 per
-    /// length, first, second and last byte): rejects most words in O(1),
-    /// before any hashing (see [`sketch_bit`]).
-    sketch: Vec<u64>,
-    /// Open-addressing index over `table` (FNV-1a of the lowercase name,
-    /// linear probing): `index + 1` of the entry, 0 for an empty slot.
-    /// A power of two at least twice the table, so probes stay short.
-    slots: Vec<u32>,
+    /// The command names known, indexed.
+    names: Names,
 }
 
 impl Cmdi {

@@ -4,9 +4,81 @@
 
 use super::table::{S, WIN};
 use super::util::{fnv, strip_suffix_ci};
-use super::Cmdi;
 
-impl Cmdi {
+/// The command names the detector knows (built-ins plus the blacklist),
+/// indexed.
+///
+/// Most words looked up are not commands, so the index is built to say
+/// "no" early: a sketch over the length and three bytes rejects most
+/// words before any hashing, a Bloom filter over the FNV hash rejects most
+/// of the rest, and only then is the open-addressing table probed.
+#[derive(Clone, Debug)]
+pub(super) struct Names {
+    /// Lowercase name → flags, sorted by name, unique.
+    table: Vec<(Vec<u8>, u32)>,
+    /// Bloom filter over the lowercase names (two bits of 4096): a cheap
+    /// rejection before the hash lookup.
+    bloom: Vec<u64>,
+    /// Sketch filter over the lowercase names (one bit of 4096 per
+    /// length, first, second and last byte): rejects most words in O(1),
+    /// before any hashing (see [`sketch_bit`]).
+    sketch: Vec<u64>,
+    /// Open-addressing index over `table` (FNV-1a of the lowercase name,
+    /// linear probing): `index + 1` of the entry, 0 for an empty slot.
+    /// A power of two at least twice the table, so probes stay short.
+    slots: Vec<u32>,
+}
+
+impl Names {
+    /// Indexes lowercase names with their flags (duplicates merge their
+    /// flags).
+    pub(super) fn new(mut table: Vec<(Vec<u8>, u32)>) -> Names {
+        table.sort_by(|a, b| a.0.cmp(&b.0));
+        table.dedup_by(|a, b| {
+            if a.0 == b.0 {
+                b.1 |= a.1;
+                true
+            } else {
+                false
+            }
+        });
+        let mut bloom = vec![0u64; 64];
+        let mut sketch = vec![0u64; 64];
+        for (n, _) in &table {
+            for bit in bloom_bits(fnv(n)) {
+                if let Some(slot) = bloom.get_mut(bit / 64) {
+                    *slot |= 1u64 << (bit % 64);
+                }
+            }
+            let bit = sketch_bit(n);
+            if let Some(slot) = sketch.get_mut(bit / 64) {
+                *slot |= 1u64 << (bit % 64);
+            }
+        }
+        let size = (table.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![0u32; size];
+        for (i, (n, _)) in table.iter().enumerate() {
+            let mut at = (fnv(n) as usize) & (size - 1);
+            while slots.get(at).is_some_and(|&x| x != 0) {
+                at = (at + 1) & (size - 1);
+            }
+            if let Some(slot) = slots.get_mut(at) {
+                *slot = u32::try_from(i + 1).unwrap_or(0);
+            }
+        }
+        Names {
+            table,
+            bloom,
+            sketch,
+            slots,
+        }
+    }
+
+    /// The indexed names and their flags, sorted by name.
+    pub(super) fn entries(&self) -> &[(Vec<u8>, u32)] {
+        &self.table
+    }
+
     /// Filter test: `false` means `name` is certainly not a command.
     pub(super) fn maybe_name(&self, name: &[u8]) -> bool {
         self.sketched(name) && self.bloomed(fnv(name))
@@ -14,7 +86,7 @@ impl Cmdi {
 
     /// Sketch test (no hashing): `false` means `name` is certainly not a
     /// command.
-    pub(super) fn sketched(&self, name: &[u8]) -> bool {
+    fn sketched(&self, name: &[u8]) -> bool {
         let bit = sketch_bit(name);
         self.sketch
             .get(bit / 64)
@@ -22,7 +94,7 @@ impl Cmdi {
     }
 
     /// Bloom test of a name's FNV hash.
-    pub(super) fn bloomed(&self, h: u32) -> bool {
+    fn bloomed(&self, h: u32) -> bool {
         bloom_bits(h).iter().all(|&bit| {
             self.bloom
                 .get(bit / 64)
@@ -132,13 +204,13 @@ impl Cmdi {
 }
 
 /// Two bit positions (of 4096) for a name's FNV hash.
-pub(super) fn bloom_bits(h: u32) -> [usize; 2] {
+fn bloom_bits(h: u32) -> [usize; 2] {
     [(h & 4095) as usize, ((h >> 16) & 4095) as usize]
 }
 
 /// One bit position (of 4096) for a name from its length and its first,
 /// second and last bytes, case-insensitive: computed in constant time.
-pub(super) fn sketch_bit(name: &[u8]) -> usize {
+fn sketch_bit(name: &[u8]) -> usize {
     let at = |b: Option<&u8>| u32::from(b.copied().unwrap_or(0).to_ascii_lowercase());
     let len = u32::try_from(name.len()).unwrap_or(u32::MAX);
     let h = len.wrapping_mul(0x9e37_79b1)
@@ -155,7 +227,7 @@ pub(super) const MAX_NAME: usize = 40;
 
 /// Directories holding executables (`/bin`, `/usr/local/sbin`,
 /// `C:\Windows\System32`, relative `bin`).
-pub(super) fn is_bin_dir(dir: &[u8]) -> bool {
+fn is_bin_dir(dir: &[u8]) -> bool {
     let last = dir
         .iter()
         .rposition(|&b| b == b'/' || b == b'\\')

@@ -46,7 +46,7 @@ impl Cmdi {
         }
         let plain = word.iter().all(u8::is_ascii_alphanumeric)
             && !word.last().is_some_and(u8::is_ascii_digit);
-        if plain && word.len() > 3 && !self.maybe_name(word) {
+        if plain && word.len() > 3 && !self.names.maybe_name(word) {
             return false;
         }
         if word.eq_ignore_ascii_case(b"if")
@@ -58,7 +58,7 @@ impl Cmdi {
         {
             return true;
         }
-        self.resolve(word).is_some()
+        self.names.resolve(word).is_some()
     }
 
     /// Whether some shell word of the value can name a command: a known
@@ -67,7 +67,7 @@ impl Cmdi {
     /// path argument (for the sensitive-target rule). Every lexer finding
     /// needs one of these, so values without them skip the lexer.
     ///
-    /// `has` is the value's [`presence`]: it stands in for scans of the
+    /// `has` is the value's [`presence`](super::classes::presence): it stands in for scans of the
     /// value (`/`, the bytes of glued empty substitutions).
     pub(super) fn may_have_command(&self, v: &[u8], has: u32) -> bool {
         let mut buf = [0u8; MAX_NAME];
@@ -91,7 +91,7 @@ impl Cmdi {
             stems
                 .into_iter()
                 .flatten()
-                .any(|x| self.lookup(x).is_some())
+                .any(|x| self.names.lookup(x).is_some())
         };
         let flush = |buf: &[u8; MAX_NAME], n: usize, base_at: usize, overflow: bool| -> bool {
             if overflow || n == 0 {

@@ -19,7 +19,7 @@ pub(super) fn structural(v: &[u8], has: u32) -> Option<Found> {
 
 /// `() {` at the start of a value: a bash function definition imported from
 /// the environment (CVE-2014-6271).
-pub(super) fn shellshock(v: &[u8]) -> Option<Found> {
+fn shellshock(v: &[u8]) -> Option<Found> {
     let p = v
         .iter()
         .position(|&b| !matches!(b, b' ' | b'\t' | b'"' | b'\''))
@@ -38,7 +38,7 @@ pub(super) fn shellshock(v: &[u8]) -> Option<Found> {
 }
 
 /// `f(){ f|f& };f`: a function whose body pipes or backgrounds itself.
-pub(super) fn fork_bomb(v: &[u8]) -> Option<Found> {
+fn fork_bomb(v: &[u8]) -> Option<Found> {
     let mut from = 0;
     while let Some(p) = v
         .get(from..)
@@ -99,7 +99,7 @@ pub(super) fn fork_bomb(v: &[u8]) -> Option<Found> {
 }
 
 /// Server-side include `<!--#exec cmd="…"-->`.
-pub(super) fn ssi_exec(v: &[u8]) -> Option<Found> {
+fn ssi_exec(v: &[u8]) -> Option<Found> {
     let p = find_ci(v, b"!--#exec")?;
     let rest = v.get(p + 8..)?;
     rest.first()

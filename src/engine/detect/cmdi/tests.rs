@@ -28,7 +28,7 @@ fn fixtures() {
 #[test]
 fn table_is_lowercase_and_unique() {
     let d = det();
-    for w in d.table.windows(2) {
+    for w in d.names.entries().windows(2) {
         assert!(
             w[0].0 < w[1].0,
             "duplicate or unsorted {:?}",

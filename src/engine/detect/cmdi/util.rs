@@ -46,3 +46,13 @@ pub(super) fn parse_num(s: &[u8]) -> Option<usize> {
     }
     any.then_some(n)
 }
+
+/// The value of one hexadecimal digit.
+pub(super) fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}

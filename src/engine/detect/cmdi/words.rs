@@ -22,7 +22,7 @@ pub(super) const W_SUBST: u32 = 1 << 9;
 pub(super) const W_ASSIGN: u32 = 1 << 10;
 pub(super) const W_REDIR: u32 = 1 << 11;
 pub(super) const W_HERE: u32 = 1 << 12;
-pub(super) const W_QUOTE_SPLIT: u32 = 1 << 13;
+const W_QUOTE_SPLIT: u32 = 1 << 13;
 /// Flags that show deliberate obfuscation of a word.
 pub(super) const W_OBFUSCATED: u32 = W_ESCAPE | W_EMPTY_EXP | W_VAR_TEXT | W_IFS | W_QUOTE_SPLIT;
 
@@ -40,7 +40,7 @@ pub(super) struct Word {
 /// Longest dequoted word kept (longer words are truncated).
 pub(super) const MAX_WORD: usize = 256;
 /// Most words kept per simple command.
-pub(super) const MAX_WORDS: usize = 24;
+const MAX_WORDS: usize = 24;
 
 /// The simple command being built.
 #[derive(Default)]
@@ -51,7 +51,6 @@ pub(super) struct Cmd {
     pub(super) cur: Option<Word>,
     /// The next word is a redirection target (`>`, `<`), here-string.
     pub(super) redir_next: u32,
-    pub(super) redirs: u32,
     pub(super) raw_start: usize,
     /// Words counted (including ones beyond `MAX_WORDS`).
     pub(super) count: usize,
@@ -71,7 +70,6 @@ impl Cmd {
         self.words.clear();
         self.cur = None;
         self.redir_next = 0;
-        self.redirs = 0;
         self.raw_start = raw_start;
         self.count = 0;
         self.prose = 0;
@@ -120,6 +118,27 @@ impl Cmd {
             brace: None,
         });
         w.flags |= flag;
+    }
+
+    /// An unquoted `{`, `,` or `}`: literal text that records the first
+    /// brace pair of the word, and marks brace expansion when the pair
+    /// holds a `,` (`{cat,/etc/passwd}`).
+    pub(super) fn push_brace(&mut self, raw: usize, c: u8) {
+        let at = self.arena.len();
+        self.push(raw, c, W_LITERAL);
+        if let Some(w) = self.cur.as_mut() {
+            match (c, w.brace) {
+                (b'{', None) => w.brace = Some((at, usize::MAX)),
+                (b'}', Some((o, _))) if o != usize::MAX => {
+                    w.brace = Some((o, at));
+                    let inner = self.arena.get(o..at).unwrap_or_default();
+                    if inner.contains(&b',') {
+                        w.flags |= W_BRACE;
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Ends the current word. Words made only of empty expansions vanish.
