@@ -1,5 +1,6 @@
-//! The shell lexer: quote states, operators and command positions, and the
-//! [`Scanner`] that lexes a command list, ends simple commands at
+//! The shell lexer: quote states, operators and command positions, the
+//! [`Frame`] (a region of text lexed as one command list) and the
+//! [`Scanner`] that lexes it byte by byte, ends simple commands at
 //! separators and hands each to the judge.
 
 use super::classes::plain_byte;
@@ -207,8 +208,11 @@ impl<'d> Scanner<'d> {
             quote: Quote::None,
             prev_known: false,
         };
-        while cur.i < f.end && self.found.is_none() {
-            let Some(&c) = f.text.get(cur.i) else {
+        // The text and end never change: kept in locals, the per-byte loop
+        // does not reload them from `f`, whose address the callees take.
+        let (text, end) = (frame.text, frame.end);
+        while cur.i < end && self.found.is_none() {
+            let Some(&c) = text.get(cur.i) else {
                 break;
             };
             match cur.quote {

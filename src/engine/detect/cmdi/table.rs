@@ -4,7 +4,6 @@
 // Command flags.
 /// Strong: not an English word, a command on its own.
 pub(super) const S: u32 = 1;
-
 /// Windows / PowerShell (case-insensitive).
 pub(super) const WIN: u32 = 1 << 1;
 /// Network client: a URL or IP argument is strong evidence.

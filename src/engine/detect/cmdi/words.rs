@@ -23,6 +23,7 @@ pub(super) const W_ASSIGN: u32 = 1 << 10;
 pub(super) const W_REDIR: u32 = 1 << 11;
 pub(super) const W_HERE: u32 = 1 << 12;
 const W_QUOTE_SPLIT: u32 = 1 << 13;
+
 /// Flags that show deliberate obfuscation of a word.
 pub(super) const W_OBFUSCATED: u32 = W_ESCAPE | W_EMPTY_EXP | W_VAR_TEXT | W_IFS | W_QUOTE_SPLIT;
 
