@@ -190,10 +190,13 @@ impl Detectors {
     }
 }
 
-/// Test support shared by the detectors' data-driven fixtures
-/// (`tests/fixtures/<detector>.jsonl`: one JSON object per line with
-/// `value`, `expect` (`detect` or `pass`), an optional `rule`, a `note` and
-/// detector-specific fields such as `surface` or `disposition`).
+/// The row semantics of the detector fixtures (`tests/fixtures/<detector>.jsonl`:
+/// one JSON object per line with `value`, `expect` (`detect` or `pass`), an
+/// optional `rule`, a `note` and detector-specific fields).
+///
+/// Every fixture file runs from `tests/fixtures.rs` (which owns these
+/// semantics). This copy only serves `cmdi`'s unit test until that module is
+/// split; delete both then.
 #[cfg(test)]
 pub(crate) mod fixtures {
     use super::Hit;

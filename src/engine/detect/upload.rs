@@ -709,29 +709,6 @@ mod tests {
     }
 
     #[test]
-    fn fixtures() {
-        let d = det();
-        let n = crate::engine::detect::fixtures::check(
-            include_str!("../../../tests/fixtures/upload.jsonl"),
-            false,
-            |v, row| {
-                let disp = row["disposition"].as_str().map_or_else(
-                    || {
-                        format!(
-                            "form-data; name=\"file\"; filename=\"{}\"",
-                            v.replace('\\', "\\\\").replace('"', "\\\"")
-                        )
-                    },
-                    str::to_string,
-                );
-                let content = row["content"].as_str().unwrap_or("hello");
-                d.detect_file(&part(v.as_bytes(), disp.as_bytes(), content.as_bytes()))
-            },
-        );
-        assert!(n.detect + n.pass >= 60, "too few fixtures");
-    }
-
-    #[test]
     fn disposition_parameters() {
         let mut got = vec![];
         for_each_filename(
