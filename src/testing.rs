@@ -91,3 +91,29 @@ pub fn hang_guard<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn the_watchdog_reports_values_panics_and_hangs() {
+        // A value or a panic returns at once, whatever the bound.
+        assert!(matches!(run_bounded("value", HANG_GUARD, || 7), Ok(7)));
+        let panicked = run_bounded("panic", HANG_GUARD, || -> () { panic!("boom") });
+        assert!(matches!(panicked, Err(Stopped::Panicked(m)) if m == "boom"));
+        // A "hang" that ends on its own, so no thread outlives the tests.
+        let hung = run_bounded("hang", Duration::from_millis(200), || {
+            std::thread::sleep(Duration::from_secs(3));
+        });
+        assert!(matches!(hung, Err(Stopped::TimedOut)));
+    }
+
+    #[test]
+    fn the_corpus_folder_is_never_a_machine_path_by_default() {
+        if std::env::var_os("RASP_CORPUS").is_none() {
+            assert!(corpus_dir().ends_with("../shared/corpus"));
+        }
+    }
+}

@@ -756,37 +756,39 @@ mod tests {
 
     #[test]
     fn fuzz_no_panic() {
-        let d = det();
-        let alphabet: &[&[u8]] = &[
-            b".",
-            b"php",
-            b"jpg",
-            b"/",
-            b"\\",
-            b"..",
-            b";",
-            b":",
-            b"%00",
-            b"%2e",
-            b"%",
-            b" ",
-            b"\x00",
-            b"\xef\xbc\x8e",
-            b"\xe2\x80\xae",
-            b"\xff",
-            b"a",
-            b"\"",
-            b"=",
-            b"filename",
-            b"*",
-            b"''",
-            b"<?php",
-            b"$DATA",
-        ];
-        let inputs = fuzz_inputs(alphabet, 20_000);
-        for w in inputs.windows(2) {
-            let _ = d.detect_file(&part(&w[0], &w[1], &w[1]));
-        }
+        crate::testing::hang_guard("file_upload: fuzz inputs", || {
+            let d = det();
+            let alphabet: &[&[u8]] = &[
+                b".",
+                b"php",
+                b"jpg",
+                b"/",
+                b"\\",
+                b"..",
+                b";",
+                b":",
+                b"%00",
+                b"%2e",
+                b"%",
+                b" ",
+                b"\x00",
+                b"\xef\xbc\x8e",
+                b"\xe2\x80\xae",
+                b"\xff",
+                b"a",
+                b"\"",
+                b"=",
+                b"filename",
+                b"*",
+                b"''",
+                b"<?php",
+                b"$DATA",
+            ];
+            let inputs = fuzz_inputs(alphabet, 20_000);
+            for w in inputs.windows(2) {
+                let _ = d.detect_file(&part(&w[0], &w[1], &w[1]));
+            }
+        });
     }
 
     #[test]
@@ -836,25 +838,27 @@ mod tests {
             .is_none());
     }
 
+    /// A hang guard, not a measurement (see `testing::HANG_GUARD`): linear time
+    /// on these inputs is measured by `cargo bench --bench engine -- adversarial`.
     #[test]
     fn long_and_adversarial_names() {
-        let d = det();
-        let long: Vec<u8> = b"a.".iter().copied().cycle().take(1 << 20).collect();
-        let t = std::time::Instant::now();
-        let _ = d.detect_file(&part(&long, &long, &long));
-        let mut tail = long.clone();
-        tail.extend_from_slice(b"php");
-        assert!(d.detect_file(&part(&tail, b"", b"")).is_some());
-        let quotes: Vec<u8> = b"filename=\"\\"
-            .iter()
-            .copied()
-            .cycle()
-            .take(1 << 20)
-            .collect();
-        let _ = d.detect_file(&part(b"x.jpg", &quotes, b""));
-        let content: Vec<u8> = b"<".iter().copied().cycle().take(1 << 20).collect();
-        let _ = d.detect_file(&part(b"x.jpg", b"", &content));
-        assert!(t.elapsed().as_millis() < 3000);
+        crate::testing::hang_guard("file_upload: long and adversarial names", || {
+            let d = det();
+            let long: Vec<u8> = b"a.".iter().copied().cycle().take(1 << 20).collect();
+            let _ = d.detect_file(&part(&long, &long, &long));
+            let mut tail = long.clone();
+            tail.extend_from_slice(b"php");
+            assert!(d.detect_file(&part(&tail, b"", b"")).is_some());
+            let quotes: Vec<u8> = b"filename=\"\\"
+                .iter()
+                .copied()
+                .cycle()
+                .take(1 << 20)
+                .collect();
+            let _ = d.detect_file(&part(b"x.jpg", &quotes, b""));
+            let content: Vec<u8> = b"<".iter().copied().cycle().take(1 << 20).collect();
+            let _ = d.detect_file(&part(b"x.jpg", b"", &content));
+        });
     }
 
     /// Runs the upload_filename rows (and benign rows) of the shared

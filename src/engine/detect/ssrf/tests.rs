@@ -192,44 +192,46 @@ fn fuzz_inputs(alphabet: &[&[u8]], count: usize) -> Vec<Vec<u8>> {
 
 #[test]
 fn fuzz_no_panic() {
-    let d = det();
-    let alphabet: &[&[u8]] = &[
-        b"http",
-        b"://",
-        b":",
-        b"/",
-        b"\\",
-        b"@",
-        b"[",
-        b"]",
-        b".",
-        b"0x",
-        b"0",
-        b"1",
-        b"255",
-        b"4294967296",
-        b"ffff",
-        b"::",
-        b"%",
-        b"#",
-        b"?",
-        b"=",
-        b" ",
-        b"localhost",
-        b"nip.io",
-        b"\xe2\x91\xa0",
-        b"\xef\xbd\x8e",
-        b"\xff",
-        b"a",
-        b"-",
-        b"file",
-        b"jar:",
-    ];
-    for v in fuzz_inputs(alphabet, 30_000) {
-        for s in [Surface::Query, Surface::Path, Surface::Json] {
-            let _ = d.detect(&v, &ValueCtx::value(s));
+    crate::testing::hang_guard("ssrf: fuzz inputs", || {
+        let d = det();
+        let alphabet: &[&[u8]] = &[
+            b"http",
+            b"://",
+            b":",
+            b"/",
+            b"\\",
+            b"@",
+            b"[",
+            b"]",
+            b".",
+            b"0x",
+            b"0",
+            b"1",
+            b"255",
+            b"4294967296",
+            b"ffff",
+            b"::",
+            b"%",
+            b"#",
+            b"?",
+            b"=",
+            b" ",
+            b"localhost",
+            b"nip.io",
+            b"\xe2\x91\xa0",
+            b"\xef\xbd\x8e",
+            b"\xff",
+            b"a",
+            b"-",
+            b"file",
+            b"jar:",
+        ];
+        for v in fuzz_inputs(alphabet, 30_000) {
+            for s in [Surface::Query, Surface::Path, Surface::Json] {
+                let _ = d.detect(&v, &ValueCtx::value(s));
+            }
         }
-    }
+    });
 }
 
 #[test]
@@ -397,25 +399,23 @@ fn spans_point_at_the_host() {
     assert_eq!(&v[h.start..h.end], b"gopher:");
 }
 
+/// A hang guard, not a measurement (see `testing::HANG_GUARD`): linear time
+/// on these inputs is measured by `cargo bench --bench engine -- adversarial`.
 #[test]
-fn adversarial_inputs_are_linear() {
-    let d = det();
-    for unit in [
-        &b"http:"[..],
-        b"a://",
-        b"::::",
-        b"http:a@",
-        b"@@@@",
-        b"1.",
-        b"[::",
-    ] {
-        let v: Vec<u8> = unit.iter().copied().cycle().take(1 << 20).collect();
-        let t = std::time::Instant::now();
-        let _ = d.detect(&v, &q());
-        assert!(
-            t.elapsed().as_millis() < 2000,
-            "{:?}",
-            String::from_utf8_lossy(unit)
-        );
-    }
+fn adversarial_inputs_do_not_hang() {
+    crate::testing::hang_guard("ssrf: adversarial inputs", || {
+        let d = det();
+        for unit in [
+            &b"http:"[..],
+            b"a://",
+            b"::::",
+            b"http:a@",
+            b"@@@@",
+            b"1.",
+            b"[::",
+        ] {
+            let v: Vec<u8> = unit.iter().copied().cycle().take(1 << 20).collect();
+            let _ = d.detect(&v, &q());
+        }
+    });
 }

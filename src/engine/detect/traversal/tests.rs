@@ -1,5 +1,5 @@
 //! Unit tests of the path traversal detector: the request path,
-//! configuration and linear time on adversarial inputs.
+//! configuration and adversarial inputs (a hang guard).
 
 use super::config::{Traversal, TraversalConfig};
 use crate::engine::config::Action;
@@ -55,24 +55,26 @@ fn whitelist_and_config() {
         .is_none());
 }
 
+/// A hang guard, not a measurement (see `testing::HANG_GUARD`): linear time
+/// on these inputs is measured by `cargo bench --bench engine -- adversarial`.
 #[test]
-fn adversarial_inputs_are_linear() {
-    let t = det();
-    let ctx = ValueCtx::value(Surface::Query);
-    for unit in [
-        &b"%"[..],
-        b"%c0",
-        b"/",
-        b"./",
-        b"a/",
-        b"%25",
-        b"0x",
-        b" /e",
-        b"\xc0",
-    ] {
-        let v: Vec<u8> = unit.iter().copied().cycle().take(1 << 20).collect();
-        let start = std::time::Instant::now();
-        let _ = t.detect(&v, &ctx);
-        assert!(start.elapsed().as_secs_f64() < 2.0, "{unit:?} too slow");
-    }
+fn adversarial_inputs_do_not_hang() {
+    crate::testing::hang_guard("path_traversal: adversarial inputs", || {
+        let t = det();
+        let ctx = ValueCtx::value(Surface::Query);
+        for unit in [
+            &b"%"[..],
+            b"%c0",
+            b"/",
+            b"./",
+            b"a/",
+            b"%25",
+            b"0x",
+            b" /e",
+            b"\xc0",
+        ] {
+            let v: Vec<u8> = unit.iter().copied().cycle().take(1 << 20).collect();
+            let _ = t.detect(&v, &ctx);
+        }
+    });
 }
