@@ -860,47 +860,4 @@ mod tests {
             let _ = d.detect_file(&part(b"x.jpg", b"", &content));
         });
     }
-
-    /// Runs the upload_filename rows (and benign rows) of the shared
-    /// corpora through the detector as file names.
-    /// `cargo test --release --lib upload::tests::corpus -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn corpus() {
-        let d = det();
-        let mut counts: std::collections::BTreeMap<String, (u32, u32)> = Default::default();
-        let mut seen = std::collections::HashSet::new();
-        for entry in std::fs::read_dir("/work/shared/corpus").unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().and_then(|e| e.to_str()) != Some("jsonl") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            for line in text.lines() {
-                let v: serde_json::Value = serde_json::from_str(line).unwrap();
-                let (Some(class), Some(value)) = (v["class"].as_str(), v["value"].as_str()) else {
-                    continue;
-                };
-                if !matches!(class, "upload_filename" | "benign")
-                    || !seen.insert((class.to_string(), value.to_string()))
-                {
-                    continue;
-                }
-                let sub = v["subclass"].as_str().unwrap_or("");
-                let disp = format!("form-data; name=\"file\"; filename=\"{value}\"");
-                let hit = d.detect_file(&part(value.as_bytes(), disp.as_bytes(), b"hello"));
-                let e = counts.entry(format!("{class}/{sub}")).or_default();
-                e.0 += 1;
-                e.1 += u32::from(hit.is_some());
-                match (&hit, class) {
-                    (None, "upload_filename") => println!("MISS {sub}: {value:?}"),
-                    (Some(h), "benign") => println!("FLAG benign: {value:?} -> {}", h.rule),
-                    _ => {}
-                }
-            }
-        }
-        for (k, (n, f)) in counts {
-            println!("{k:40} {n:6} {f:6}");
-        }
-    }
 }
