@@ -13,7 +13,7 @@
 
 SHELL := /bin/bash
 WASM := target/wasm32-wasip1/release/envoy_rasp.wasm
-CORPUS ?= ../shared/corpus
+CORPUS ?= $(or $(RASP_CORPUS),../shared/corpus)
 PYTEST_ARGS ?=
 
 export LISTEN_PORT ADMIN_PORT UPSTREAM_PORT RASP_CONFIG ENVOY_CONCURRENCY
