@@ -5,6 +5,7 @@
 #   make build   the wasm module at $(WASM)
 #   make eval    detection / false-positive report over the development corpora
 #   make bench   filter vs bare Envoy benchmark (writes BENCHMARKS.md)
+#   make bench-native  the engine's native benches (benches/engine; BENCH_FILTER=requests for one group)
 #   make schema  regenerate schema/rasp-config.schema.json from the parser
 #   make oci     OCI image layout of the module (Istio wasm image) in build/oci/
 #   make fuzz    every fuzz target for FUZZ_SECONDS (cargo-fuzz; `make fuzz-corpus` seeds it first)
@@ -12,7 +13,7 @@
 
 SHELL := /bin/bash
 WASM := target/wasm32-wasip1/release/envoy_rasp.wasm
-CORPUS ?= ../shared/corpus
+CORPUS ?= $(or $(RASP_CORPUS),../shared/corpus)
 PYTEST_ARGS ?=
 
 export LISTEN_PORT ADMIN_PORT UPSTREAM_PORT RASP_CONFIG ENVOY_CONCURRENCY
@@ -61,7 +62,11 @@ clean:
 	cargo clean
 	rm -rf target-debian target-debian-test .run build bench/noop-filter/target bench/noop-filter/target-debian
 
-.PHONY: bench
+.PHONY: bench bench-native
+# The engine alone, natively (`cargo bench --bench engine -- --list` names the groups).
+bench-native:
+	cargo bench --bench engine -- $(BENCH_FILTER)
+
 # bench/noop-filter is an empty proxy-wasm filter: the benchmark's floor.
 bench: build venv
 	scripts/build-wasm.sh bench/noop-filter rasp_noop

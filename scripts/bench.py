@@ -253,7 +253,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="rounds per side and scenario (default 3)")
     ap.add_argument("--config", default=str(ROOT / "envoy" / "rasp-config.json"))
     ap.add_argument("--memory-requests", type=int, default=100_000)
-    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
+    ap.add_argument("--corpus", default=os.environ.get("RASP_CORPUS") or str(ROOT.parent / "shared" / "corpus"))
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--only", help="comma-separated scenario names")
     a = ap.parse_args()

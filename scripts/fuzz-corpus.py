@@ -23,6 +23,7 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import random
 import struct
 import urllib.parse
@@ -291,13 +292,14 @@ def build(corpus, per_target, seed):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default=None,
-                    help="the development corpora (default: ../shared/corpus or ../../shared/corpus)")
+                    help="the development corpora (default: $RASP_CORPUS, else ../shared/corpus or ../../shared/corpus)")
     ap.add_argument("--out", default=str(ROOT / "fuzz" / "corpus"))
     ap.add_argument("--per-target", type=int, default=1500, help="seeds per target from the corpora (default 1500)")
     ap.add_argument("--seed", type=int, default=8)
     a = ap.parse_args()
-    candidates = [Path(a.corpus)] if a.corpus else [ROOT.parent / "shared" / "corpus",
-                                                     ROOT.parent.parent / "shared" / "corpus"]
+    given = a.corpus or os.environ.get("RASP_CORPUS")
+    candidates = [Path(given)] if given else [ROOT.parent / "shared" / "corpus",
+                                              ROOT.parent.parent / "shared" / "corpus"]
     corpus = next((c for c in candidates if c.exists()), None)
     if corpus is None:
         raise SystemExit(f"fuzz-corpus: no corpus at {', '.join(map(str, candidates))}")

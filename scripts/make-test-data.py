@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Copies a representative, deterministic subset of the development corpora
-(../shared/corpus) into tests/data/, for the accuracy floors that run in CI
+($RASP_CORPUS or ../shared/corpus) into tests/data/, for the accuracy floors that run in CI
 (tests/accuracy.rs). Every source is MIT, BSD-3-Clause or Apache-2.0; see
 tests/data/NOTICE.md. Re-run only to refresh the subset:
 
@@ -9,6 +9,7 @@ tests/data/NOTICE.md. Re-run only to refresh the subset:
 import argparse
 import hashlib
 import json
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def key(row):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
+    ap.add_argument("--corpus", default=os.environ.get("RASP_CORPUS") or str(ROOT.parent / "shared" / "corpus"))
     a = ap.parse_args()
     out_dir = ROOT / "tests" / "data"
     out_dir.mkdir(parents=True, exist_ok=True)

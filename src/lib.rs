@@ -41,5 +41,9 @@
 
 pub mod engine;
 
+// Test, bench and fuzz support (corpus folder, watchdog); not the filter's API.
+#[doc(hidden)]
+pub mod testing;
+
 #[cfg(all(target_arch = "wasm32", not(test)))]
 mod host;

@@ -3,9 +3,10 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use envoy_rasp::engine::config::RawConfig;
+use envoy_rasp::testing::{run_bounded, Stopped, HANG_GUARD};
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -21,11 +22,32 @@ fn req(name: &str) -> String {
 }
 
 fn explain(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rasp-explain"))
+    let child = Command::new(env!("CARGO_BIN_EXE_rasp-explain"))
         .args(args)
         .current_dir(root())
-        .output()
-        .expect("run rasp-explain")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rasp-explain");
+    finish(child)
+}
+
+/// Waits for `child` under the shared watchdog: a run that hangs is killed
+/// and fails the test instead of hanging it.
+fn finish(child: Child) -> Output {
+    let pid = child.id().to_string();
+    match run_bounded("rasp-explain", HANG_GUARD, move || child.wait_with_output()) {
+        Ok(out) => out.expect("wait for rasp-explain"),
+        Err(Stopped::Panicked(msg)) => panic!("rasp-explain: {msg}"),
+        Err(Stopped::TimedOut) => {
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+            panic!(
+                "rasp-explain still running after {} s (killed)",
+                HANG_GUARD.as_secs()
+            )
+        }
+    }
 }
 
 fn explain_stdin(args: &[&str], input: &[u8]) -> Output {
@@ -38,7 +60,7 @@ fn explain_stdin(args: &[&str], input: &[u8]) -> Output {
         .spawn()
         .expect("spawn rasp-explain");
     child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
+    finish(child)
 }
 
 fn json_of(out: &Output) -> Value {

@@ -2,6 +2,9 @@
 //! and every hand-picked seed (fuzz/seeds/<target>/) runs through the same
 //! target body as under libFuzzer (fuzz/src/targets.rs, included here), so
 //! a fixed crash stays fixed in plain `cargo test`.
+//!
+//! A missing folder, a target folder without inputs or no inputs at all
+//! fail: the replay must not pass vacuously because files moved.
 
 #[path = "../fuzz/src/targets.rs"]
 #[allow(dead_code)]
@@ -9,13 +12,15 @@ mod targets;
 
 use std::path::Path;
 
+use envoy_rasp::testing::{run_bounded, Stopped, HANG_GUARD};
+
 fn run_dir(kind: &str) -> usize {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz")
         .join(kind);
-    let Ok(dirs) = std::fs::read_dir(&root) else {
-        return 0;
-    };
+    let dirs = std::fs::read_dir(&root).unwrap_or_else(|e| {
+        panic!("fuzz/{kind}: {e}: the replay needs its inputs (fuzz/{kind}/<target>/<file>)")
+    });
     let mut n = 0;
     let mut failed = Vec::new();
     for dir in dirs.flatten().filter(|d| d.path().is_dir()) {
@@ -30,27 +35,26 @@ fn run_dir(kind: &str) -> usize {
             .filter(|p| p.is_file())
             .collect();
         files.sort();
+        assert!(!files.is_empty(), "fuzz/{kind}/{name}: no inputs");
         for file in files {
             let data = std::fs::read(&file).expect("readable file");
             n += 1;
-            // In a thread with a watchdog: an endless loop fails the test
+            // Under the shared watchdog: an endless loop fails the test
             // instead of hanging it.
-            let (tx, rx) = std::sync::mpsc::channel();
-            std::thread::spawn(move || {
-                let ok = std::panic::catch_unwind(|| f(&data)).is_ok();
-                let _ = tx.send(ok);
-            });
-            match rx.recv_timeout(std::time::Duration::from_secs(10)) {
-                Ok(true) => {}
-                Ok(false) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                    failed.push(format!("{} (panics)", file.display()))
+            match run_bounded(&name, HANG_GUARD, move || f(&data)) {
+                Ok(()) => {}
+                Err(Stopped::Panicked(msg)) => {
+                    failed.push(format!("{} (panics: {msg})", file.display()))
                 }
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    failed.push(format!("{} (still running after 10 s)", file.display()))
-                }
+                Err(Stopped::TimedOut) => failed.push(format!(
+                    "{} (still running after {} s)",
+                    file.display(),
+                    HANG_GUARD.as_secs()
+                )),
             }
         }
     }
+    assert!(n > 0, "fuzz/{kind}: no inputs in any target folder");
     assert!(
         failed.is_empty(),
         "fuzz inputs that still fail:\n{}",

@@ -25,6 +25,7 @@ use envoy_rasp::engine::decode::{normalize, percent_decode};
 use envoy_rasp::engine::http::{decode_header_map, parse_http1, RequestHead};
 use envoy_rasp::engine::surface::{self, FilePart, Flow, Kind, Limit, Sink, Surface};
 use envoy_rasp::engine::{Engine, Verdict};
+use envoy_rasp::testing::hang_guard;
 
 /// SplitMix64: small, fast, good enough to generate test inputs.
 struct Rng(u64);
@@ -637,65 +638,69 @@ fn encode_map(pairs: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
 
 #[test]
 fn header_map_decode_never_panics_and_round_trips() {
-    let mut rng = Rng(7);
-    for _ in 0..20_000 {
-        // Random bytes, including huge counts and lengths.
-        let junk = rng.bytes(64);
-        if let Some(pairs) = decode_header_map(&junk) {
-            let total: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
-            assert!(total <= junk.len());
+    hang_guard("header map decoding", || {
+        let mut rng = Rng(7);
+        for _ in 0..20_000 {
+            // Random bytes, including huge counts and lengths.
+            let junk = rng.bytes(64);
+            if let Some(pairs) = decode_header_map(&junk) {
+                let total: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
+                assert!(total <= junk.len());
+            }
+            // A valid encoding round-trips; every truncation and a corrupted
+            // copy decode to something bounded or to None, never a panic.
+            let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..rng.below(6))
+                .map(|_| (rng.bytes(12), rng.bytes(24)))
+                .collect();
+            let enc = encode_map(&pairs);
+            assert_eq!(decode_header_map(&enc), Some(pairs.clone()));
+            let cut = rng.below(enc.len());
+            if let Some(p) = decode_header_map(&enc[..cut]) {
+                assert!(p.len() <= pairs.len());
+            }
+            let mut bad = enc.clone();
+            let i = rng.below(bad.len());
+            bad[i] = rng.next() as u8;
+            if let Some(p) = decode_header_map(&bad) {
+                let total: usize = p.iter().map(|(k, v)| k.len() + v.len()).sum();
+                assert!(total <= bad.len());
+                let _ = RequestHead::from_pairs(p);
+            }
         }
-        // A valid encoding round-trips; every truncation and a corrupted
-        // copy decode to something bounded or to None, never a panic.
-        let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..rng.below(6))
-            .map(|_| (rng.bytes(12), rng.bytes(24)))
-            .collect();
-        let enc = encode_map(&pairs);
-        assert_eq!(decode_header_map(&enc), Some(pairs.clone()));
-        let cut = rng.below(enc.len());
-        if let Some(p) = decode_header_map(&enc[..cut]) {
-            assert!(p.len() <= pairs.len());
-        }
-        let mut bad = enc.clone();
-        let i = rng.below(bad.len());
-        bad[i] = rng.next() as u8;
-        if let Some(p) = decode_header_map(&bad) {
-            let total: usize = p.iter().map(|(k, v)| k.len() + v.len()).sum();
-            assert!(total <= bad.len());
-            let _ = RequestHead::from_pairs(p);
-        }
-    }
+    });
 }
 
 #[test]
 fn raw_http1_parser_never_panics() {
-    let mut rng = Rng(8);
-    let pieces: &[&[u8]] = &[
-        b"GET ",
-        b"POST ",
-        b"/a?b=c",
-        b" HTTP/1.1",
-        b"\r\n",
-        b"\n",
-        b"Host: x",
-        b"Transfer-Encoding: chunked",
-        b"Content-Length: 5",
-        b"Content-Length: 99999999999999999999",
-        b"5\r\nabcde\r\n",
-        b"ffffffffffffffff\r\n",
-        b"0\r\n\r\n",
-        b":",
-        b"\0",
-        b"\xff",
-    ];
-    for _ in 0..20_000 {
-        let mut raw = Vec::new();
-        for _ in 0..rng.below(16) {
-            raw.extend_from_slice(rng.pick(pieces));
+    hang_guard("raw HTTP/1 parsing", || {
+        let mut rng = Rng(8);
+        let pieces: &[&[u8]] = &[
+            b"GET ",
+            b"POST ",
+            b"/a?b=c",
+            b" HTTP/1.1",
+            b"\r\n",
+            b"\n",
+            b"Host: x",
+            b"Transfer-Encoding: chunked",
+            b"Content-Length: 5",
+            b"Content-Length: 99999999999999999999",
+            b"5\r\nabcde\r\n",
+            b"ffffffffffffffff\r\n",
+            b"0\r\n\r\n",
+            b":",
+            b"\0",
+            b"\xff",
+        ];
+        for _ in 0..20_000 {
+            let mut raw = Vec::new();
+            for _ in 0..rng.below(16) {
+                raw.extend_from_slice(rng.pick(pieces));
+            }
+            if let Ok((head, body)) = parse_http1(&raw) {
+                assert!(body.len() <= raw.len());
+                assert!(head.path.len() <= raw.len());
+            }
         }
-        if let Ok((head, body)) = parse_http1(&raw) {
-            assert!(body.len() <= raw.len());
-            assert!(head.path.len() <= raw.len());
-        }
-    }
+    });
 }

@@ -46,7 +46,7 @@ pub(super) fn xff_entry(head: &RequestHead, n: u32) -> Option<&[u8]> {
 /// (`fe80::1%eth0`) or a quoted form of these. None for anything else.
 /// The shape (brackets, number of colons) picks the one parse to try;
 /// IPv4 is parsed by hand (the common case, on every request).
-pub(super) fn parse_ip(raw: &[u8]) -> Option<IpAddr> {
+pub fn parse_ip(raw: &[u8]) -> Option<IpAddr> {
     if raw.len() > 64 {
         return None;
     }

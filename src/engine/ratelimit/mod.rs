@@ -137,6 +137,7 @@ mod sweep;
 #[cfg(test)]
 mod tests;
 
+pub use addr::parse_ip;
 pub use config::{
     parse_section, ContentionPolicy, Fallback, KeyConfig, KeySource, RateAction, RateLimitConfig,
     RateRuleConfig,

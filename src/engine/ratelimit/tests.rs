@@ -16,7 +16,6 @@ use crate::engine::detect::Taken;
 use crate::engine::host::{SharedStore, StoreError};
 use crate::engine::http::RequestHead;
 use crate::engine::metrics::{Metric, MetricsSink};
-use crate::engine::surface::path::canonical_path;
 use crate::engine::Config;
 
 const T0: u64 = 1_700_000_000_000_000_000;
@@ -1138,64 +1137,4 @@ fn real_threads_share_one_limit() {
     let n = admitted.len() as u128;
     assert!(n <= b, "{n} > {b}");
     assert!(n + 8 >= b, "{n} << {b}");
-}
-
-// ----- cost -----------------------------------------------------------------
-
-/// `cargo test --release -- --ignored bench_check --nocapture`
-#[test]
-#[ignore]
-fn bench_check() {
-    let l = rl(r#""rules": [{"path_prefix": "/login", "requests_per_second": 5}]"#);
-    let s = MemoryStore::default();
-    let heads: Vec<RequestHead> = (0..1000)
-        .map(|i| {
-            head(
-                &format!("/api/items/{i}?q=1"),
-                &[("user-agent", "Mozilla/5.0")],
-            )
-        })
-        .collect();
-    let addrs: Vec<String> = (0..1000)
-        .map(|i| format!("10.5.{}.{}:4321", i / 256, i % 256))
-        .collect();
-    let keys: Vec<RateKey> = (0..1000)
-        .map(|i| key(&l, &heads[i], Some(&addrs[i])))
-        .collect();
-    let n = 1_000_000u64;
-    let t = std::time::Instant::now();
-    for i in 0..n {
-        let d = l.check(&s, T0 + i * 1000, &keys[(i % 1000) as usize]);
-        std::hint::black_box(d);
-    }
-    let check_ns = t.elapsed().as_nanos() as f64 / n as f64;
-    let t = std::time::Instant::now();
-    for i in 0..n {
-        let j = (i % 1000) as usize;
-        std::hint::black_box(l.key(&heads[j], Some(&addrs[j])));
-    }
-    let key_ns = t.elapsed().as_nanos() as f64 / n as f64;
-    eprintln!("check: {check_ns:.0} ns/op, key (with one rule): {key_ns:.0} ns/op");
-    let plain = rl("");
-    let t = std::time::Instant::now();
-    for i in 0..n {
-        let j = (i % 1000) as usize;
-        std::hint::black_box(plain.key(&heads[j], Some(&addrs[j])));
-    }
-    let plain_ns = t.elapsed().as_nanos() as f64 / n as f64;
-    let t = std::time::Instant::now();
-    for i in 0..n {
-        let j = (i % 1000) as usize;
-        std::hint::black_box(canonical_path(heads[j].path_only()));
-    }
-    let canon_ns = t.elapsed().as_nanos() as f64 / n as f64;
-    let t = std::time::Instant::now();
-    for i in 0..n {
-        let j = (i % 1000) as usize;
-        std::hint::black_box(parse_ip(addrs[j].as_bytes()));
-    }
-    let ip_ns = t.elapsed().as_nanos() as f64 / n as f64;
-    eprintln!(
-        "key (no rule): {plain_ns:.0} ns, canonical_path {canon_ns:.0} ns, parse_ip {ip_ns:.0} ns"
-    );
 }

@@ -436,7 +436,8 @@ mod tests {
     /// (debug build: arithmetic overflow would panic too), bounded time.
     #[test]
     fn fuzz_all_parsers_never_panic() {
-        let samples: [&[u8]; 6] = [
+        crate::testing::hang_guard("body: fuzz inputs", || {
+            let samples: [&[u8]; 6] = [
             br#"{"a": [1, "x\u00e9\"", {"b": null}], "c": "{\"d\": [\"e\"]}"}"#,
             b"<?xml version='1.0'?><!DOCTYPE r [<!ENTITY e 'x'>]><r a='1'><![CDATA[c]]><!-- k --><s>&lt;&#x41;</s></r>",
             b"--b\r\nContent-Disposition: form-data; name=\"f\"; filename*=UTF-8''a%20b\r\nContent-Type: application/json\r\n\r\n{\"k\": \"v\"}\r\n--b--",
@@ -444,49 +445,50 @@ mod tests {
             b"plain text with ' and < and %2527",
             b"\x00\x01\xff\xfe",
         ];
-        let cts: [Option<&[u8]>; 7] = [
-            None,
-            Some(b"application/json"),
-            Some(b"text/xml"),
-            Some(b"multipart/form-data; boundary=b"),
-            Some(b"multipart/form-data"),
-            Some(b"application/x-www-form-urlencoded"),
-            Some(b"text/plain"),
-        ];
-        let mut limits = Config::default().limits;
-        limits.max_depth = 8;
-        let mut seed = 0x1234_5678_9abc_def0u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for round in 0..6000 {
-            let mut body = samples[round % samples.len()].to_vec();
-            for _ in 0..(next() % 6) {
-                let r = next();
-                let at = (r >> 8) as usize % (body.len() + 1);
-                match r % 4 {
-                    0 if at < body.len() => body[at] = (r >> 40) as u8,
-                    1 => {
-                        let pool = b"{[<\"'&%\\-\r\n";
-                        body.insert(at, pool[(r >> 32) as usize % pool.len()]);
+            let cts: [Option<&[u8]>; 7] = [
+                None,
+                Some(b"application/json"),
+                Some(b"text/xml"),
+                Some(b"multipart/form-data; boundary=b"),
+                Some(b"multipart/form-data"),
+                Some(b"application/x-www-form-urlencoded"),
+                Some(b"text/plain"),
+            ];
+            let mut limits = Config::default().limits;
+            limits.max_depth = 8;
+            let mut seed = 0x1234_5678_9abc_def0u64;
+            let mut next = || {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed
+            };
+            for round in 0..6000 {
+                let mut body = samples[round % samples.len()].to_vec();
+                for _ in 0..(next() % 6) {
+                    let r = next();
+                    let at = (r >> 8) as usize % (body.len() + 1);
+                    match r % 4 {
+                        0 if at < body.len() => body[at] = (r >> 40) as u8,
+                        1 => {
+                            let pool = b"{[<\"'&%\\-\r\n";
+                            body.insert(at, pool[(r >> 32) as usize % pool.len()]);
+                        }
+                        2 if at < body.len() => {
+                            body.remove(at);
+                        }
+                        _ => body.truncate(at),
                     }
-                    2 if at < body.len() => {
-                        body.remove(at);
+                }
+                for ct in cts {
+                    let mut c = Collect::default();
+                    let _ = extract(ct, &body, &limits, &mut c);
+                    for n in c.items.iter().map(|i| i.value.as_bytes()) {
+                        let r = crate::engine::decode::normalize(n);
+                        assert!(r.bytes.len() <= n.len());
                     }
-                    _ => body.truncate(at),
                 }
             }
-            for ct in cts {
-                let mut c = Collect::default();
-                let _ = extract(ct, &body, &limits, &mut c);
-                for n in c.items.iter().map(|i| i.value.as_bytes()) {
-                    let r = crate::engine::decode::normalize(n);
-                    assert!(r.bytes.len() <= n.len());
-                }
-            }
-        }
+        });
     }
 }

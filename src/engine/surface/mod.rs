@@ -27,8 +27,6 @@
 //! recursion driven by input depth (explicit stacks bounded by
 //! `limits.max_depth`), no panics, at most one level of embedded documents.
 
-#[cfg(test)]
-mod bench;
 pub mod body;
 pub mod cookie;
 pub mod head;
