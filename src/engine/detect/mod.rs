@@ -21,6 +21,7 @@ pub mod custom;
 mod detector;
 pub(crate) mod registry;
 mod set;
+pub mod jndi;
 pub mod sqli;
 pub mod ssrf;
 pub mod traversal;
