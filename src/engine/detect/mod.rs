@@ -22,6 +22,7 @@ mod detector;
 pub(crate) mod registry;
 mod set;
 pub mod jndi;
+pub mod scanner;
 pub mod sqli;
 pub mod ssrf;
 pub mod traversal;
