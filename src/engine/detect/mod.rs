@@ -23,6 +23,7 @@ pub(crate) mod registry;
 mod set;
 pub mod jndi;
 pub mod scanner;
+pub mod sensitive_path;
 pub mod sqli;
 pub mod ssrf;
 pub mod traversal;
