@@ -17,6 +17,7 @@
 
 mod attack;
 pub mod cmdi;
+pub mod crlf;
 pub mod custom;
 mod detector;
 pub(crate) mod registry;
