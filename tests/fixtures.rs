@@ -13,7 +13,10 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use envoy_rasp::engine::decode::normalize;
-use envoy_rasp::engine::detect::{cmdi, sqli, ssrf, traversal, upload, xss, xxe, Hit, ValueCtx};
+use envoy_rasp::engine::detect::{
+    cmdi, crlf, jndi, scanner, sensitive_path, sqli, ssrf, traversal, upload, xss, xxe, Hit,
+    ValueCtx,
+};
 use envoy_rasp::engine::surface::{FilePart, Surface};
 use serde_json::Value;
 
@@ -175,6 +178,96 @@ const RUNNERS: &[Runner] = &[
                     content: content.as_bytes(),
                 })
             })
+        },
+    },
+    Runner {
+        name: "jndi",
+        extra_fields: &[],
+        exact_spans: true,
+        min_detect: 30,
+        min_pass: 40,
+        min_rows: 1,
+        // As the engine reads a header: as received, then normalised (a
+        // hit on the normalised form has no span in the value).
+        build: || {
+            let d = jndi::Jndi::compile(&jndi::JndiConfig::default(), "jndi_injection")
+                .ok()
+                .flatten()
+                .expect("jndi compiles");
+            Box::new(move |v, _| {
+                let ctx = ValueCtx::value(Surface::Header);
+                d.detect(v.as_bytes(), &ctx).or_else(|| {
+                    let n = normalize(v.as_bytes());
+                    d.detect(&n.bytes, &ctx).map(|h| Hit {
+                        start: 0,
+                        end: 0,
+                        ..h
+                    })
+                })
+            })
+        },
+    },
+    Runner {
+        name: "crlf",
+        extra_fields: &["surface", "key"],
+        exact_spans: false,
+        min_detect: 30,
+        min_pass: 30,
+        min_rows: 1,
+        // `surface` (default `query`) and `key` (a parameter name): where
+        // the value travels; as received, then normalised.
+        build: || {
+            let d = crlf::Crlf::compile(&crlf::CrlfConfig::default(), "header_injection")
+                .ok()
+                .flatten()
+                .expect("crlf compiles");
+            Box::new(move |v, row| {
+                let name = row["surface"].as_str().unwrap_or("query");
+                let ctx = ValueCtx {
+                    surface: surface(name).unwrap_or_else(|| panic!("unknown surface {name}")),
+                    is_key: row["key"].as_bool().unwrap_or(false),
+                };
+                d.detect(v.as_bytes(), &ctx)
+                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
+            })
+        },
+    },
+    Runner {
+        name: "scanner",
+        extra_fields: &["header"],
+        exact_spans: true,
+        min_detect: 20,
+        min_pass: 30,
+        min_rows: 1,
+        // `header` (default `user-agent`): the header the value is sent in.
+        build: || {
+            let d = scanner::Scanner::compile(&scanner::ScannerConfig::default(), "scanner")
+                .ok()
+                .flatten()
+                .expect("scanner compiles");
+            Box::new(move |v, row| {
+                let name = row["header"].as_str().unwrap_or("user-agent");
+                d.detect_header(name.as_bytes(), v.as_bytes())
+            })
+        },
+    },
+    Runner {
+        name: "sensitive_path",
+        extra_fields: &[],
+        exact_spans: true,
+        min_detect: 60,
+        min_pass: 60,
+        min_rows: 1,
+        // The value is the request path.
+        build: || {
+            let d = sensitive_path::SensitivePath::compile(
+                &sensitive_path::SensitivePathConfig::default(),
+                "sensitive_path",
+            )
+            .ok()
+            .flatten()
+            .expect("sensitive_path compiles");
+            Box::new(move |v, _| d.detect_path(v.as_bytes()))
         },
     },
 ];

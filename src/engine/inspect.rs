@@ -258,15 +258,16 @@ impl Transaction {
                 return HeadVerdict::Allow;
             }
         }
-        head::extract(
-            &self.head,
-            &self.cfg.inspect,
-            &mut Scan {
-                cfg: &self.cfg,
-                st: &mut self.ins,
-                headers: Some(&self.header_memo),
-            },
-        );
+        let mut scan = Scan {
+            cfg: &self.cfg,
+            st: &mut self.ins,
+            headers: Some(&self.header_memo),
+        };
+        if head::extract(&self.head, &self.cfg.inspect, &mut scan) == Flow::Continue
+            && self.cfg.detectors.reads_every_header()
+        {
+            scan.every_header(&self.head);
+        }
         if let Some(r) = self.check() {
             return HeadVerdict::Reply(r);
         }
@@ -688,6 +689,81 @@ impl Scan<'_> {
     }
 }
 
+impl Scan<'_> {
+    /// Every request header (and `:authority`) that
+    /// `inspect.exclude_headers` does not exclude, through the detectors
+    /// that read every header (`Detector::EVERY_HEADER`), as received and
+    /// normalised. Applications log any header, so Log4Shell and CRLF
+    /// payloads can sit in any of them; the other detectors keep to
+    /// `inspect.headers`, where a header's content is text a user controls.
+    fn every_header(&mut self, head: &RequestHead) -> Flow {
+        let cfg = self.cfg;
+        let authority =
+            (!head.authority.is_empty()).then_some((":authority", head.authority.as_slice()));
+        let headers = head.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
+        for (name, value) in authority.into_iter().chain(headers) {
+            if self.done() {
+                return Flow::Stop;
+            }
+            if cfg.inspect.exclude_headers.iter().any(|x| x == name) {
+                continue;
+            }
+            let inspected = cfg.inspect.headers.iter().any(|h| h == name);
+            if !inspected {
+                self.st.bytes += value.len() as u64;
+            }
+            let ctx = ValueCtx::value(Surface::Header);
+            let norm = normalize_with(value, Options::default());
+            let normalized = match &norm.bytes {
+                Cow::Owned(n) if n.as_slice() != value => Some(n.as_slice()),
+                _ => None,
+            };
+            let mut seen = 0u64;
+            for reading in std::iter::once(value).chain(normalized) {
+                let mut hits: Vec<(AttackType, Action, Hit)> = Vec::new();
+                cfg.detectors.scan_every_header(
+                    name.as_bytes(),
+                    reading,
+                    &ctx,
+                    inspected,
+                    &mut |t, a, h| {
+                        if seen & bit(t) != 0 {
+                            return true;
+                        }
+                        seen |= bit(t);
+                        hits.push((t, a, h));
+                        !(a == Action::Block && cfg.mode == Mode::Block)
+                    },
+                );
+                for (t, a, h) in hits {
+                    let loc = location(Surface::Header, name.as_bytes(), Kind::Value);
+                    self.record(t, a, &h, reading, loc, true);
+                }
+                if self.done() {
+                    return Flow::Stop;
+                }
+            }
+        }
+        self.flow()
+    }
+
+    /// The whole request path (name `""`) through the detectors that judge
+    /// a request for a file; they canonicalise and decode it themselves.
+    fn whole_path(&mut self, value: &[u8]) -> Flow {
+        let cfg = self.cfg;
+        let mut hits: Vec<(AttackType, Action, Hit)> = Vec::new();
+        cfg.detectors.scan_path(value, &mut |t, a, h| {
+            hits.push((t, a, h));
+            !(a == Action::Block && cfg.mode == Mode::Block)
+        });
+        for (t, a, h) in hits {
+            let loc = location(Surface::Path, b"", Kind::Value);
+            self.record(t, a, &h, value, loc, true);
+        }
+        self.flow()
+    }
+}
+
 impl Sink for Scan<'_> {
     fn value(&mut self, surface: Surface, name: &[u8], value: &[u8], kind: Kind) -> Flow {
         match surface {
@@ -720,6 +796,13 @@ impl Sink for Scan<'_> {
             surface,
             is_key: kind == Kind::Key,
         };
+        if surface == Surface::Path
+            && name.is_empty()
+            && kind == Kind::Value
+            && self.whole_path(value) == Flow::Stop
+        {
+            return Flow::Stop;
+        }
         let tag = memo_tag(surface, kind);
         if let Some(t) = tag {
             if self.memo(surface, |m| m.contains(t, value)) == Some(true) {

@@ -139,6 +139,8 @@ pub const NOTES: &[Note] = &[
     n("inspect.query", "Inspect query parameter names and values."),
     n("inspect.cookies", "Inspect cookie values."),
     n("inspect.headers", "Headers whose values are inspected (case-insensitive)."),
+    n("inspect.exclude_headers", "Headers the header-borne detectors (jndi_injection, header_injection, scanner) do not read; they read every other request header, `:authority` included. Default `cookie` (cookies are their own surface)."),
+    n("inspect.exclude_headers[]", "A header name (`:authority` for the pseudo header)."),
     n("inspect.headers[]", "A header name."),
     n("inspect.body", "Inspect request bodies (form, JSON, multipart, XML, sniffed text)."),
     n("inspect.file_contents", "Also run the injection detectors over uploaded file contents."),

@@ -75,6 +75,12 @@ pub struct InspectSettings {
     /// Headers that carry addresses (`x-forwarded-for`) are better left
     /// out: private addresses there are normal in a mesh.
     pub headers: Vec<String>,
+    /// Headers (case-insensitive) that the header-borne detectors
+    /// (`jndi_injection`, `header_injection`, `scanner`) do not read. They
+    /// read every other request header, `:authority` included, because
+    /// applications log any header. Default `["cookie"]`: cookies are read
+    /// one by one as their own surface.
+    pub exclude_headers: Vec<String>,
     /// Inspect request bodies (form, JSON, multipart, XML, sniffed text).
     /// Default true.
     pub body: bool,
@@ -102,6 +108,7 @@ impl Default for InspectSettings {
             query: true,
             cookies: true,
             headers: vec!["user-agent".to_string(), "referer".to_string()],
+            exclude_headers: vec!["cookie".to_string()],
             body: true,
             file_contents: false,
             hold_headers: false,
@@ -133,8 +140,21 @@ impl Section for InspectSettings {
             }
             headers.push(h.to_ascii_lowercase());
         }
+        let mut exclude_headers = Vec::with_capacity(self.exclude_headers.len());
+        for (i, h) in self.exclude_headers.iter().enumerate() {
+            // A leading `:` names a pseudo header (`:authority`).
+            if !is_token(h.strip_prefix(':').unwrap_or(h)) {
+                errors.push(
+                    at.key("exclude_headers")
+                        .index(i)
+                        .error(format!("not a valid header name: {h:?}")),
+                );
+            }
+            exclude_headers.push(h.to_ascii_lowercase());
+        }
         errors.into_result(InspectSettings {
             headers,
+            exclude_headers,
             ..self.clone()
         })
     }

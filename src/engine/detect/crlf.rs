@@ -64,12 +64,15 @@
 //! assert!(d.detect(b"Hi,\r\nLocation: Berlin\r\nDate: Monday", &q).is_none());
 //! ```
 
+use crate::engine::detect::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
+use crate::engine::bytes::find_byte2 as find2;
+use crate::engine::bytes::starts_ci as starts_with_fold;
 use crate::engine::config::{Action, ConfigError};
-use crate::engine::decode::starts_with_fold;
-use crate::engine::surface::scan::find2;
 use crate::engine::surface::Surface;
 
 /// Most line breaks examined in one value.
@@ -567,6 +570,33 @@ fn document_start(l: &[u8]) -> bool {
     TAGS.iter().any(|t| {
         starts_with_fold(l, t) && !l.get(t.len()).is_some_and(|b| b.is_ascii_alphanumeric())
     })
+}
+
+impl Detector for Crlf {
+    type Config = CrlfConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "Header injection and response / request splitting: a line break followed by a listed header with its syntax, a status line or a request line; any line break in the path or inside a parameter name."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("headers", "Header names whose injection after a line break is flagged (Set-Cookie, Location, Refresh, Content-Type, Content-Length, Transfer-Encoding, CORS, CSP, X-Forwarded-*, …); a known name must also carry a value of its syntax."),
+        FieldNote::new("headers[]", "A header name."),
+        FieldNote::new("path", "Flag any CR or LF in the request path."),
+        FieldNote::new("names", "Flag a CR or LF followed by more text in a query, form, cookie or multipart parameter name."),
+    ];
+
+    fn compile(cfg: &CrlfConfig, at: &FieldPath) -> Result<Option<Crlf>, ConfigErrors> {
+        Ok(Crlf::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Crlf::action(self)
+    }
+
+    const EVERY_HEADER: bool = true;
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Crlf::detect(self, value, ctx)
+    }
 }
 
 #[cfg(test)]

@@ -39,6 +39,23 @@ pub trait Detector: Sized {
         None
     }
 
+    /// Reads every request header, not only `inspect.headers`: families
+    /// that applications log from any header (Log4Shell, CRLF, tool
+    /// signatures). Their `detect` runs on the values of the headers that
+    /// `inspect.headers` does not already send through every detector.
+    const EVERY_HEADER: bool = false;
+
+    /// A request header as a whole (name and value), for detectors with
+    /// [`EVERY_HEADER`](Self::EVERY_HEADER).
+    fn detect_header(&self, _name: &[u8], _value: &[u8]) -> Option<Hit> {
+        None
+    }
+
+    /// The request path as a whole (as received, query included).
+    fn detect_path(&self, _path: &[u8]) -> Option<Hit> {
+        None
+    }
+
     /// True when some locations are configured where hits are dropped
     /// (the SQL whitelist); `suppressed` is asked only then.
     fn has_suppressions(&self) -> bool {

@@ -55,14 +55,17 @@
 //! assert!(d.detect(b"cd ${HOME:-/root} && echo ${PATH}", &h).is_none());
 //! ```
 
+use crate::engine::detect::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
+use crate::engine::bytes::find_byte as find1;
+use crate::engine::bytes::starts_ci as starts_with_fold;
 use crate::engine::config::{Action, ConfigError};
-use crate::engine::decode::starts_with_fold;
-use crate::engine::surface::scan::find1;
 
 /// Deepest lookup nesting evaluated; deeper `${` are read as text.
 pub const MAX_DEPTH: usize = 16;
@@ -441,6 +444,31 @@ fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
 
 fn find_pair(s: &[u8], pat: &[u8; 2]) -> Option<usize> {
     s.windows(2).position(|w| w == pat)
+}
+
+impl Detector for Jndi {
+    type Config = JndiConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "Log4Shell-style lookup injection (`${jndi:…}`, also assembled by nested lookups such as `${${lower:j}ndi:…}` or `${::-j}`), on every surface and every request header."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("lookups", "Lookup prefixes flagged once a lookup resolves to one of them: `jndi` (Log4j) and `script` (Commons Text, Text4Shell) by default; add `dns`, `url`, `file`, or `env`, `sys`, `ctx` for probes that copy secrets into logs."),
+        FieldNote::new("lookups[]", "A lookup prefix without `:`."),
+    ];
+
+    fn compile(cfg: &JndiConfig, at: &FieldPath) -> Result<Option<Jndi>, ConfigErrors> {
+        Ok(Jndi::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Jndi::action(self)
+    }
+
+    const EVERY_HEADER: bool = true;
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Jndi::detect(self, value, ctx)
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@
 macro_rules! with_detectors {
     ($callback:ident) => {
         $callback! {
+            jndi jndi_injection JndiInjection
+                "Log4Shell-style lookup injection (`${jndi:…}` and its nested-lookup obfuscations), on every surface and every request header."
+                $crate::engine::detect::jndi::Jndi;
             sqli sql_injection SqlInjection
                 "SQL injection detector (`action`, `min_length`, `whitelist`)."
                 $crate::engine::detect::sqli::Sqli;
@@ -40,6 +43,15 @@ macro_rules! with_detectors {
             upload file_upload FileUpload
                 "Malicious upload detector (`action`, `blacklist` of extensions)."
                 $crate::engine::detect::upload::Upload;
+            crlf header_injection HeaderInjection
+                "Header injection and response / request splitting, on every surface and every request header."
+                $crate::engine::detect::crlf::Crlf;
+            scanner scanner Scanner
+                "Attack-tool signatures in `User-Agent` and tool-only headers."
+                $crate::engine::detect::scanner::Scanner;
+            sensitive_path sensitive_path SensitivePath
+                "Requests for VCS metadata, secrets, backups, server and editor configuration by path."
+                $crate::engine::detect::sensitive_path::SensitivePath;
         }
     };
 }

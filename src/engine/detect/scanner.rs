@@ -36,11 +36,14 @@
 //! assert!(d.detect_header(b"referer", ua).is_none()); // only User-Agent is read for signatures
 //! ```
 
+use crate::engine::detect::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::Hit;
+use crate::engine::bytes::starts_ci as starts_with_fold;
 use crate::engine::config::{Action, ConfigError};
-use crate::engine::decode::starts_with_fold;
 
 fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -295,6 +298,33 @@ impl Scanner {
     }
 }
 
+impl Detector for Scanner {
+    type Config = ScannerConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "Attack-tool signatures: scanners and exploit tools in `User-Agent` and tool-only headers."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("user_agents", "Signatures (case-insensitive, matched as words) of attack tools in the User-Agent: sqlmap, nikto, nuclei, acunetix, wpscan, `nmap scripting engine`, masscan, zgrab, dirbuster, gobuster, …. Replaces the default; `[]` turns user-agent matching off."),
+        FieldNote::new("user_agents[]", "A signature, 2-64 printable ASCII characters starting with a letter or digit."),
+        FieldNote::new("headers", "Request header names that only attack tools send (Acunetix-Aspect, WebInspect's X-Scan-Memo, …): their presence is flagged."),
+        FieldNote::new("headers[]", "A header name."),
+    ];
+
+    fn compile(cfg: &ScannerConfig, at: &FieldPath) -> Result<Option<Scanner>, ConfigErrors> {
+        Ok(Scanner::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Scanner::action(self)
+    }
+
+    const EVERY_HEADER: bool = true;
+
+    fn detect_header(&self, name: &[u8], value: &[u8]) -> Option<Hit> {
+        Scanner::detect_header(self, name, value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,20 +333,6 @@ mod tests {
         Scanner::compile(&ScannerConfig::default(), "scanner")
             .unwrap()
             .unwrap()
-    }
-
-    #[test]
-    fn fixtures() {
-        let d = det();
-        let n = crate::engine::detect::fixtures::check(
-            include_str!("../../../tests/fixtures/scanner.jsonl"),
-            true,
-            |v, row| {
-                let name = row["header"].as_str().unwrap_or("user-agent");
-                d.detect_header(name.as_bytes(), v.as_bytes())
-            },
-        );
-        assert!(n.detect >= 20 && n.pass >= 30, "too few fixtures");
     }
 
     #[test]

@@ -52,6 +52,9 @@
 //! assert!(d.detect_path(b"/static/app.env.js").is_none());
 //! ```
 
+use crate::engine::detect::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::Hit;
@@ -623,6 +626,39 @@ fn strip_suffix_fold<'a>(s: &'a [u8], suffix: &[u8]) -> &'a [u8] {
         s.get(..s.len() - suffix.len()).unwrap_or_default()
     } else {
         s
+    }
+}
+
+impl Detector for SensitivePath {
+    type Config = SensitivePathConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "Requests for VCS metadata, secrets, backups, server configuration and IDE / coding-agent folders by path (`/.git/config`, `/.env`, `/backup.sql.gz`, `/WEB-INF/web.xml`, `/.claude/settings.json`)."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("vcs", "Flag version-control metadata and file listings (.git, .svn, .hg, .bzr, CVS/Entries, .DS_Store)."),
+        FieldNote::new("secrets", "Flag credential and environment files (.env*, .aws, .ssh, private keys, .htpasswd, .npmrc, .netrc, .docker, .kube, Terraform state, shell histories)."),
+        FieldNote::new("backups", "Flag backups, editor leftovers and dumps (*.bak, *.old, *.swp, *~, *.sql, *.sql.gz, archives named backup, www, db, …)."),
+        FieldNote::new("server_config", "Flag server and application configuration and logs (WEB-INF, META-INF, .htaccess, web.config, php.ini, nginx.conf, docker-compose.yml, *.log)."),
+        FieldNote::new("editor_config", "Flag IDE and coding-agent folders and files (.idea, .vscode, .vs, .claude, .cursor, .continue, .aider*, .windsurf, .codex, .gemini, .mcp.json, …)."),
+        FieldNote::new("extra", "More patterns, reported as sensitive_path.custom: `name` (a path segment), `dir/name` (consecutive segments) or `*.ext` (the last segment's ending). Case-insensitive."),
+        FieldNote::new("extra[]", "A pattern."),
+        FieldNote::new("exempt_prefixes", "Canonical path prefixes under which nothing is flagged (a code browser that serves repository files)."),
+        FieldNote::new("exempt_prefixes[]", "A path prefix starting with `/`."),
+    ];
+
+    fn compile(
+        cfg: &SensitivePathConfig,
+        at: &FieldPath,
+    ) -> Result<Option<SensitivePath>, ConfigErrors> {
+        Ok(SensitivePath::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        SensitivePath::action(self)
+    }
+
+    fn detect_path(&self, path: &[u8]) -> Option<Hit> {
+        SensitivePath::detect_path(self, path)
     }
 }
 

@@ -42,6 +42,60 @@ macro_rules! detector_set {
                     }
                 )*
             }
+
+            /// Whether an enabled detector reads every request header.
+            pub fn reads_every_header(&self) -> bool {
+                false $(|| (<$ty as Detector>::EVERY_HEADER && self.$field.is_some()))*
+            }
+
+            /// One request header through the detectors that read every
+            /// header: `detect_header` (name and value), then, unless the
+            /// header is one of `inspect.headers` (which every detector
+            /// reads already), `detect` over the value.
+            pub fn scan_every_header(
+                &self,
+                name: &[u8],
+                value: &[u8],
+                ctx: &ValueCtx,
+                already_inspected: bool,
+                found: &mut dyn FnMut(AttackType, Action, Hit) -> bool,
+            ) {
+                $(
+                    if <$ty as Detector>::EVERY_HEADER {
+                        if let Some(d) = &self.$field {
+                            let hit = Detector::detect_header(d, name, value).or_else(|| {
+                                if already_inspected {
+                                    None
+                                } else {
+                                    Detector::detect(d, value, ctx)
+                                }
+                            });
+                            if let Some(hit) = hit {
+                                if !found(AttackType::$variant, Detector::action(d), hit) {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                )*
+            }
+
+            /// The whole request path through the detectors that judge it.
+            pub fn scan_path(
+                &self,
+                path: &[u8],
+                found: &mut dyn FnMut(AttackType, Action, Hit) -> bool,
+            ) {
+                $(
+                    if let Some(d) = &self.$field {
+                        if let Some(hit) = Detector::detect_path(d, path) {
+                            if !found(AttackType::$variant, Detector::action(d), hit) {
+                                return;
+                            }
+                        }
+                    }
+                )*
+            }
         }
     };
 }
