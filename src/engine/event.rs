@@ -13,8 +13,9 @@
 
 use std::fmt::Write;
 
-use super::config::Mode;
-use super::detect::{Finding, Taken};
+use super::detect::Finding;
+use super::mode::Mode;
+use super::mode::Taken;
 use super::policy::{json_escape, Cause};
 
 /// Per-request fields shared by every event of the request.

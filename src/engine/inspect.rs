@@ -10,11 +10,12 @@
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
-use super::config::{Action, Config, Mode, OverflowPolicy};
+use super::config::{Config, OverflowPolicy};
 use super::decode::{normalize_with, Options};
-use super::detect::{AttackType, Finding, Hit, Taken, ValueCtx};
+use super::detect::{AttackType, Finding, Hit, ValueCtx};
 use super::event;
 use super::http::RequestHead;
+use super::mode::{Action, Mode, Taken};
 use super::policy::{
     block_reply, limit_reply, BodyVerdict, Cause, HeadVerdict, LocalReply, Violation,
 };

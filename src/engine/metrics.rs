@@ -8,7 +8,8 @@
 //! Every metric is defined when the plugin starts, so all series exist (at
 //! zero) before the first request.
 
-use super::detect::{AttackType, Taken};
+use super::detect::AttackType;
+use super::mode::Taken;
 use super::policy::Cause;
 use super::siem::SiemDrop;
 

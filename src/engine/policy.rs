@@ -1,7 +1,8 @@
 //! From findings and limits to a verdict and, when blocking, the local reply.
 
 use super::config::{BlockConfig, Config};
-use super::detect::{AttackType, Taken};
+use super::detect::AttackType;
+use super::mode::Taken;
 
 /// Why a request got a local reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -53,11 +53,15 @@ pub use events::EventsConfig;
 pub use limits::{Limits, OverflowPolicy};
 pub use scope::{Allowlist, InspectSettings};
 
-// The shared vocabulary lives in leaf modules; re-exported here, where the
-// detectors and the rate limiter import it from today.
-pub use super::error::{ConfigError, ConfigErrors, ErrorKind, FieldPath};
-pub use super::mode::{Action, Mode};
-pub use super::section::{Bounds, Context, Section};
+use super::error::{ConfigErrors, ErrorKind, FieldPath};
+use super::mode::Mode;
+use super::section::{Context, Section};
+
+// Only for `detect/cmdi.rs`, which still imports these two from here;
+// everything else imports them from the leaf modules `error` and `mode`.
+// Both lines go once cmdi does the same.
+pub use super::error::ConfigError;
+pub use super::mode::Action;
 
 /// The top-level plugin configuration, as written in JSON.
 ///

@@ -22,7 +22,8 @@
 use regex_lite::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// The request parts a custom rule can apply to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]

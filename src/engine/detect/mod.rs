@@ -21,12 +21,8 @@ pub mod xxe;
 
 use std::borrow::Cow;
 
-use super::config::RawConfig;
-use super::error::ConfigError;
+use super::mode::{Action, Taken};
 use super::surface::Surface;
-
-// The shared vocabulary lives in a leaf module; re-exported where it was.
-pub use super::mode::{Action, Taken};
 
 /// The attack classes. Their names are the configuration section names and
 /// the `type` label of `rasp_attacks_total`.
@@ -149,19 +145,6 @@ pub struct Detectors {
 }
 
 impl Detectors {
-    /// Compiles every detector section of `raw`.
-    pub fn compile(raw: &RawConfig) -> Result<Detectors, ConfigError> {
-        Ok(Detectors {
-            sqli: sqli::Sqli::compile(&raw.sql_injection, "sql_injection")?,
-            xss: xss::Xss::compile(&raw.xss, "xss")?,
-            cmdi: cmdi::Cmdi::compile(&raw.command_injection, "command_injection")?,
-            traversal: traversal::Traversal::compile(&raw.path_traversal, "path_traversal")?,
-            ssrf: ssrf::Ssrf::compile(&raw.ssrf, "ssrf")?,
-            xxe: xxe::Xxe::compile(&raw.xxe, "xxe")?,
-            upload: upload::Upload::compile(&raw.file_upload, "file_upload")?,
-        })
-    }
-
     /// Runs every enabled value detector over `value` and calls `found` for
     /// each hit (at most one per detector), stopping early when `found`
     /// returns `false`.

@@ -50,8 +50,9 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::Hit;
-use crate::engine::config::{Action, ConfigError};
 use crate::engine::decode::percent_decode;
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 use crate::engine::surface::FilePart;
 
 fn strings(list: &[&str]) -> Vec<String> {

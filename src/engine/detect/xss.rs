@@ -74,7 +74,8 @@ mod text;
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 use js::Mode;
 
 /// Configuration section `xss`.

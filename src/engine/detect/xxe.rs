@@ -52,7 +52,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Hit;
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// Configuration section `xxe`.
 #[derive(Clone, Debug, Deserialize, Serialize)]

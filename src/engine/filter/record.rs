@@ -1,7 +1,8 @@
 //! How a finished request is counted in the metric catalogue.
 
-use crate::engine::detect::{AttackType, Taken};
+use crate::engine::detect::AttackType;
 use crate::engine::metrics::{Metric, MetricsSink};
+use crate::engine::mode::Taken;
 use crate::engine::policy::Cause;
 use crate::engine::Transaction;
 

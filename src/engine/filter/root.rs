@@ -4,9 +4,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::engine::config::Mode;
 use crate::engine::host::{Host, HttpCall, Level};
 use crate::engine::metrics::Metric;
+use crate::engine::mode::Mode;
 use crate::engine::ratelimit::KeyGauge;
 use crate::engine::siem::{self, SiemQueue};
 use crate::engine::Engine;

@@ -1,9 +1,10 @@
 //! The request lifecycle driven through the fake host.
 
 use super::*;
-use crate::engine::detect::{AttackType, Taken};
+use crate::engine::detect::AttackType;
 use crate::engine::host::Level;
 use crate::engine::metrics::Metric;
+use crate::engine::mode::Taken;
 use crate::engine::policy::Cause;
 use crate::engine::siem::SiemDrop;
 use crate::engine::RequestHead;

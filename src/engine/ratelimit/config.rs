@@ -1,5 +1,5 @@
-//! The `rate_limit` section: serde types with their defaults, the section
-//! parser, and validation into a compiled [`RateLimiter`].
+//! The `rate_limit` section: serde types with their defaults and
+//! validation into a compiled [`RateLimiter`].
 
 use serde::{Deserialize, Serialize};
 
@@ -7,7 +7,8 @@ use super::gcra::Limit;
 use super::keys::{KeySpec, Rule};
 use super::page::SLOTS_PER_PAGE;
 use super::RateLimiter;
-use crate::engine::config::{ConfigError, Mode};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Mode;
 
 /// What happens to a request over its limit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -229,37 +230,6 @@ impl Default for RateLimitConfig {
             attack_cost: 0,
         }
     }
-}
-
-/// Deserializes the `rate_limit` section; errors name `rate_limit`,
-/// `rate_limit.key` or `rate_limit.rules[i]`.
-pub fn parse_section(value: &serde_json::Value) -> Result<RateLimitConfig, ConfigError> {
-    let obj = value
-        .as_object()
-        .ok_or_else(|| ConfigError::new("rate_limit", "must be an object"))?;
-    let mut rest = obj.clone();
-    let key = rest.remove("key");
-    let rules = rest.remove("rules");
-    let mut cfg = RateLimitConfig::deserialize(serde_json::Value::Object(rest))
-        .map_err(|e| ConfigError::new("rate_limit", e.to_string()))?;
-    if let Some(k) = key {
-        cfg.key = KeyConfig::deserialize(&k)
-            .map_err(|e| ConfigError::new("rate_limit.key", e.to_string()))?;
-    }
-    if let Some(r) = rules {
-        let items = r.as_array().ok_or_else(|| {
-            ConfigError::new("rate_limit.rules", "must be an array of rule objects")
-        })?;
-        cfg.rules = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            cfg.rules.push(
-                RateRuleConfig::deserialize(item).map_err(|e| {
-                    ConfigError::new(format!("rate_limit.rules[{i}]"), e.to_string())
-                })?,
-            );
-        }
-    }
-    Ok(cfg)
 }
 
 /// Longest refill time accepted (seconds).

@@ -109,7 +109,7 @@
 //!
 //! | file          | owns |
 //! |---------------|------|
-//! | `config.rs`   | the `rate_limit` section (serde, defaults), its parser and validation into a [`RateLimiter`] |
+//! | `config.rs`   | the `rate_limit` section (serde, defaults), its validation into a [`RateLimiter`] |
 //! | `gcra.rs`     | a limit in exact units and the GCRA arithmetic (admit, take, remaining), pure |
 //! | `page.rs`     | the page format and the pure step from one page read to the page to write (eviction) |
 //! | `store.rs`    | page naming, the CAS loops of `check` / `charge`, [`MemoryStore`] |
@@ -138,8 +138,7 @@ mod sweep;
 mod tests;
 
 pub use config::{
-    parse_section, ContentionPolicy, Fallback, KeyConfig, KeySource, RateAction, RateLimitConfig,
-    RateRuleConfig,
+    ContentionPolicy, Fallback, KeyConfig, KeySource, RateAction, RateLimitConfig, RateRuleConfig,
 };
 pub use decision::Decision;
 pub use hash::siphash24;
@@ -148,7 +147,7 @@ pub use page::{ENTRY_BYTES, SLOTS_PER_PAGE};
 pub use store::MemoryStore;
 pub use sweep::{KeyGauge, SweepStats, PAGES_PER_SWEEP};
 
-use crate::engine::config::Mode;
+use crate::engine::mode::Mode;
 use gcra::Limit;
 use keys::{KeySpec, Rule};
 

@@ -12,10 +12,10 @@ use super::hash::Sip;
 use super::keys::path_prefix_segments;
 use super::page::{attempt, page_valid, Attempt, PAGE_VERSION};
 use super::*;
-use crate::engine::detect::Taken;
 use crate::engine::host::{SharedStore, StoreError};
 use crate::engine::http::RequestHead;
 use crate::engine::metrics::{Metric, MetricsSink};
+use crate::engine::mode::Taken;
 use crate::engine::surface::path::canonical_path;
 use crate::engine::Config;
 

@@ -108,7 +108,8 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// Configuration section `sql_injection`.
 ///

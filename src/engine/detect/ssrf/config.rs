@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::cidr::Cidr;
 use super::known::{is_scheme_char, MAX_HOST};
-use crate::engine::config::{Action, ConfigError};
 use crate::engine::detect::custom::Target;
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::path::{canonicalize, drive_at};
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// Configuration section `path_traversal`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
