@@ -32,7 +32,7 @@ use envoy_rasp::engine::detect::Finding;
 use envoy_rasp::engine::filter::{FakeHost, RequestFilter};
 use envoy_rasp::engine::http::parse_http1;
 use envoy_rasp::engine::mode::Taken;
-use envoy_rasp::engine::policy::Cause;
+use envoy_rasp::engine::reply::Cause;
 use envoy_rasp::engine::{Engine, LocalReply, Mode, RequestHead, Transaction};
 use serde_json::{json, Value};
 

@@ -14,9 +14,10 @@
 use std::fmt::Write;
 
 use super::detect::Finding;
+use super::escape::json_escape;
 use super::mode::Mode;
 use super::mode::Taken;
-use super::policy::{json_escape, Cause};
+use super::reply::Cause;
 
 /// Per-request fields shared by every event of the request.
 pub struct Meta<'a> {

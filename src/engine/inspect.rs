@@ -16,9 +16,8 @@ use super::detect::{AttackType, Finding, Hit, ValueCtx};
 use super::event;
 use super::http::RequestHead;
 use super::mode::{Action, Mode, Taken};
-use super::policy::{
-    block_reply, limit_reply, BodyVerdict, Cause, HeadVerdict, LocalReply, Violation,
-};
+use super::policy::{block_reply, limit_reply, BodyVerdict, HeadVerdict, Violation};
+use super::reply::{Cause, LocalReply};
 use super::surface::body::{self, BodyKind};
 use super::surface::{head, FilePart, Flow, Kind, Limit, Sink, Surface};
 use super::Engine;

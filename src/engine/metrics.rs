@@ -10,8 +10,7 @@
 
 use super::detect::AttackType;
 use super::mode::Taken;
-use super::policy::Cause;
-use super::siem::SiemDrop;
+use super::reply::Cause;
 
 /// Counter, gauge or histogram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +64,29 @@ pub enum Metric {
     RateLimitFallback,
     /// Requests not rate limited because they had no usable key at all.
     RateLimitUnkeyed,
+}
+
+/// Why events were dropped (the `reason` label of
+/// `rasp_siem_events_dropped_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SiemDrop {
+    /// The queue was full; the oldest event made room.
+    Overflow,
+    /// The batch request failed, timed out or got a non-2xx answer.
+    Failed,
+}
+
+impl SiemDrop {
+    /// Every reason, in a stable order.
+    pub const ALL: [SiemDrop; 2] = [SiemDrop::Overflow, SiemDrop::Failed];
+
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiemDrop::Overflow => "overflow",
+            SiemDrop::Failed => "failed",
+        }
+    }
 }
 
 const N_ATTACK: usize = AttackType::ALL.len() * Taken::ALL.len();

@@ -3,7 +3,7 @@
 use crate::engine::detect::AttackType;
 use crate::engine::metrics::{Metric, MetricsSink};
 use crate::engine::mode::Taken;
-use crate::engine::policy::Cause;
+use crate::engine::reply::Cause;
 use crate::engine::Transaction;
 
 /// Counts a finished transaction: the request, allowlisting, each attack

@@ -3,10 +3,9 @@
 use super::*;
 use crate::engine::detect::AttackType;
 use crate::engine::host::Level;
-use crate::engine::metrics::Metric;
+use crate::engine::metrics::{Metric, SiemDrop};
 use crate::engine::mode::Taken;
-use crate::engine::policy::Cause;
-use crate::engine::siem::SiemDrop;
+use crate::engine::reply::Cause;
 use crate::engine::RequestHead;
 
 /// 2023-11-14T22:13:20Z.

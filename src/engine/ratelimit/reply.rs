@@ -3,7 +3,8 @@
 
 use super::{Decision, RateLimiter};
 use crate::engine::metrics::{Metric, MetricsSink};
-use crate::engine::policy::{limit_reply, Cause, LocalReply};
+use crate::engine::policy::limit_reply;
+use crate::engine::reply::{Cause, LocalReply};
 
 impl RateLimiter {
     /// `x-ratelimit-limit`, `-remaining`, `-reset` (seconds until the bucket
