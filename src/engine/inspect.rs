@@ -18,7 +18,8 @@ use super::http::RequestHead;
 use super::mode::{Action, Mode, Taken};
 use super::policy::{block_reply, limit_reply, BodyVerdict, HeadVerdict, Violation};
 use super::reply::{Cause, LocalReply};
-use super::surface::body::{self, BodyKind};
+use super::surface::body;
+use super::surface::media::{self, BodyKind};
 use super::surface::{head, FilePart, Flow, Kind, Limit, Sink, Surface};
 use super::Engine;
 
@@ -273,7 +274,7 @@ impl Transaction {
         if end_of_stream || !self.cfg.inspect.body || self.body_skipped {
             return HeadVerdict::Allow;
         }
-        self.body_kind = body::classify(self.head.content_type());
+        self.body_kind = media::classify(self.head.content_type());
         if self.body_kind == BodyKind::Skip {
             return HeadVerdict::Allow;
         }
