@@ -1,5 +1,5 @@
-//! The detectors', custom rules' and rate limiter's sections behind the
-//! [`Section`] contract.
+//! The detectors' and custom rules' sections behind the [`Section`]
+//! contract.
 //!
 //! Their checks live in their own modules, each a `compile(cfg, path)`
 //! that returns its first error; these adapters put them behind the same
@@ -13,7 +13,6 @@ use super::{compile_section, RawConfig};
 use crate::engine::detect::custom::{CustomRule, CustomRuleConfig};
 use crate::engine::detect::{cmdi, sqli, ssrf, traversal, upload, xss, xxe, Detectors};
 use crate::engine::error::{ConfigErrors, FieldPath};
-use crate::engine::ratelimit::{RateLimitConfig, RateLimiter};
 use crate::engine::section::{Context, Section};
 
 macro_rules! detector_sections {
@@ -78,15 +77,5 @@ impl Section for Vec<CustomRuleConfig> {
             }
         }
         errors.into_result(rules)
-    }
-}
-
-/// `None` when rate limiting is off (the section is checked either way).
-/// Its checks name `rate_limit.…` themselves.
-impl Section for RateLimitConfig {
-    type Compiled = Option<RateLimiter>;
-
-    fn compile(&self, _at: &FieldPath, cx: &Context) -> Result<Option<RateLimiter>, ConfigErrors> {
-        Ok(RateLimiter::compile(self, cx.mode)?)
     }
 }

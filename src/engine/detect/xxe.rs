@@ -54,6 +54,10 @@ use serde::{Deserialize, Serialize};
 use super::Hit;
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
+use crate::engine::section::Bounds;
+
+/// `xxe.max_entity_expansion`, in bytes.
+pub const MAX_ENTITY_EXPANSION_RANGE: Bounds = Bounds::at_least(1);
 
 /// Configuration section `xxe`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -163,10 +167,10 @@ impl Xxe {
             }
             allowed.push(p.to_ascii_lowercase().into_bytes());
         }
-        if cfg.max_entity_expansion == 0 {
+        if !MAX_ENTITY_EXPANSION_RANGE.contains(cfg.max_entity_expansion) {
             return Err(ConfigError::new(
                 format!("{field}.max_entity_expansion"),
-                "must be at least 1",
+                format!("must be at least {}", MAX_ENTITY_EXPANSION_RANGE.min),
             ));
         }
         if cfg.action == Action::Off {

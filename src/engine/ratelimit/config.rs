@@ -1,5 +1,6 @@
-//! The `rate_limit` section: serde types with their defaults and
-//! validation into a compiled [`RateLimiter`].
+//! The `rate_limit` section: serde types with their defaults, the ranges
+//! its fields accept ([`Bounds`] constants, also read by the JSON Schema
+//! generator) and its [`Section`] checks into a compiled [`RateLimiter`].
 
 use serde::{Deserialize, Serialize};
 
@@ -7,8 +8,8 @@ use super::gcra::Limit;
 use super::keys::{KeySpec, Rule};
 use super::page::SLOTS_PER_PAGE;
 use super::RateLimiter;
-use crate::engine::error::ConfigError;
-use crate::engine::mode::Mode;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{Bounds, Context, Section};
 
 /// What happens to a request over its limit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -232,61 +233,89 @@ impl Default for RateLimitConfig {
     }
 }
 
-/// Longest refill time accepted (seconds).
-const MAX_REFILL_SECONDS: u128 = 86_400;
+/// `requests_per_second` / `requests_per_minute` (section and rules).
+pub const REQUESTS_RANGE: Bounds = Bounds::new(1, 1_000_000);
+/// `burst` (section and rules); a bucket must also refill within a day
+/// ([`MAX_REFILL_SECONDS`]), which the JSON Schema cannot state.
+pub const BURST_RANGE: Bounds = Bounds::new(1, 10_000_000);
+/// `key.trusted_hops`.
+pub const TRUSTED_HOPS_RANGE: Bounds = Bounds::new(1, 32);
+/// `key.path_segments`.
+pub const PATH_SEGMENTS_RANGE: Bounds = Bounds::new(0, 16);
+/// `key.ipv6_prefix_length`.
+pub const IPV6_PREFIX_LENGTH_RANGE: Bounds = Bounds::new(1, 128);
+/// `max_keys`.
+pub const MAX_KEYS_RANGE: Bounds = Bounds::new(16, 10_000_000);
+/// `cas_retries`.
+pub const CAS_RETRIES_RANGE: Bounds = Bounds::new(0, 64);
+/// `attack_cost`.
+pub const ATTACK_COST_RANGE: Bounds = Bounds::new(0, 1_000_000);
+/// Most entries in `rules`.
+pub const MAX_RULES: usize = 256;
+/// Longest refill time of an empty bucket accepted (seconds).
+pub const MAX_REFILL_SECONDS: u64 = 86_400;
 
-/// Checks a rate (exactly one of per-second / per-minute) and burst;
-/// returns `(n, period, burst)`.
-fn compile_rate(
-    path: &str,
-    rps: Option<u32>,
-    rpm: Option<u32>,
+/// A checked rate: `n` requests per `period` seconds, buckets of `burst`.
+struct Rate {
+    n: u64,
+    period: u64,
+    burst: u64,
+}
+
+/// The rate fields of the section or of one rule, as written.
+struct RateFields {
+    per_second: Option<u32>,
+    per_minute: Option<u32>,
     burst: Option<u32>,
-    default_rps: Option<u32>,
-) -> Result<(u64, u64, u64), ConfigError> {
-    let (n, period, field) =
-        match (rps, rpm) {
-            (Some(_), Some(_)) => {
-                return Err(ConfigError::new(
-                    format!("{path}.requests_per_minute"),
-                    "set either requests_per_second or requests_per_minute, not both",
-                ))
-            }
-            (Some(n), None) => (n, 1u64, "requests_per_second"),
-            (None, Some(n)) => (n, 60u64, "requests_per_minute"),
-            (None, None) => match default_rps {
-                Some(n) => (n, 1u64, "requests_per_second"),
-                None => return Err(ConfigError::new(
-                    format!("{path}.requests_per_second"),
-                    "required: set requests_per_second or requests_per_minute (or exempt: true)",
-                )),
-            },
-        };
-    if n == 0 || n > 1_000_000 {
-        return Err(ConfigError::new(
-            format!("{path}.{field}"),
-            format!("must be between 1 and 1000000, got {n}"),
-        ));
-    }
-    let n = u64::from(n);
-    let burst = match burst {
-        Some(b) => u64::from(b),
-        None => n * 2,
+}
+
+/// Checks a rate (exactly one of per-second / per-minute, else `default`
+/// per second) and its burst at `at`; `None` when anything is wrong.
+fn compile_rate(
+    at: &FieldPath,
+    f: &RateFields,
+    default: Option<u32>,
+    errors: &mut ConfigErrors,
+) -> Option<Rate> {
+    let rate = match (f.per_second, f.per_minute, default) {
+        (Some(_), Some(_), _) => {
+            errors.push(
+                at.key("requests_per_minute")
+                    .error("set either requests_per_second or requests_per_minute, not both"),
+            );
+            None
+        }
+        (Some(n), None, _) => Some((n, 1u64, "requests_per_second")),
+        (None, Some(n), _) => Some((n, 60u64, "requests_per_minute")),
+        (None, None, Some(n)) => Some((n, 1u64, "requests_per_second")),
+        (None, None, None) => {
+            errors.push(at.key("requests_per_second").error(
+                "required: set requests_per_second or requests_per_minute (or exempt: true)",
+            ));
+            None
+        }
     };
-    if burst == 0 || burst > 10_000_000 {
-        return Err(ConfigError::new(
-            format!("{path}.burst"),
-            format!("must be between 1 and 10000000, got {burst}"),
-        ));
-    }
+    let rate =
+        rate.filter(|&(n, _, field)| REQUESTS_RANGE.check(&at.key(field), u64::from(n), errors));
+    // An explicit burst is checked even when the rate is wrong; the
+    // default (twice the rate's count) only with a valid rate.
+    let burst = match (f.burst, rate) {
+        (Some(b), _) => {
+            Some(u64::from(b)).filter(|&b| BURST_RANGE.check(&at.key("burst"), b, errors))
+        }
+        (None, Some((n, _, _))) => Some(u64::from(n) * 2),
+        (None, None) => None,
+    };
+    let ((n, period, _), burst) = (rate?, burst?);
+    let n = u64::from(n);
     // Refill time of an empty bucket: burst × period / n seconds.
-    if u128::from(burst) * u128::from(period) > MAX_REFILL_SECONDS * u128::from(n) {
-        return Err(ConfigError::new(
-            format!("{path}.burst"),
-            format!("a bucket of {burst} would take more than a day to refill at this rate"),
-        ));
+    if u128::from(burst) * u128::from(period) > u128::from(MAX_REFILL_SECONDS) * u128::from(n) {
+        errors.push(at.key("burst").error(format!(
+            "a bucket of {burst} would take more than a day to refill at this rate"
+        )));
+        return None;
     }
-    Ok((n, period, burst))
+    Some(Rate { n, period, burst })
 }
 
 /// True for an RFC 9110 token (header names, methods).
@@ -296,56 +325,41 @@ fn is_token(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
 }
 
-/// Validates `rate_limit.key` and compiles it.
-fn compile_key(k: &KeyConfig) -> Result<KeySpec, ConfigError> {
+/// Checks the `key` section at `at` and compiles it (the result is only
+/// used when no error was found).
+fn compile_key(k: &KeyConfig, at: &FieldPath, errors: &mut ConfigErrors) -> KeySpec {
+    let header_at = at.key("header");
     let header = match (k.source, &k.header) {
         (KeySource::Header, Some(h)) if is_token(h) => h.to_ascii_lowercase(),
         (KeySource::Header, Some(h)) => {
-            return Err(ConfigError::new(
-                "rate_limit.key.header",
-                format!("not a valid header name: {h:?}"),
-            ))
+            errors.push(header_at.error(format!("not a valid header name: {h:?}")));
+            String::new()
         }
         (KeySource::Header, None) => {
-            return Err(ConfigError::new(
-                "rate_limit.key.header",
-                "required when source is \"header\"",
-            ))
+            errors.push(header_at.error("required when source is \"header\""));
+            String::new()
         }
         (_, Some(_)) => {
-            return Err(ConfigError::new(
-                "rate_limit.key.header",
-                "only used when source is \"header\"",
-            ))
+            errors.push(header_at.error("only used when source is \"header\""));
+            String::new()
         }
         (_, None) => String::new(),
     };
-    if k.trusted_hops == 0 || k.trusted_hops > 32 {
-        return Err(ConfigError::new(
-            "rate_limit.key.trusted_hops",
-            format!("must be between 1 and 32, got {}", k.trusted_hops),
-        ));
-    }
-    if k.path_segments > 16 {
-        return Err(ConfigError::new(
-            "rate_limit.key.path_segments",
-            format!("must be at most 16, got {}", k.path_segments),
-        ));
-    }
-    if k.ipv6_prefix_length == 0 || k.ipv6_prefix_length > 128 {
-        return Err(ConfigError::new(
-            "rate_limit.key.ipv6_prefix_length",
-            format!("must be between 1 and 128, got {}", k.ipv6_prefix_length),
-        ));
-    }
-    Ok(KeySpec {
+    TRUSTED_HOPS_RANGE.check(&at.key("trusted_hops"), u64::from(k.trusted_hops), errors);
+    PATH_SEGMENTS_RANGE.check(&at.key("path_segments"), u64::from(k.path_segments), errors);
+    IPV6_PREFIX_LENGTH_RANGE.check(
+        &at.key("ipv6_prefix_length"),
+        u64::from(k.ipv6_prefix_length),
+        errors,
+    );
+    KeySpec {
         source: k.source,
         trusted_hops: k.trusted_hops,
         header,
         path_segments: k.path_segments,
         v6_prefix: k.ipv6_prefix_length,
         fallback: k.fallback,
-    })
+    }
 }
 
 /// Everything that changes what a bucket means goes into its identity, so
@@ -358,131 +372,125 @@ fn key_identity(key: &KeySpec) -> String {
     )
 }
 
-/// Validates `rate_limit.rules[i]` and compiles it; a rule that is not
-/// exempt appends its limit to `limits`.
-fn compile_rule(
-    i: usize,
-    r: &RateRuleConfig,
-    key_identity: &str,
-    limits: &mut Vec<Limit>,
-) -> Result<Rule, ConfigError> {
-    let path = format!("rate_limit.rules[{i}]");
-    if !r.path_prefix.starts_with('/') {
-        return Err(ConfigError::new(
-            format!("{path}.path_prefix"),
-            format!("must start with '/', got {:?}", r.path_prefix),
-        ));
-    }
-    let mut methods = Vec::with_capacity(r.methods.len());
-    for (j, m) in r.methods.iter().enumerate() {
-        if !is_token(m) {
-            return Err(ConfigError::new(
-                format!("{path}.methods[{j}]"),
-                format!("not a valid method: {m:?}"),
-            ));
-        }
-        methods.push(m.to_ascii_uppercase());
-    }
-    let limit = if r.exempt {
-        if r.requests_per_second.is_some() || r.requests_per_minute.is_some() || r.burst.is_some() {
-            return Err(ConfigError::new(
-                format!("{path}.exempt"),
-                "an exempt rule takes no requests_per_second, requests_per_minute or burst",
-            ));
-        }
-        None
-    } else {
-        let (n, period, burst) = compile_rate(
-            &path,
-            r.requests_per_second,
-            r.requests_per_minute,
-            r.burst,
-            None,
-        )?;
-        let identity = format!(
-            "{key_identity}|{}|{}",
-            r.path_prefix.to_ascii_lowercase(),
-            methods.join(",")
-        );
-        limits.push(Limit::new(n, period, burst, Some(i), &identity));
-        Some(limits.len() - 1)
-    };
-    Ok(Rule {
-        prefix: r.path_prefix.to_ascii_lowercase(),
-        methods,
-        limit,
-    })
+/// The limits and rules being compiled: `limits[0]` is the section's
+/// default, each rule that is not exempt appends its own.
+struct Compiled {
+    key_identity: String,
+    limits: Vec<Limit>,
+    rules: Vec<Rule>,
 }
 
-/// The section's remaining ranges: `max_keys`, `cas_retries`, `attack_cost`.
-fn check_ranges(cfg: &RateLimitConfig) -> Result<(), ConfigError> {
-    if cfg.max_keys < 16 || cfg.max_keys > 10_000_000 {
-        return Err(ConfigError::new(
-            "rate_limit.max_keys",
-            format!("must be between 16 and 10000000, got {}", cfg.max_keys),
-        ));
+impl Compiled {
+    /// Checks rule `i` (found at `at`) and compiles it.
+    fn rule(&mut self, i: usize, r: &RateRuleConfig, at: &FieldPath, errors: &mut ConfigErrors) {
+        if !r.path_prefix.starts_with('/') {
+            errors.push(
+                at.key("path_prefix")
+                    .error(format!("must start with '/', got {:?}", r.path_prefix)),
+            );
+        }
+        let mut methods = Vec::with_capacity(r.methods.len());
+        for (j, m) in r.methods.iter().enumerate() {
+            if !is_token(m) {
+                errors.push(
+                    at.key("methods")
+                        .index(j)
+                        .error(format!("not a valid method: {m:?}")),
+                );
+            }
+            methods.push(m.to_ascii_uppercase());
+        }
+        let fields = RateFields {
+            per_second: r.requests_per_second,
+            per_minute: r.requests_per_minute,
+            burst: r.burst,
+        };
+        let limit = if r.exempt {
+            if fields.per_second.is_some() || fields.per_minute.is_some() || fields.burst.is_some()
+            {
+                errors.push(at.key("exempt").error(
+                    "an exempt rule takes no requests_per_second, requests_per_minute or burst",
+                ));
+            }
+            None
+        } else {
+            compile_rate(at, &fields, None, errors).map(|rate| {
+                let identity = format!(
+                    "{}|{}|{}",
+                    self.key_identity,
+                    r.path_prefix.to_ascii_lowercase(),
+                    methods.join(",")
+                );
+                self.limits.push(Limit::new(
+                    rate.n,
+                    rate.period,
+                    rate.burst,
+                    Some(i),
+                    &identity,
+                ));
+                self.limits.len() - 1
+            })
+        };
+        self.rules.push(Rule {
+            prefix: r.path_prefix.to_ascii_lowercase(),
+            methods,
+            limit,
+        });
     }
-    if cfg.cas_retries > 64 {
-        return Err(ConfigError::new(
-            "rate_limit.cas_retries",
-            format!("must be at most 64, got {}", cfg.cas_retries),
-        ));
-    }
-    if cfg.attack_cost > 1_000_000 {
-        return Err(ConfigError::new(
-            "rate_limit.attack_cost",
-            format!("must be at most 1000000, got {}", cfg.attack_cost),
-        ));
-    }
-    Ok(())
 }
 
-impl RateLimiter {
-    /// Validates the section and compiles it; `Ok(None)` when disabled (the
-    /// section is validated either way, so a typo surfaces before it is
-    /// switched on). The first error found is reported, checked in this
-    /// order: key, default rate, rules, then the remaining ranges.
-    pub fn compile(cfg: &RateLimitConfig, mode: Mode) -> Result<Option<RateLimiter>, ConfigError> {
-        let key = compile_key(&cfg.key)?;
+/// `None` when rate limiting is off. The section is checked either way,
+/// so a typo surfaces before it is switched on; every problem is reported,
+/// each at its full path.
+impl Section for RateLimitConfig {
+    type Compiled = Option<RateLimiter>;
+
+    fn compile(&self, at: &FieldPath, cx: &Context) -> Result<Option<RateLimiter>, ConfigErrors> {
+        let mut errors = ConfigErrors::default();
+        let e = &mut errors;
+        let key = compile_key(&self.key, &at.key("key"), e);
         let key_identity = key_identity(&key);
-        let (n, period, burst) = compile_rate(
-            "rate_limit",
-            cfg.requests_per_second,
-            cfg.requests_per_minute,
-            cfg.burst,
-            Some(100),
-        )?;
-        let mut limits = vec![Limit::new(
-            n,
-            period,
-            burst,
-            None,
-            &format!("{key_identity}|*"),
-        )];
-        if cfg.rules.len() > 256 {
-            return Err(ConfigError::new("rate_limit.rules", "at most 256 rules"));
+        let fields = RateFields {
+            per_second: self.requests_per_second,
+            per_minute: self.requests_per_minute,
+            burst: self.burst,
+        };
+        let default = compile_rate(at, &fields, Some(100), e).map(|rate| {
+            Limit::new(
+                rate.n,
+                rate.period,
+                rate.burst,
+                None,
+                &format!("{key_identity}|*"),
+            )
+        });
+        let mut compiled = Compiled {
+            key_identity,
+            limits: default.into_iter().collect(),
+            rules: Vec::with_capacity(self.rules.len()),
+        };
+        let rules_at = at.key("rules");
+        if self.rules.len() > MAX_RULES {
+            e.push(rules_at.error(format!("at most {MAX_RULES} rules")));
         }
-        let rules = cfg
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| compile_rule(i, r, &key_identity, &mut limits))
-            .collect::<Result<Vec<_>, _>>()?;
-        check_ranges(cfg)?;
-        if !cfg.enabled {
-            return Ok(None);
+        for (i, r) in self.rules.iter().enumerate() {
+            compiled.rule(i, r, &rules_at.index(i), e);
         }
-        Ok(Some(RateLimiter {
-            mode,
-            action: cfg.action,
+        MAX_KEYS_RANGE.check(&at.key("max_keys"), u64::from(self.max_keys), e);
+        CAS_RETRIES_RANGE.check(&at.key("cas_retries"), u64::from(self.cas_retries), e);
+        ATTACK_COST_RANGE.check(&at.key("attack_cost"), u64::from(self.attack_cost), e);
+        let limiter = RateLimiter {
+            mode: cx.mode,
+            action: self.action,
             key,
-            limits,
-            rules,
-            pages: cfg.max_keys.div_ceil(SLOTS_PER_PAGE as u32),
-            attempts: cfg.cas_retries + 1,
-            on_contention: cfg.on_contention,
-            response_headers: cfg.response_headers,
-            attack_cost: cfg.attack_cost,
-        }))
+            limits: compiled.limits,
+            rules: compiled.rules,
+            pages: self.max_keys.div_ceil(SLOTS_PER_PAGE as u32),
+            attempts: self.cas_retries.saturating_add(1),
+            on_contention: self.on_contention,
+            response_headers: self.response_headers,
+            attack_cost: self.attack_cost,
+        };
+        errors.into_result(self.enabled.then_some(limiter))
     }
 }

@@ -109,7 +109,7 @@
 //!
 //! | file          | owns |
 //! |---------------|------|
-//! | `config.rs`   | the `rate_limit` section (serde, defaults), its validation into a [`RateLimiter`] |
+//! | `config.rs`   | the `rate_limit` section (serde, defaults, ranges) and its `Section` checks into a [`RateLimiter`] |
 //! | `gcra.rs`     | a limit in exact units and the GCRA arithmetic (admit, take, remaining), pure |
 //! | `page.rs`     | the page format and the pure step from one page read to the page to write (eviction) |
 //! | `store.rs`    | page naming, the CAS loops of `check` / `charge`, [`MemoryStore`] |
@@ -139,6 +139,8 @@ mod tests;
 
 pub use config::{
     ContentionPolicy, Fallback, KeyConfig, KeySource, RateAction, RateLimitConfig, RateRuleConfig,
+    ATTACK_COST_RANGE, BURST_RANGE, CAS_RETRIES_RANGE, IPV6_PREFIX_LENGTH_RANGE, MAX_KEYS_RANGE,
+    MAX_REFILL_SECONDS, MAX_RULES, PATH_SEGMENTS_RANGE, REQUESTS_RANGE, TRUSTED_HOPS_RANGE,
 };
 pub use decision::Decision;
 pub use hash::siphash24;
