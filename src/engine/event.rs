@@ -113,15 +113,7 @@ fn field(out: &mut String, key: &str, value: &str) {
 }
 
 fn common(out: &mut String, meta: &Meta<'_>) {
-    field(
-        out,
-        "mode",
-        if meta.mode == Mode::Block {
-            "block"
-        } else {
-            "monitor"
-        },
-    );
+    field(out, "mode", meta.mode.as_str());
     optional(out, "request_id", meta.request_id);
     field(out, "method", &evidence(meta.method.as_bytes(), 16));
     field(out, "path", &evidence(meta.path, 200));

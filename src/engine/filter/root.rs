@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use crate::engine::host::{Host, HttpCall, Level};
 use crate::engine::metrics::Metric;
-use crate::engine::mode::Mode;
 use crate::engine::ratelimit::KeyGauge;
 use crate::engine::siem::{self, SiemQueue};
 use crate::engine::Engine;
@@ -61,11 +60,7 @@ impl FilterRoot {
             Level::Info,
             &format!(
                 "envoy-rasp: configuration loaded (mode={}, custom_rules={}, max_body_bytes={})",
-                if c.mode == Mode::Block {
-                    "block"
-                } else {
-                    "monitor"
-                },
+                c.mode.as_str(),
                 c.custom_rules.len(),
                 c.limits.max_body_bytes
             ),
