@@ -4,8 +4,8 @@
 use super::config::RateAction;
 use super::gcra::{remaining, secs_ceil, Limit, Over};
 use super::keys::RateKey;
+use super::limiter::RateLimiter;
 use super::page::Write;
-use super::RateLimiter;
 use crate::engine::mode::Mode;
 use crate::engine::mode::Taken;
 

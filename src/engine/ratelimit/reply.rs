@@ -1,7 +1,8 @@
 //! What a decision looks like to the client and to the metrics: the `429`
 //! reply, the `retry-after` / `x-ratelimit-*` headers, and the counters.
 
-use super::{Decision, RateLimiter};
+use super::decision::Decision;
+use super::limiter::RateLimiter;
 use crate::engine::metrics::{Metric, MetricsSink};
 use crate::engine::policy::limit_reply;
 use crate::engine::reply::{Cause, LocalReply};
