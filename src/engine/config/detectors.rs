@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use super::{compile_section, RawConfig};
+use super::raw::RawConfig;
 use crate::engine::detect::custom::{CustomRule, CustomRuleConfig};
 use crate::engine::detect::{cmdi, sqli, ssrf, traversal, upload, xss, xxe, Detectors};
 use crate::engine::error::{ConfigErrors, FieldPath};
@@ -45,13 +45,17 @@ pub(super) fn compile_detectors(
     errors: &mut ConfigErrors,
 ) -> Detectors {
     Detectors {
-        sqli: compile_section(&raw.sql_injection, "sql_injection", cx, errors),
-        xss: compile_section(&raw.xss, "xss", cx, errors),
-        cmdi: compile_section(&raw.command_injection, "command_injection", cx, errors),
-        traversal: compile_section(&raw.path_traversal, "path_traversal", cx, errors),
-        ssrf: compile_section(&raw.ssrf, "ssrf", cx, errors),
-        xxe: compile_section(&raw.xxe, "xxe", cx, errors),
-        upload: compile_section(&raw.file_upload, "file_upload", cx, errors),
+        sqli: raw.sql_injection.compile_field("sql_injection", cx, errors),
+        xss: raw.xss.compile_field("xss", cx, errors),
+        cmdi: raw
+            .command_injection
+            .compile_field("command_injection", cx, errors),
+        traversal: raw
+            .path_traversal
+            .compile_field("path_traversal", cx, errors),
+        ssrf: raw.ssrf.compile_field("ssrf", cx, errors),
+        xxe: raw.xxe.compile_field("xxe", cx, errors),
+        upload: raw.file_upload.compile_field("file_upload", cx, errors),
     }
 }
 
