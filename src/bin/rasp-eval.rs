@@ -36,7 +36,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use envoy_rasp::engine::policy::Cause;
+use envoy_rasp::engine::reply::Cause;
 use envoy_rasp::engine::surface::Surface;
 use envoy_rasp::engine::{AttackType, Engine, Finding, RequestHead, Verdict};
 

@@ -28,10 +28,11 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use envoy_rasp::engine::config::RawConfig;
-use envoy_rasp::engine::detect::{Finding, Taken};
+use envoy_rasp::engine::detect::Finding;
 use envoy_rasp::engine::filter::{FakeHost, RequestFilter};
 use envoy_rasp::engine::http::parse_http1;
-use envoy_rasp::engine::policy::Cause;
+use envoy_rasp::engine::mode::Taken;
+use envoy_rasp::engine::reply::Cause;
 use envoy_rasp::engine::{Engine, LocalReply, Mode, RequestHead, Transaction};
 use serde_json::{json, Value};
 
@@ -248,7 +249,7 @@ fn explain(a: &Args) -> ExitCode {
         let c = engine.config();
         println!(
             "configuration ok: mode={}, custom_rules={}, siem={}",
-            mode_str(c.mode),
+            c.mode.as_str(),
             c.custom_rules.len(),
             if c.siem.is_some() { "on" } else { "off" }
         );
@@ -304,7 +305,7 @@ fn json_report(ex: &Explained, tx: &Transaction) -> Value {
     json!({
         "verdict": ex.verdict(),
         "status": ex.reply().map(|r| r.status),
-        "mode": mode_str(ex.mode),
+        "mode": ex.mode.as_str(),
         "request": {
             "method": tx.head().method,
             "path": String::from_utf8_lossy(&tx.head().path),
@@ -325,13 +326,6 @@ fn json_report(ex: &Explained, tx: &Transaction) -> Value {
             .map(|l| serde_json::from_str(l).unwrap_or_else(|_| json!(l)))
             .collect::<Vec<Value>>(),
     })
-}
-
-fn mode_str(m: Mode) -> &'static str {
-    match m {
-        Mode::Block => "block",
-        Mode::Monitor => "monitor",
-    }
 }
 
 fn text_report(o: &mut String, a: &Args, ex: &Explained, tx: &Transaction) {
@@ -356,7 +350,7 @@ fn text_report(o: &mut String, a: &Args, ex: &Explained, tx: &Transaction) {
         o,
         "config      {} ({} mode)",
         a.config.as_deref().unwrap_or("defaults"),
-        mode_str(mode)
+        mode.as_str()
     );
     if tx.allowlisted() {
         let _ = writeln!(o, "allowlist   path is allowlisted: not inspected");

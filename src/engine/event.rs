@@ -12,9 +12,12 @@
 //! and invalid UTF-8 escaped) and the path without its query.
 
 use super::bytes::hex;
-use super::config::Mode;
-use super::detect::{Finding, Taken};
-use super::policy::{json_escape, Cause};
+
+use super::detect::Finding;
+use super::escape::json_escape;
+use super::mode::Mode;
+use super::mode::Taken;
+use super::reply::Cause;
 
 /// Per-request fields shared by every event of the request.
 pub struct Meta<'a> {
@@ -118,15 +121,7 @@ fn field(out: &mut String, key: &str, value: &str) {
 }
 
 fn common(out: &mut String, meta: &Meta<'_>) {
-    field(
-        out,
-        "mode",
-        if meta.mode == Mode::Block {
-            "block"
-        } else {
-            "monitor"
-        },
-    );
+    field(out, "mode", meta.mode.as_str());
     optional(out, "request_id", meta.request_id);
     field(out, "method", &evidence(meta.method.as_bytes(), 16));
     field(out, "path", &evidence(meta.path, 200));

@@ -10,15 +10,16 @@
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
-use super::config::{Action, Config, Mode, OverflowPolicy};
+use super::config::{Config, OverflowPolicy};
 use super::decode::{normalize_with, Options};
-use super::detect::{AttackType, Finding, Hit, Taken, ValueCtx};
+use super::detect::{AttackType, Finding, Hit, ValueCtx};
 use super::event;
 use super::http::RequestHead;
-use super::policy::{
-    block_reply, limit_reply, BodyVerdict, Cause, HeadVerdict, LocalReply, Violation,
-};
-use super::surface::body::{self, BodyKind};
+use super::mode::{Action, Mode, Taken};
+use super::policy::{block_reply, limit_reply, BodyVerdict, HeadVerdict, Violation};
+use super::reply::{Cause, LocalReply};
+use super::surface::body;
+use super::surface::media::{self, BodyKind};
 use super::surface::{head, FilePart, Flow, Kind, Limit, Sink, Surface};
 use super::Engine;
 
@@ -274,7 +275,7 @@ impl Transaction {
         if end_of_stream || !self.cfg.inspect.body || self.body_skipped {
             return HeadVerdict::Allow;
         }
-        self.body_kind = body::classify(self.head.content_type());
+        self.body_kind = media::classify(self.head.content_type());
         if self.body_kind == BodyKind::Skip {
             return HeadVerdict::Allow;
         }

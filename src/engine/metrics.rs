@@ -8,9 +8,9 @@
 //! Every metric is defined when the plugin starts, so all series exist (at
 //! zero) before the first request.
 
-use super::detect::{AttackType, Taken};
-use super::policy::Cause;
-use super::siem::SiemDrop;
+use super::detect::AttackType;
+use super::mode::Taken;
+use super::reply::Cause;
 
 /// Counter, gauge or histogram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,86 +66,130 @@ pub enum Metric {
     RateLimitUnkeyed,
 }
 
-const N_ATTACK: usize = AttackType::ALL.len() * Taken::ALL.len();
-const N_REJECT: usize = Cause::LIMITS.len() * Taken::ALL.len();
-/// First index after the per-type and per-cause series.
-const BASE_TAIL: usize = 3 + N_ATTACK + N_REJECT;
-/// First rate-limit series.
-const BASE_RL: usize = BASE_TAIL + 5 + SiemDrop::ALL.len();
+/// Why events were dropped (the `reason` label of
+/// `rasp_siem_events_dropped_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SiemDrop {
+    /// The queue was full; the oldest event made room.
+    Overflow,
+    /// The batch request failed, timed out or got a non-2xx answer.
+    Failed,
+}
+
+impl SiemDrop {
+    /// Every reason, in a stable order.
+    pub const ALL: [SiemDrop; 2] = [SiemDrop::Overflow, SiemDrop::Failed];
+
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiemDrop::Overflow => "overflow",
+            SiemDrop::Failed => "failed",
+        }
+    }
+}
+
+/// Position of `x` in `all` (0 if absent, which the lists rule out).
+fn position<T: PartialEq>(all: &[T], x: T) -> usize {
+    all.iter().position(|y| *y == x).unwrap_or(0)
+}
+
+/// The first index of each family, from the families' sizes, and the total.
+#[allow(clippy::indexing_slicing)] // const evaluation: an index out of range fails the build
+const fn layout<const N: usize>(sizes: [usize; N]) -> ([usize; N], usize) {
+    let mut starts = [0; N];
+    let mut total = 0;
+    let mut i = 0;
+    while i < N {
+        starts[i] = total;
+        total += sizes[i];
+        i += 1;
+    }
+    (starts, total)
+}
+
+/// Writes [`Metric::COUNT`], [`Metric::all`] and [`Metric::index`] from one
+/// list of the series families in index order. A family with fields stands
+/// for every combination of its fields' values, the last field varying
+/// fastest: `Attack(t, a)` is at the family's first index plus
+/// `position(t) × |Taken| + position(a)`. `index` matches every variant, so
+/// a variant missing from the list does not compile.
+macro_rules! series {
+    ($($variant:ident $(($($field:ident in $values:expr),+))?),* $(,)?) => {
+        /// The families, numbered in index order.
+        #[derive(Clone, Copy)]
+        enum Family {
+            $($variant),*
+        }
+
+        const FAMILIES: usize = 0 $(+ series!(@one $variant))*;
+
+        /// Each family's first index, and the number of series.
+        const LAYOUT: ([usize; FAMILIES], usize) =
+            layout([$(series!(@size $($($values),+)?)),*]);
+
+        impl Metric {
+            /// Number of series.
+            pub const COUNT: usize = LAYOUT.1;
+
+            /// Every series, in index order.
+            pub fn all() -> Vec<Metric> {
+                let mut v = Vec::with_capacity(Metric::COUNT);
+                $(series!(@push v, $variant $(, $($field in $values),+)?);)*
+                v
+            }
+
+            /// Dense index in `0..COUNT`, equal to the position in
+            /// [`Metric::all`].
+            pub fn index(self) -> usize {
+                let (family, offset) = match self {
+                    $(Metric::$variant $(($($field),+))? => {
+                        #[allow(unused_mut)]
+                        let mut offset = 0;
+                        $($(offset = offset * $values.len() + position(&$values, $field);)+)?
+                        (Family::$variant, offset)
+                    })*
+                };
+                LAYOUT.0.get(family as usize).map_or(Metric::COUNT, |start| start + offset)
+            }
+        }
+    };
+    (@one $variant:ident) => { 1 };
+    (@size) => { 1 };
+    (@size $($values:expr),+) => { 1 $(* $values.len())+ };
+    (@push $v:ident, $variant:ident) => { $v.push(Metric::$variant) };
+    (@push $v:ident, $variant:ident, $a:ident in $av:expr) => {
+        $v.extend($av.map(Metric::$variant))
+    };
+    (@push $v:ident, $variant:ident, $a:ident in $av:expr, $b:ident in $bv:expr) => {
+        for $a in $av.iter().copied() {
+            $v.extend($bv.map(|$b| Metric::$variant($a, $b)));
+        }
+    };
+}
+
+series! {
+    Requests,
+    Allowlisted,
+    Blocked,
+    Attack(t in AttackType::ALL, a in Taken::ALL),
+    Rejected(c in Cause::LIMITS, a in Taken::ALL),
+    InspectedBytes,
+    InspectionMicros,
+    ConfigErrors,
+    WasmMemoryBytes,
+    SiemSent,
+    SiemDropped(d in SiemDrop::ALL),
+    RateLimited(a in Taken::ALL),
+    RateLimitKeys,
+    RateLimitContention,
+    RateLimitStoreErrors,
+    RateLimitEvictions,
+    RateLimitFallback,
+    RateLimitUnkeyed,
+}
 
 impl Metric {
-    /// Every series, in index order.
-    pub fn all() -> Vec<Metric> {
-        let mut v = vec![Metric::Requests, Metric::Allowlisted, Metric::Blocked];
-        for &t in AttackType::ALL {
-            for a in Taken::ALL {
-                v.push(Metric::Attack(t, a));
-            }
-        }
-        for c in Cause::LIMITS {
-            for a in Taken::ALL {
-                v.push(Metric::Rejected(c, a));
-            }
-        }
-        v.extend([
-            Metric::InspectedBytes,
-            Metric::InspectionMicros,
-            Metric::ConfigErrors,
-            Metric::WasmMemoryBytes,
-            Metric::SiemSent,
-        ]);
-        v.extend(SiemDrop::ALL.map(Metric::SiemDropped));
-        for a in Taken::ALL {
-            v.push(Metric::RateLimited(a));
-        }
-        v.extend([
-            Metric::RateLimitKeys,
-            Metric::RateLimitContention,
-            Metric::RateLimitStoreErrors,
-            Metric::RateLimitEvictions,
-            Metric::RateLimitFallback,
-            Metric::RateLimitUnkeyed,
-        ]);
-        v
-    }
-
-    /// Number of series.
-    pub const COUNT: usize = BASE_TAIL + 5 + SiemDrop::ALL.len() + Taken::ALL.len() + 6;
-
-    /// Dense index in `0..COUNT`, equal to the position in [`Metric::all`].
-    pub fn index(self) -> usize {
-        let pos = |t: Taken| Taken::ALL.iter().position(|x| *x == t).unwrap_or(0);
-        match self {
-            Metric::Requests => 0,
-            Metric::Allowlisted => 1,
-            Metric::Blocked => 2,
-            Metric::Attack(t, a) => {
-                let ti = t.index();
-                3 + ti * Taken::ALL.len() + pos(a)
-            }
-            Metric::Rejected(c, a) => {
-                let ci = Cause::LIMITS.iter().position(|x| *x == c).unwrap_or(0);
-                3 + N_ATTACK + ci * Taken::ALL.len() + pos(a)
-            }
-            Metric::InspectedBytes => BASE_TAIL,
-            Metric::InspectionMicros => BASE_TAIL + 1,
-            Metric::ConfigErrors => BASE_TAIL + 2,
-            Metric::WasmMemoryBytes => BASE_TAIL + 3,
-            Metric::SiemSent => BASE_TAIL + 4,
-            Metric::SiemDropped(d) => {
-                let di = SiemDrop::ALL.iter().position(|x| *x == d).unwrap_or(0);
-                BASE_TAIL + 5 + di
-            }
-            Metric::RateLimited(a) => BASE_RL + pos(a),
-            Metric::RateLimitKeys => BASE_RL + Taken::ALL.len(),
-            Metric::RateLimitContention => BASE_RL + Taken::ALL.len() + 1,
-            Metric::RateLimitStoreErrors => BASE_RL + Taken::ALL.len() + 2,
-            Metric::RateLimitEvictions => BASE_RL + Taken::ALL.len() + 3,
-            Metric::RateLimitFallback => BASE_RL + Taken::ALL.len() + 4,
-            Metric::RateLimitUnkeyed => BASE_RL + Taken::ALL.len() + 5,
-        }
-    }
-
     /// The Envoy stat name (labels as `.name.value` suffixes).
     pub fn name(self) -> String {
         match self {

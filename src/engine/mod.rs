@@ -31,6 +31,7 @@ pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod error;
+pub mod escape;
 pub mod event;
 pub mod filter;
 pub mod hash;
@@ -41,6 +42,7 @@ pub mod metrics;
 pub mod mode;
 pub mod policy;
 pub mod ratelimit;
+pub mod reply;
 pub mod section;
 pub mod siem;
 pub mod surface;
@@ -51,7 +53,8 @@ pub use error::{ConfigError, ConfigErrors};
 pub use http::RequestHead;
 pub use inspect::Transaction;
 pub use mode::Mode;
-pub use policy::{BodyVerdict, HeadVerdict, LocalReply, Verdict, Violation};
+pub use policy::{BodyVerdict, HeadVerdict, Verdict, Violation};
+pub use reply::LocalReply;
 
 use std::sync::{Arc, Mutex};
 

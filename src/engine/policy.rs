@@ -1,76 +1,10 @@
 //! From findings and limits to a verdict and, when blocking, the local reply.
 
-use super::config::{BlockConfig, Config};
-use super::detect::{AttackType, Taken};
-
-/// Why a request got a local reply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Cause {
-    /// A detector or custom rule with action `block`.
-    Attack(AttackType),
-    /// Body larger than `limits.max_body_bytes`.
-    BodyTooLarge,
-    /// Inspected body larger than `limits.max_inspect_bytes` (policy
-    /// `reject`).
-    InspectOverflow,
-    /// Headers larger than `limits.max_header_bytes`.
-    HeadersTooLarge,
-    /// `:path` longer than `limits.max_url_bytes`.
-    UrlTooLong,
-    /// More parameters than `limits.max_params`.
-    TooManyParams,
-    /// Nesting deeper than `limits.max_depth`.
-    TooDeep,
-    /// Rate limit exceeded.
-    RateLimited,
-}
-
-impl Cause {
-    /// Every limit cause (not attacks), in a stable order.
-    pub const LIMITS: [Cause; 6] = [
-        Cause::BodyTooLarge,
-        Cause::InspectOverflow,
-        Cause::HeadersTooLarge,
-        Cause::UrlTooLong,
-        Cause::TooManyParams,
-        Cause::TooDeep,
-    ];
-
-    /// Snake-case name used in replies, events and metric labels.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cause::Attack(t) => t.as_str(),
-            Cause::BodyTooLarge => "body_too_large",
-            Cause::InspectOverflow => "inspect_overflow",
-            Cause::HeadersTooLarge => "headers_too_large",
-            Cause::UrlTooLong => "url_too_long",
-            Cause::TooManyParams => "too_many_params",
-            Cause::TooDeep => "too_deep",
-            Cause::RateLimited => "rate_limited",
-        }
-    }
-
-    /// The HTTP status for a limit cause.
-    pub fn limit_status(self) -> u16 {
-        match self {
-            Cause::BodyTooLarge | Cause::InspectOverflow => 413,
-            Cause::HeadersTooLarge => 431,
-            Cause::UrlTooLong => 414,
-            Cause::TooManyParams | Cause::TooDeep => 400,
-            Cause::RateLimited => 429,
-            Cause::Attack(_) => 403,
-        }
-    }
-}
-
-/// A local reply for Envoy to send instead of forwarding the request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LocalReply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    pub cause: Cause,
-}
+use super::config::BlockConfig;
+use super::detect::AttackType;
+use super::escape::json_escape;
+use super::mode::Taken;
+use super::reply::{Cause, LocalReply};
 
 /// A limit the request went over and what was done about it, decided once
 /// where the limit was checked: events and metrics both read this value.
@@ -150,24 +84,6 @@ impl BodyVerdict {
     }
 }
 
-/// Escapes a string for inclusion in a JSON string literal.
-pub fn json_escape(out: &mut String, s: &str) {
-    use std::fmt::Write;
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-}
-
 /// The reply for a request blocked because of `attack`.
 pub fn block_reply(cfg: &BlockConfig, attack: AttackType, event_id: &str) -> LocalReply {
     let cause = Cause::Attack(attack);
@@ -213,11 +129,6 @@ pub fn limit_reply(cause: Cause, event_id: &str) -> LocalReply {
         body: s.into_bytes(),
         cause,
     }
-}
-
-/// Convenience for tests and tools: the reply `cfg` would send for `attack`.
-pub fn reply_for(cfg: &Config, attack: AttackType, event_id: &str) -> LocalReply {
-    block_reply(&cfg.block, attack, event_id)
 }
 
 #[cfg(test)]

@@ -31,6 +31,18 @@ pub trait Section {
     /// Reports every problem found, each naming its full path
     /// (`limits.max_body_bytes`, `custom_rules[2].patterns[0]`).
     fn compile(&self, at: &FieldPath, cx: &Context) -> Result<Self::Compiled, ConfigErrors>;
+
+    /// Compiles the section found at the top-level field `name`, adding its
+    /// errors to `errors`; a section with errors yields its default, so the
+    /// other sections are still checked (the result is then discarded).
+    fn compile_field(&self, name: &str, cx: &Context, errors: &mut ConfigErrors) -> Self::Compiled
+    where
+        Self::Compiled: Default,
+    {
+        errors
+            .take(self.compile(&FieldPath::root().key(name), cx))
+            .unwrap_or_default()
+    }
 }
 
 /// An absent (`null`) section compiles to nothing; a present one as itself.

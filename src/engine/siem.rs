@@ -56,8 +56,8 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 
 use super::error::{ConfigErrors, FieldPath};
-use super::metrics::Metric;
-use super::policy::json_escape;
+use super::escape::json_escape;
+use super::metrics::{Metric, SiemDrop};
 use super::section::{Bounds, Context, Section};
 
 /// How events are written in a batch body.
@@ -298,29 +298,6 @@ impl SiemConfig {
     /// The `:authority` actually used.
     pub fn effective_authority(&self) -> &str {
         self.authority.as_deref().unwrap_or(&self.cluster)
-    }
-}
-
-/// Why events were dropped (the `reason` label of
-/// `rasp_siem_events_dropped_total`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SiemDrop {
-    /// The queue was full; the oldest event made room.
-    Overflow,
-    /// The batch request failed, timed out or got a non-2xx answer.
-    Failed,
-}
-
-impl SiemDrop {
-    /// Every reason, in a stable order.
-    pub const ALL: [SiemDrop; 2] = [SiemDrop::Overflow, SiemDrop::Failed];
-
-    /// The label value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SiemDrop::Overflow => "overflow",
-            SiemDrop::Failed => "failed",
-        }
     }
 }
 

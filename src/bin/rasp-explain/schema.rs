@@ -21,15 +21,16 @@
 //! What the parser cannot tell by probing (descriptions, value ranges that
 //! `validate()` enforces, minimum list sizes) comes from [`NOTES`], keyed by
 //! the field's path (`limits.max_depth`, `custom_rules[].id`). Ranges are
-//! the [`Bounds`] constants the sections' checks use, where a section has
-//! them. The tests in `tests/config_schema.rs` check that every field has a
+//! the [`Bounds`] constants the sections' checks use (a bare minimum where
+//! the maximum also depends on other fields, as a rate limit's `burst`
+//! does). The tests in `tests/config_schema.rs` check that every field has a
 //! note and that every range in the notes is exactly what `validate()`
 //! accepts.
 
 use envoy_rasp::engine::config::{block, events, limits, Config, RawConfig};
 use envoy_rasp::engine::error::{ConfigErrors, ErrorKind};
 use envoy_rasp::engine::section::Bounds;
-use envoy_rasp::engine::siem;
+use envoy_rasp::engine::{ratelimit, siem};
 use serde_json::{json, Map, Value};
 
 /// What the probes cannot find out about a field (detectors give theirs
@@ -48,17 +49,6 @@ const fn n(path: &'static str, description: &'static str) -> Note {
         description,
         minimum: None,
         maximum: None,
-        min_items: None,
-        example: None,
-    }
-}
-
-const fn range(path: &'static str, description: &'static str, min: u64, max: u64) -> Note {
-    Note {
-        path,
-        description,
-        minimum: Some(min),
-        maximum: Some(max),
         min_items: None,
         example: None,
     }
@@ -165,31 +155,31 @@ pub const NOTES: &[Note] = &[
     bounded("siem.timeout_ms", "Timeout of one batch request; a failed batch is dropped and counted, never retried.", siem::TIMEOUT_MS_RANGE),
     n("rate_limit", "Per-client rate limiting shared across Envoy workers (proxy-wasm shared data). Off by default."),
     n("rate_limit.enabled", "Turns rate limiting on. Default false (unlike the reference's true): in a mesh every external request's client address is often the ingress gateway's, so a default per-address limit would throttle all users together."),
-    range("rate_limit.requests_per_second", "Default limit: requests per second per client (100 when neither rate is set).", 1, 1_000_000),
-    range("rate_limit.requests_per_minute", "Default limit per minute instead (exclusive with requests_per_second).", 1, 1_000_000),
-    min("rate_limit.burst", "Bucket size: requests a client may send at once. Default twice the rate's request count (100/s -> 200). At most 10000000, and the bucket must refill within a day (burst / rate <= 86400 s).", 1),
+    bounded("rate_limit.requests_per_second", "Default limit: requests per second per client (100 when neither rate is set).", ratelimit::REQUESTS_RANGE),
+    bounded("rate_limit.requests_per_minute", "Default limit per minute instead (exclusive with requests_per_second).", ratelimit::REQUESTS_RANGE),
+    min("rate_limit.burst", "Bucket size: requests a client may send at once. Default twice the rate's request count (100/s -> 200). At most 10000000, and the bucket must refill within a day (burst / rate <= 86400 s).", ratelimit::BURST_RANGE.min),
     n("rate_limit.action", "`throttle` (429 with Retry-After and X-RateLimit-*) or `log` (pass and count). `mode: monitor` never throttles."),
     n("rate_limit.key", "How clients are identified."),
     n("rate_limit.key.source", "`client_address` (source.address), `x_forwarded_for` (the trusted_hops-th entry from the right), `header` (e.g. an API key) or `client_address_user_agent`."),
-    range("rate_limit.key.trusted_hops", "With x_forwarded_for: proxies in front of this filter that append to x-forwarded-for and are trusted.", 1, 32),
+    bounded("rate_limit.key.trusted_hops", "With x_forwarded_for: proxies in front of this filter that append to x-forwarded-for and are trusted.", ratelimit::TRUSTED_HOPS_RANGE),
     n("rate_limit.key.header", "With `header`: the header name (only its value's hash is kept)."),
-    range("rate_limit.key.path_segments", "Also key by the first N path segments (0: not combined).", 0, 16),
-    range("rate_limit.key.ipv6_prefix_length", "IPv6 clients are keyed by this many leading bits.", 1, 128),
+    bounded("rate_limit.key.path_segments", "Also key by the first N path segments (0: not combined).", ratelimit::PATH_SEGMENTS_RANGE),
+    bounded("rate_limit.key.ipv6_prefix_length", "IPv6 clients are keyed by this many leading bits.", ratelimit::IPV6_PREFIX_LENGTH_RANGE),
     n("rate_limit.key.fallback", "Key for requests without a usable key: `client_address`, `shared` (one bucket) or `none` (not limited)."),
     n("rate_limit.rules", "Per-path limits; the first matching rule decides. At most 256."),
     n("rate_limit.rules[]", "A per-path limit."),
     example(n("rate_limit.rules[].path_prefix", "Path prefix (starts with /), compared case-insensitively with the canonical path."), "\"/login\""),
     n("rate_limit.rules[].methods", "Methods the rule applies to; empty: all."),
     n("rate_limit.rules[].methods[]", "An HTTP method, e.g. POST."),
-    range("rate_limit.rules[].requests_per_second", "Requests per second for this rule's buckets.", 1, 1_000_000),
-    range("rate_limit.rules[].requests_per_minute", "Requests per minute for this rule's buckets.", 1, 1_000_000),
-    min("rate_limit.rules[].burst", "Bucket size for this rule. Default twice the rate's request count. At most 10000000; must refill within a day.", 1),
+    bounded("rate_limit.rules[].requests_per_second", "Requests per second for this rule's buckets.", ratelimit::REQUESTS_RANGE),
+    bounded("rate_limit.rules[].requests_per_minute", "Requests per minute for this rule's buckets.", ratelimit::REQUESTS_RANGE),
+    min("rate_limit.rules[].burst", "Bucket size for this rule. Default twice the rate's request count. At most 10000000; must refill within a day.", ratelimit::BURST_RANGE.min),
     n("rate_limit.rules[].exempt", "Matching requests are not rate limited."),
-    range("rate_limit.max_keys", "Most (rule, client) buckets tracked at once (about 28 bytes each in Envoy's shared data); a full page evicts the bucket closest to full.", 16, 10_000_000),
+    bounded("rate_limit.max_keys", "Most (rule, client) buckets tracked at once (about 28 bytes each in Envoy's shared data); a full page evicts the bucket closest to full.", ratelimit::MAX_KEYS_RANGE),
     n("rate_limit.response_headers", "Also add X-RateLimit-Limit/-Remaining/-Reset to allowed responses."),
-    range("rate_limit.cas_retries", "Compare-and-swap retries when another worker wrote the same page first.", 0, 64),
+    bounded("rate_limit.cas_retries", "Compare-and-swap retries when another worker wrote the same page first.", ratelimit::CAS_RETRIES_RANGE),
     n("rate_limit.on_contention", "`allow` or `deny` when the retries are exhausted (counted either way)."),
-    range("rate_limit.attack_cost", "Tokens taken from a client's bucket when its request carries an attack (0: off).", 0, 1_000_000),
+    bounded("rate_limit.attack_cost", "Tokens taken from a client's bucket when its request carries an attack (0: off).", ratelimit::ATTACK_COST_RANGE),
 ];
 
 /// The note for `path`, if any: from [`NOTES`], or from the detector

@@ -1,5 +1,5 @@
-//! The detectors', custom rules' and rate limiter's sections behind the
-//! [`Section`] contract.
+//! The detectors' and custom rules' sections behind the [`Section`]
+//! contract.
 //!
 //! The detectors are compiled through their own contract ([`Detector`]),
 //! one per row of the detector table; custom rules and the rate limiter
@@ -7,11 +7,10 @@
 
 use std::collections::HashSet;
 
-use super::RawConfig;
+use super::raw::RawConfig;
 use crate::engine::detect::custom::{CustomRule, CustomRuleConfig};
 use crate::engine::detect::{registry, Detector, Detectors};
 use crate::engine::error::{ConfigErrors, FieldPath};
-use crate::engine::ratelimit::{RateLimitConfig, RateLimiter};
 use crate::engine::section::{Context, Section};
 
 macro_rules! compile_detectors {
@@ -53,15 +52,5 @@ impl Section for Vec<CustomRuleConfig> {
             }
         }
         errors.into_result(rules)
-    }
-}
-
-/// `None` when rate limiting is off (the section is checked either way).
-/// Its checks name `rate_limit.…` themselves.
-impl Section for RateLimitConfig {
-    type Compiled = Option<RateLimiter>;
-
-    fn compile(&self, _at: &FieldPath, cx: &Context) -> Result<Option<RateLimiter>, ConfigErrors> {
-        Ok(RateLimiter::compile(self, cx.mode)?)
     }
 }

@@ -31,205 +31,33 @@
 //! ```
 //!
 //! The default configuration is the validated `{}` ([`Config::default`]).
+//!
+//! `raw.rs` holds [`RawConfig`] (the document as written, and how it is
+//! read), `compose.rs` [`Config`] (every section checked and compiled),
+//! `detectors.rs` the detectors' sections behind [`Section`]. The small
+//! sections have a file each (`block`, `events`, `limits`, `scope`); the
+//! detectors', the SIEM sink's and the rate limiter's live with the module
+//! they configure. This file only declares and re-exports, so none of
+//! them imports it.
+//!
+//! [`Section`]: crate::engine::section::Section
+//! [`Bounds`]: crate::engine::section::Bounds
+//! [`ConfigErrors`]: crate::engine::error::ConfigErrors
 
 pub mod block;
+mod compose;
 mod detectors;
 pub mod events;
 pub mod limits;
+mod raw;
 mod read;
 pub mod scope;
 #[cfg(test)]
 mod tests;
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-use super::detect::{custom, registry, Detector, Detectors};
-use super::ratelimit::{RateLimitConfig, RateLimiter};
-use super::siem::SiemConfig;
-
 pub use block::BlockConfig;
+pub use compose::Config;
 pub use events::EventsConfig;
 pub use limits::{Limits, OverflowPolicy};
+pub use raw::RawConfig;
 pub use scope::{Allowlist, InspectSettings};
-
-// The shared vocabulary lives in leaf modules; re-exported here, where the
-// detectors and the rate limiter import it from today.
-pub use super::error::{ConfigError, ConfigErrors, ErrorKind, FieldPath};
-pub use super::mode::{Action, Mode};
-pub use super::section::{Bounds, Context, Section};
-
-// The detector sections sit between `block` and `custom_rules`, one per
-// row of the detector table (`detect/registry.rs`), in its order.
-macro_rules! raw_config {
-    ($($field:ident $section:ident $variant:ident $doc:literal $ty:path;)*) => {
-        /// The top-level plugin configuration, as written in JSON.
-        ///
-        /// Every field is optional; `{}` means "all defaults": block mode, every
-        /// detector blocking, the reference size limits.
-        #[derive(Clone, Debug, Default, Deserialize, Serialize)]
-        #[serde(deny_unknown_fields, default)]
-        pub struct RawConfig {
-            /// `"block"` (default) or `"monitor"`. See [`Mode`].
-            pub mode: Mode,
-            /// The local reply sent when a request is blocked.
-            pub block: BlockConfig,
-            $(#[doc = $doc] pub $section: <$ty as Detector>::Config,)*
-            /// User regex rules (the reference sidecar's `rules:` section).
-            pub custom_rules: Vec<custom::CustomRuleConfig>,
-            /// Size and shape limits.
-            pub limits: Limits,
-            /// Paths that are never inspected.
-            pub allowlist: Allowlist,
-            /// Which parts of the request are inspected.
-            pub inspect: InspectSettings,
-            /// Security event (log line) settings.
-            pub events: EventsConfig,
-            /// Ship events to a SIEM collector too (Splunk HEC or JSON lines over
-            /// HTTP through an Envoy cluster). Default `null`: off. See
-            /// [`crate::engine::siem`].
-            pub siem: Option<SiemConfig>,
-            /// Per-client rate limiting shared across Envoy workers (off by
-            /// default). See [`RateLimitConfig`].
-            pub rate_limit: RateLimitConfig,
-        }
-    };
-}
-
-registry::with_detectors!(raw_config);
-
-/// The validated, compiled configuration the engine reads.
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub mode: Mode,
-    pub block: BlockConfig,
-    pub detectors: Detectors,
-    pub custom_rules: Vec<custom::CustomRule>,
-    pub limits: Limits,
-    pub allowlist: Allowlist,
-    /// As written, header names lowercased.
-    pub inspect: InspectSettings,
-    pub events: EventsConfig,
-    /// The validated SIEM sink settings, when the sink is on.
-    pub siem: Option<SiemConfig>,
-    /// The compiled rate limiter; `None` when `rate_limit.enabled` is false.
-    pub rate_limit: Option<RateLimiter>,
-    /// The configuration as written (after defaults), for `rasp-explain`.
-    pub raw: RawConfig,
-}
-
-impl Default for Config {
-    /// The validated `{}`: exactly what an empty plugin configuration
-    /// loads (a test proves it).
-    #[allow(clippy::panic)] // the defaults are constants; the tests prove they validate
-    fn default() -> Config {
-        match RawConfig::default().validate() {
-            Ok(c) => c,
-            Err(e) => panic!("the built-in defaults do not validate: {e}"),
-        }
-    }
-}
-
-impl Config {
-    /// Parses and validates a JSON document (steps 1 and 2), reporting
-    /// every problem found.
-    pub fn from_json(bytes: &[u8]) -> Result<Config, ConfigErrors> {
-        let mut read = read_document(bytes)?;
-        let mut errors = ConfigErrors::default();
-        errors.extend(read.errors.iter().cloned());
-        match std::mem::take(&mut read.value).validate() {
-            Ok(config) => errors.into_result(config),
-            Err(checks) if errors.is_empty() => Err(checks),
-            Err(checks) => {
-                // What could not be read was left out: checks of it would
-                // judge a default the user did not choose.
-                errors.extend(
-                    checks
-                        .errors()
-                        .iter()
-                        .filter(|e| !read.hides(e.field()))
-                        .cloned(),
-                );
-                Err(errors)
-            }
-        }
-    }
-}
-
-/// Reads a document into the raw structs; fails only on a document that
-/// is not a JSON object. Empty or all-whitespace input means `{}`.
-fn read_document(bytes: &[u8]) -> Result<read::Read<RawConfig>, ConfigErrors> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(read::Read::clean(RawConfig::default()));
-    }
-    let doc: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ConfigError::of_kind(ErrorKind::Syntax, "", format!("not valid JSON: {e}")))?;
-    if !doc.is_object() {
-        return Err(ConfigError::of_kind(
-            ErrorKind::Syntax,
-            "",
-            "the configuration must be a JSON object ({…})",
-        )
-        .into());
-    }
-    Ok(read::read(&doc))
-}
-
-/// Compiles one section at the top-level field `name`, adding its errors
-/// to `errors`; a section with errors yields its default, so the other
-/// sections are still checked (the result is then discarded).
-fn compile_section<S: Section>(
-    section: &S,
-    name: &str,
-    cx: &Context,
-    errors: &mut ConfigErrors,
-) -> S::Compiled
-where
-    S::Compiled: Default,
-{
-    errors
-        .take(section.compile(&FieldPath::root().key(name), cx))
-        .unwrap_or_default()
-}
-
-impl RawConfig {
-    /// Parses a JSON document into the raw structs (step 1 only), with
-    /// every error naming its field. Empty or all-whitespace input means
-    /// `{}`.
-    pub fn from_json(bytes: &[u8]) -> Result<RawConfig, ConfigErrors> {
-        let read = read_document(bytes)?;
-        let mut errors = ConfigErrors::default();
-        errors.extend(read.errors);
-        errors.into_result(read.value)
-    }
-
-    /// Checks every section and compiles the configuration (step 2).
-    pub fn validate(self) -> Result<Config, ConfigErrors> {
-        let cx = Context { mode: self.mode };
-        let mut errors = ConfigErrors::default();
-        let e = &mut errors;
-        let block = compile_section(&self.block, "block", &cx, e);
-        let limits = compile_section(&self.limits, "limits", &cx, e);
-        let allowlist = compile_section(&self.allowlist, "allowlist", &cx, e);
-        let inspect = compile_section(&self.inspect, "inspect", &cx, e);
-        let events = compile_section(&self.events, "events", &cx, e);
-        let siem = compile_section(&self.siem, "siem", &cx, e);
-        let rate_limit = compile_section(&self.rate_limit, "rate_limit", &cx, e);
-        let detectors = detectors::compile_detectors(&self, e);
-        let custom_rules = compile_section(&self.custom_rules, "custom_rules", &cx, e);
-        errors.into_result(())?;
-        Ok(Config {
-            mode: self.mode,
-            block,
-            detectors,
-            custom_rules,
-            limits,
-            allowlist,
-            inspect,
-            events,
-            siem,
-            rate_limit,
-            raw: self,
-        })
-    }
-}

@@ -1,6 +1,9 @@
 //! Loading configurations: defaults, paths, wording, every error at once.
 
 use super::*;
+use crate::engine::error::ConfigError;
+use crate::engine::error::{ConfigErrors, ErrorKind};
+use crate::engine::mode::Mode;
 
 fn errors(doc: &str) -> ConfigErrors {
     match Config::from_json(doc.as_bytes()) {

@@ -72,7 +72,8 @@ use serde::{Deserialize, Serialize};
 use super::{Hit, ValueCtx};
 use crate::engine::bytes::find_byte2 as find2;
 use crate::engine::bytes::starts_ci as starts_with_fold;
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 use crate::engine::surface::Surface;
 
 /// Most line breaks examined in one value.

@@ -22,44 +22,15 @@
 use regex_lite::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
-/// The request parts a custom rule can apply to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Target {
-    /// The decoded URL path and its segments.
-    Path,
-    /// Query parameter names and values.
-    Query,
-    /// Body values (form fields, JSON strings, multipart fields, XML text).
-    Body,
-    /// The values of the headers listed in `inspect.headers`.
-    Headers,
-    /// Cookie values.
-    Cookies,
-}
-
-impl Target {
-    fn bit(self) -> u8 {
-        match self {
-            Target::Path => 1,
-            Target::Query => 2,
-            Target::Body => 4,
-            Target::Headers => 8,
-            Target::Cookies => 16,
-        }
-    }
-}
+// Custom rules name request parts as the surfaces group them; re-exported
+// under the name the rules' documentation uses.
+pub use crate::engine::surface::Target;
 
 fn all_targets() -> Vec<Target> {
-    vec![
-        Target::Path,
-        Target::Query,
-        Target::Body,
-        Target::Headers,
-        Target::Cookies,
-    ]
+    Target::ALL.to_vec()
 }
 
 fn yes() -> bool {

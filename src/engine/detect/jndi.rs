@@ -65,7 +65,8 @@ use serde::{Deserialize, Serialize};
 use super::{Hit, ValueCtx};
 use crate::engine::bytes::find_byte as find1;
 use crate::engine::bytes::starts_ci as starts_with_fold;
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// Deepest lookup nesting evaluated; deeper `${` are read as text.
 pub const MAX_DEPTH: usize = 16;

@@ -19,7 +19,9 @@ mod attack;
 pub mod cmdi;
 pub mod crlf;
 pub mod custom;
-mod detector;
+pub(crate) mod detector;
+mod finding;
+pub(crate) mod hit;
 pub mod jndi;
 pub(crate) mod registry;
 pub mod scanner;
@@ -32,74 +34,11 @@ pub mod upload;
 pub mod xss;
 pub mod xxe;
 
-use std::borrow::Cow;
-
-use super::surface::Surface;
-
 // The shared vocabulary lives in a leaf module; re-exported where it was.
 pub use super::mode::{Action, Taken};
 
 pub use attack::AttackType;
 pub use detector::Detector;
+pub use finding::Finding;
+pub use hit::{Hit, ValueCtx};
 pub use set::{Detectors, SECTIONS};
-
-/// What a detector reports: the structure that matched and where.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Hit {
-    /// Stable rule identifier, e.g. `sqli.tautology`, `xss.event_handler`.
-    pub rule: Cow<'static, str>,
-    /// Human-readable reason: which structure was recognised.
-    pub reason: Cow<'static, str>,
-    /// Byte offsets of the evidence in the inspected value.
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Hit {
-    /// A hit with static rule and reason strings.
-    pub fn new(rule: &'static str, reason: &'static str, start: usize, end: usize) -> Hit {
-        Hit {
-            rule: Cow::Borrowed(rule),
-            reason: Cow::Borrowed(reason),
-            start,
-            end,
-        }
-    }
-}
-
-/// How a value is placed in the request, for detectors whose reading
-/// depends on it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ValueCtx {
-    pub surface: Surface,
-    /// The value is a parameter name / JSON key rather than a value.
-    pub is_key: bool,
-}
-
-impl ValueCtx {
-    /// A parameter value on `surface`.
-    pub fn value(surface: Surface) -> ValueCtx {
-        ValueCtx {
-            surface,
-            is_key: false,
-        }
-    }
-}
-
-/// One detection in one request, ready for logging and metrics.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    pub attack: AttackType,
-    /// Detector rule id (`sqli.union_select`) or custom rule id.
-    pub rule: String,
-    /// Which structure matched.
-    pub reason: String,
-    /// Where: `query:q`, `json:$.user.name`, `header:user-agent`, ….
-    pub location: String,
-    /// Excerpt of the matching part, truncated and escaped.
-    pub evidence: String,
-    /// What was done.
-    pub taken: Taken,
-    /// Whether an event line is written (custom rules can turn it off).
-    pub log: bool,
-}

@@ -43,7 +43,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Hit;
 use crate::engine::bytes::starts_ci as starts_with_fold;
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()

@@ -58,8 +58,9 @@ use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::Hit;
-use crate::engine::config::{Action, ConfigError};
 use crate::engine::decode::normalize;
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// Configuration section `sensitive_path`.
 #[derive(Clone, Debug, Deserialize, Serialize)]

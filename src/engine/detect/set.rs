@@ -1,7 +1,10 @@
 //! The compiled detectors of a configuration ([`Detectors`]) and the scan
 //! loop over one value, both generated from the table in `registry.rs`.
 
-use super::{Action, AttackType, Detector, Hit, ValueCtx};
+use super::attack::AttackType;
+use super::detector::Detector;
+use super::hit::{Hit, ValueCtx};
+use crate::engine::mode::Action;
 use crate::engine::section::FieldNote;
 
 macro_rules! detector_set {

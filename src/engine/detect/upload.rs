@@ -54,8 +54,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Hit;
 use crate::engine::bytes::{eq_ci, find_byte, find_ci, starts_ci, trim_end_with, ByteSet};
-use crate::engine::config::{Action, ConfigError};
 use crate::engine::decode::percent_decode;
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 use crate::engine::surface::FilePart;
 
 fn strings(list: &[&str]) -> Vec<String> {

@@ -78,7 +78,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
 use crate::engine::bytes::{byte_map, find_byte, find_byte3, ByteMap};
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 use js::Mode;
 
 /// Configuration section `xss`.

@@ -56,7 +56,12 @@ use serde::{Deserialize, Serialize};
 
 use super::Hit;
 use crate::engine::bytes::{find, find_byte, find_byte2, find_byte3, find_ci, starts_ci};
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
+use crate::engine::section::Bounds;
+
+/// `xxe.max_entity_expansion`, in bytes.
+pub const MAX_ENTITY_EXPANSION_RANGE: Bounds = Bounds::at_least(1);
 
 /// Configuration section `xxe`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -156,10 +161,10 @@ impl Xxe {
             }
             allowed.push(p.to_ascii_lowercase().into_bytes());
         }
-        if cfg.max_entity_expansion == 0 {
+        if !MAX_ENTITY_EXPANSION_RANGE.contains(cfg.max_entity_expansion) {
             return Err(ConfigError::new(
                 format!("{field}.max_entity_expansion"),
-                "must be at least 1",
+                format!("must be at least {}", MAX_ENTITY_EXPANSION_RANGE.min),
             ));
         }
         if cfg.action == Action::Off {
@@ -905,7 +910,7 @@ impl Detector for Xxe {
         FieldNote::new("allow_internal_dtd", "Allow internal DTD subsets and internal entities (authored XML such as DocBook or Illustrator SVG); external and parameter entities, external DTDs and expansion bombs are still flagged."),
         FieldNote::new("allowed_dtds", "Prefixes of public DTD URLs that may appear in a DOCTYPE (W3C, Apple plist, Java EE, Spring, MyBatis, Hibernate, Struts, …)."),
         FieldNote::new("allowed_dtds[]", "A URL prefix."),
-        FieldNote::at_least("max_entity_expansion", "Largest total size in bytes internal entity references may expand to before the document counts as an expansion bomb.", 1),
+        FieldNote::bounded("max_entity_expansion", "Largest total size in bytes internal entity references may expand to before the document counts as an expansion bomb.", MAX_ENTITY_EXPANSION_RANGE),
         FieldNote::new("allow_undeclared_entities", "Let documents without a DOCTYPE reference entities nothing declares (`&file;`). Such XML is not well-formed and a conforming parser rejects it; set for lenient parsers that receive HTML entities such as `&nbsp;`."),
     ];
 

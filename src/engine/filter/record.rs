@@ -1,8 +1,9 @@
 //! How a finished request is counted in the metric catalogue.
 
-use crate::engine::detect::{AttackType, Taken};
+use crate::engine::detect::AttackType;
 use crate::engine::metrics::{Metric, MetricsSink};
-use crate::engine::policy::Cause;
+use crate::engine::mode::Taken;
+use crate::engine::reply::Cause;
 use crate::engine::Transaction;
 
 /// Counts a finished transaction: the request, allowlisting, each attack

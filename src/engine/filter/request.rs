@@ -3,8 +3,9 @@
 use crate::engine::host::{Host, Level};
 use crate::engine::inspect::BodyStep;
 use crate::engine::metrics::Metric;
-use crate::engine::policy::{BodyVerdict, HeadVerdict, LocalReply};
+use crate::engine::policy::{BodyVerdict, HeadVerdict};
 use crate::engine::ratelimit::{Keying, RateKey, RateLimiter};
+use crate::engine::reply::LocalReply;
 use crate::engine::{Engine, Transaction};
 
 use super::phase::{Flow, Phase};

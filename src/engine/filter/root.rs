@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::engine::config::Mode;
 use crate::engine::host::{Host, HttpCall, Level};
 use crate::engine::metrics::Metric;
 use crate::engine::ratelimit::KeyGauge;
@@ -61,11 +60,7 @@ impl FilterRoot {
             Level::Info,
             &format!(
                 "envoy-rasp: configuration loaded (mode={}, custom_rules={}, max_body_bytes={})",
-                if c.mode == Mode::Block {
-                    "block"
-                } else {
-                    "monitor"
-                },
+                c.mode.as_str(),
                 c.custom_rules.len(),
                 c.limits.max_body_bytes
             ),

@@ -1,11 +1,11 @@
 //! The request lifecycle driven through the fake host.
 
 use super::*;
-use crate::engine::detect::{AttackType, Taken};
+use crate::engine::detect::AttackType;
 use crate::engine::host::Level;
-use crate::engine::metrics::Metric;
-use crate::engine::policy::Cause;
-use crate::engine::siem::SiemDrop;
+use crate::engine::metrics::{Metric, SiemDrop};
+use crate::engine::mode::Taken;
+use crate::engine::reply::Cause;
 use crate::engine::RequestHead;
 
 /// 2023-11-14T22:13:20Z.

@@ -1,13 +1,10 @@
-//! The `rate_limit` section: serde types with their defaults, the section
-//! parser, and validation into a compiled [`RateLimiter`].
+//! The `rate_limit` section as written: serde types with their defaults
+//! and the ranges its fields accept ([`Bounds`] constants, read by the
+//! checks in `compile.rs` and by the JSON Schema generator).
 
 use serde::{Deserialize, Serialize};
 
-use super::gcra::Limit;
-use super::keys::{KeySpec, Rule};
-use super::page::SLOTS_PER_PAGE;
-use super::RateLimiter;
-use crate::engine::config::{ConfigError, Mode};
+use crate::engine::section::Bounds;
 
 /// What happens to a request over its limit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -231,288 +228,24 @@ impl Default for RateLimitConfig {
     }
 }
 
-/// Deserializes the `rate_limit` section; errors name `rate_limit`,
-/// `rate_limit.key` or `rate_limit.rules[i]`.
-pub fn parse_section(value: &serde_json::Value) -> Result<RateLimitConfig, ConfigError> {
-    let obj = value
-        .as_object()
-        .ok_or_else(|| ConfigError::new("rate_limit", "must be an object"))?;
-    let mut rest = obj.clone();
-    let key = rest.remove("key");
-    let rules = rest.remove("rules");
-    let mut cfg = RateLimitConfig::deserialize(serde_json::Value::Object(rest))
-        .map_err(|e| ConfigError::new("rate_limit", e.to_string()))?;
-    if let Some(k) = key {
-        cfg.key = KeyConfig::deserialize(&k)
-            .map_err(|e| ConfigError::new("rate_limit.key", e.to_string()))?;
-    }
-    if let Some(r) = rules {
-        let items = r.as_array().ok_or_else(|| {
-            ConfigError::new("rate_limit.rules", "must be an array of rule objects")
-        })?;
-        cfg.rules = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            cfg.rules.push(
-                RateRuleConfig::deserialize(item).map_err(|e| {
-                    ConfigError::new(format!("rate_limit.rules[{i}]"), e.to_string())
-                })?,
-            );
-        }
-    }
-    Ok(cfg)
-}
-
-/// Longest refill time accepted (seconds).
-const MAX_REFILL_SECONDS: u128 = 86_400;
-
-/// Checks a rate (exactly one of per-second / per-minute) and burst;
-/// returns `(n, period, burst)`.
-fn compile_rate(
-    path: &str,
-    rps: Option<u32>,
-    rpm: Option<u32>,
-    burst: Option<u32>,
-    default_rps: Option<u32>,
-) -> Result<(u64, u64, u64), ConfigError> {
-    let (n, period, field) =
-        match (rps, rpm) {
-            (Some(_), Some(_)) => {
-                return Err(ConfigError::new(
-                    format!("{path}.requests_per_minute"),
-                    "set either requests_per_second or requests_per_minute, not both",
-                ))
-            }
-            (Some(n), None) => (n, 1u64, "requests_per_second"),
-            (None, Some(n)) => (n, 60u64, "requests_per_minute"),
-            (None, None) => match default_rps {
-                Some(n) => (n, 1u64, "requests_per_second"),
-                None => return Err(ConfigError::new(
-                    format!("{path}.requests_per_second"),
-                    "required: set requests_per_second or requests_per_minute (or exempt: true)",
-                )),
-            },
-        };
-    if n == 0 || n > 1_000_000 {
-        return Err(ConfigError::new(
-            format!("{path}.{field}"),
-            format!("must be between 1 and 1000000, got {n}"),
-        ));
-    }
-    let n = u64::from(n);
-    let burst = match burst {
-        Some(b) => u64::from(b),
-        None => n * 2,
-    };
-    if burst == 0 || burst > 10_000_000 {
-        return Err(ConfigError::new(
-            format!("{path}.burst"),
-            format!("must be between 1 and 10000000, got {burst}"),
-        ));
-    }
-    // Refill time of an empty bucket: burst × period / n seconds.
-    if u128::from(burst) * u128::from(period) > MAX_REFILL_SECONDS * u128::from(n) {
-        return Err(ConfigError::new(
-            format!("{path}.burst"),
-            format!("a bucket of {burst} would take more than a day to refill at this rate"),
-        ));
-    }
-    Ok((n, period, burst))
-}
-
-/// True for an RFC 9110 token (header names, methods).
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
-}
-
-/// Validates `rate_limit.key` and compiles it.
-fn compile_key(k: &KeyConfig) -> Result<KeySpec, ConfigError> {
-    let header = match (k.source, &k.header) {
-        (KeySource::Header, Some(h)) if is_token(h) => h.to_ascii_lowercase(),
-        (KeySource::Header, Some(h)) => {
-            return Err(ConfigError::new(
-                "rate_limit.key.header",
-                format!("not a valid header name: {h:?}"),
-            ))
-        }
-        (KeySource::Header, None) => {
-            return Err(ConfigError::new(
-                "rate_limit.key.header",
-                "required when source is \"header\"",
-            ))
-        }
-        (_, Some(_)) => {
-            return Err(ConfigError::new(
-                "rate_limit.key.header",
-                "only used when source is \"header\"",
-            ))
-        }
-        (_, None) => String::new(),
-    };
-    if k.trusted_hops == 0 || k.trusted_hops > 32 {
-        return Err(ConfigError::new(
-            "rate_limit.key.trusted_hops",
-            format!("must be between 1 and 32, got {}", k.trusted_hops),
-        ));
-    }
-    if k.path_segments > 16 {
-        return Err(ConfigError::new(
-            "rate_limit.key.path_segments",
-            format!("must be at most 16, got {}", k.path_segments),
-        ));
-    }
-    if k.ipv6_prefix_length == 0 || k.ipv6_prefix_length > 128 {
-        return Err(ConfigError::new(
-            "rate_limit.key.ipv6_prefix_length",
-            format!("must be between 1 and 128, got {}", k.ipv6_prefix_length),
-        ));
-    }
-    Ok(KeySpec {
-        source: k.source,
-        trusted_hops: k.trusted_hops,
-        header,
-        path_segments: k.path_segments,
-        v6_prefix: k.ipv6_prefix_length,
-        fallback: k.fallback,
-    })
-}
-
-/// Everything that changes what a bucket means goes into its identity, so
-/// a configuration change starts fresh buckets instead of misreading old
-/// ones.
-fn key_identity(key: &KeySpec) -> String {
-    format!(
-        "v1|{:?}|{}|{}|{}|{}",
-        key.source, key.trusted_hops, key.header, key.path_segments, key.v6_prefix
-    )
-}
-
-/// Validates `rate_limit.rules[i]` and compiles it; a rule that is not
-/// exempt appends its limit to `limits`.
-fn compile_rule(
-    i: usize,
-    r: &RateRuleConfig,
-    key_identity: &str,
-    limits: &mut Vec<Limit>,
-) -> Result<Rule, ConfigError> {
-    let path = format!("rate_limit.rules[{i}]");
-    if !r.path_prefix.starts_with('/') {
-        return Err(ConfigError::new(
-            format!("{path}.path_prefix"),
-            format!("must start with '/', got {:?}", r.path_prefix),
-        ));
-    }
-    let mut methods = Vec::with_capacity(r.methods.len());
-    for (j, m) in r.methods.iter().enumerate() {
-        if !is_token(m) {
-            return Err(ConfigError::new(
-                format!("{path}.methods[{j}]"),
-                format!("not a valid method: {m:?}"),
-            ));
-        }
-        methods.push(m.to_ascii_uppercase());
-    }
-    let limit = if r.exempt {
-        if r.requests_per_second.is_some() || r.requests_per_minute.is_some() || r.burst.is_some() {
-            return Err(ConfigError::new(
-                format!("{path}.exempt"),
-                "an exempt rule takes no requests_per_second, requests_per_minute or burst",
-            ));
-        }
-        None
-    } else {
-        let (n, period, burst) = compile_rate(
-            &path,
-            r.requests_per_second,
-            r.requests_per_minute,
-            r.burst,
-            None,
-        )?;
-        let identity = format!(
-            "{key_identity}|{}|{}",
-            r.path_prefix.to_ascii_lowercase(),
-            methods.join(",")
-        );
-        limits.push(Limit::new(n, period, burst, Some(i), &identity));
-        Some(limits.len() - 1)
-    };
-    Ok(Rule {
-        prefix: r.path_prefix.to_ascii_lowercase(),
-        methods,
-        limit,
-    })
-}
-
-/// The section's remaining ranges: `max_keys`, `cas_retries`, `attack_cost`.
-fn check_ranges(cfg: &RateLimitConfig) -> Result<(), ConfigError> {
-    if cfg.max_keys < 16 || cfg.max_keys > 10_000_000 {
-        return Err(ConfigError::new(
-            "rate_limit.max_keys",
-            format!("must be between 16 and 10000000, got {}", cfg.max_keys),
-        ));
-    }
-    if cfg.cas_retries > 64 {
-        return Err(ConfigError::new(
-            "rate_limit.cas_retries",
-            format!("must be at most 64, got {}", cfg.cas_retries),
-        ));
-    }
-    if cfg.attack_cost > 1_000_000 {
-        return Err(ConfigError::new(
-            "rate_limit.attack_cost",
-            format!("must be at most 1000000, got {}", cfg.attack_cost),
-        ));
-    }
-    Ok(())
-}
-
-impl RateLimiter {
-    /// Validates the section and compiles it; `Ok(None)` when disabled (the
-    /// section is validated either way, so a typo surfaces before it is
-    /// switched on). The first error found is reported, checked in this
-    /// order: key, default rate, rules, then the remaining ranges.
-    pub fn compile(cfg: &RateLimitConfig, mode: Mode) -> Result<Option<RateLimiter>, ConfigError> {
-        let key = compile_key(&cfg.key)?;
-        let key_identity = key_identity(&key);
-        let (n, period, burst) = compile_rate(
-            "rate_limit",
-            cfg.requests_per_second,
-            cfg.requests_per_minute,
-            cfg.burst,
-            Some(100),
-        )?;
-        let mut limits = vec![Limit::new(
-            n,
-            period,
-            burst,
-            None,
-            &format!("{key_identity}|*"),
-        )];
-        if cfg.rules.len() > 256 {
-            return Err(ConfigError::new("rate_limit.rules", "at most 256 rules"));
-        }
-        let rules = cfg
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| compile_rule(i, r, &key_identity, &mut limits))
-            .collect::<Result<Vec<_>, _>>()?;
-        check_ranges(cfg)?;
-        if !cfg.enabled {
-            return Ok(None);
-        }
-        Ok(Some(RateLimiter {
-            mode,
-            action: cfg.action,
-            key,
-            limits,
-            rules,
-            pages: cfg.max_keys.div_ceil(SLOTS_PER_PAGE as u32),
-            attempts: cfg.cas_retries + 1,
-            on_contention: cfg.on_contention,
-            response_headers: cfg.response_headers,
-            attack_cost: cfg.attack_cost,
-        }))
-    }
-}
+/// `requests_per_second` / `requests_per_minute` (section and rules).
+pub const REQUESTS_RANGE: Bounds = Bounds::new(1, 1_000_000);
+/// `burst` (section and rules); a bucket must also refill within a day
+/// ([`MAX_REFILL_SECONDS`]), which the JSON Schema cannot state.
+pub const BURST_RANGE: Bounds = Bounds::new(1, 10_000_000);
+/// `key.trusted_hops`.
+pub const TRUSTED_HOPS_RANGE: Bounds = Bounds::new(1, 32);
+/// `key.path_segments`.
+pub const PATH_SEGMENTS_RANGE: Bounds = Bounds::new(0, 16);
+/// `key.ipv6_prefix_length`.
+pub const IPV6_PREFIX_LENGTH_RANGE: Bounds = Bounds::new(1, 128);
+/// `max_keys`.
+pub const MAX_KEYS_RANGE: Bounds = Bounds::new(16, 10_000_000);
+/// `cas_retries`.
+pub const CAS_RETRIES_RANGE: Bounds = Bounds::new(0, 64);
+/// `attack_cost`.
+pub const ATTACK_COST_RANGE: Bounds = Bounds::new(0, 1_000_000);
+/// Most entries in `rules`.
+pub const MAX_RULES: usize = 256;
+/// Longest refill time of an empty bucket accepted (seconds).
+pub const MAX_REFILL_SECONDS: u64 = 86_400;

@@ -4,10 +4,10 @@
 use super::config::RateAction;
 use super::gcra::{remaining, secs_ceil, Limit, Over};
 use super::keys::RateKey;
+use super::limiter::RateLimiter;
 use super::page::Write;
-use super::RateLimiter;
-use crate::engine::config::Mode;
-use crate::engine::detect::Taken;
+use crate::engine::mode::Mode;
+use crate::engine::mode::Taken;
 
 /// The outcome of [`RateLimiter::check`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

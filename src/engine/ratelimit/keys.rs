@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv6Addr};
 use super::addr::{canonical_ip, parse_ip, trim_ows, xff_entry};
 use super::config::{Fallback, KeySource};
 use super::hash::{siphash24, Sip, SIP_K0, SIP_K1};
-use super::RateLimiter;
+use super::limiter::RateLimiter;
 use crate::engine::event::evidence;
 use crate::engine::http::RequestHead;
 use crate::engine::surface::path::canonical_path;

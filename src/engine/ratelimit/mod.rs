@@ -104,12 +104,15 @@
 //!
 //! # Modules
 //!
-//! Each concept has its own file; everything public is re-exported here.
+//! Each concept has its own file; everything public is re-exported here,
+//! and this file declares nothing else, so no file here imports it.
 //! [`RateLimiter`] is one type whose methods live next to what they use.
 //!
 //! | file          | owns |
 //! |---------------|------|
-//! | `config.rs`   | the `rate_limit` section (serde, defaults), its parser and validation into a [`RateLimiter`] |
+//! | `config.rs`   | the `rate_limit` section as written: serde types, defaults, the ranges its fields accept |
+//! | `compile.rs`  | its `Section` checks, every error at its path, and the compilation into a [`RateLimiter`] |
+//! | `limiter.rs`  | [`RateLimiter`], the compiled section the other files add methods to |
 //! | `gcra.rs`     | a limit in exact units and the GCRA arithmetic (admit, take, remaining), pure |
 //! | `page.rs`     | the page format and the pure step from one page read to the page to write (eviction) |
 //! | `store.rs`    | page naming, the CAS loops of `check` / `charge`, [`MemoryStore`] |
@@ -125,11 +128,13 @@
 //! pipeline (rules match [`crate::engine::surface::path::canonical_path`]).
 
 mod addr;
+mod compile;
 mod config;
 mod decision;
 mod gcra;
 mod hash;
 mod keys;
+mod limiter;
 mod page;
 mod reply;
 mod store;
@@ -139,51 +144,14 @@ mod tests;
 
 pub use addr::parse_ip;
 pub use config::{
-    parse_section, ContentionPolicy, Fallback, KeyConfig, KeySource, RateAction, RateLimitConfig,
-    RateRuleConfig,
+    ContentionPolicy, Fallback, KeyConfig, KeySource, RateAction, RateLimitConfig, RateRuleConfig,
+    ATTACK_COST_RANGE, BURST_RANGE, CAS_RETRIES_RANGE, IPV6_PREFIX_LENGTH_RANGE, MAX_KEYS_RANGE,
+    MAX_REFILL_SECONDS, MAX_RULES, PATH_SEGMENTS_RANGE, REQUESTS_RANGE, TRUSTED_HOPS_RANGE,
 };
 pub use decision::Decision;
 pub use hash::siphash24;
 pub use keys::{Keying, RateKey};
+pub use limiter::RateLimiter;
 pub use page::{ENTRY_BYTES, SLOTS_PER_PAGE};
 pub use store::MemoryStore;
 pub use sweep::{KeyGauge, SweepStats, PAGES_PER_SWEEP};
-
-use crate::engine::config::Mode;
-use gcra::Limit;
-use keys::{KeySpec, Rule};
-
-/// The compiled `rate_limit` section: keys requests, decides against the
-/// shared store, builds replies and headers, sweeps.
-#[derive(Clone, Debug)]
-pub struct RateLimiter {
-    mode: Mode,
-    action: RateAction,
-    key: KeySpec,
-    /// `limits[0]` is the default; rules' limits follow.
-    limits: Vec<Limit>,
-    rules: Vec<Rule>,
-    pages: u32,
-    attempts: u32,
-    on_contention: ContentionPolicy,
-    response_headers: bool,
-    attack_cost: u32,
-}
-
-impl RateLimiter {
-    /// Number of pages in the shared table.
-    pub fn pages(&self) -> u32 {
-        self.pages
-    }
-
-    /// Tokens to [`charge`](Self::charge) for a request carrying an attack
-    /// (`attack_cost`; 0 = off).
-    pub fn attack_cost(&self) -> u32 {
-        self.attack_cost
-    }
-
-    /// True when allowed responses get the `x-ratelimit-*` headers.
-    pub fn adds_response_headers(&self) -> bool {
-        self.response_headers
-    }
-}

@@ -1,9 +1,11 @@
 //! What a decision looks like to the client and to the metrics: the `429`
 //! reply, the `retry-after` / `x-ratelimit-*` headers, and the counters.
 
-use super::{Decision, RateLimiter};
+use super::decision::Decision;
+use super::limiter::RateLimiter;
 use crate::engine::metrics::{Metric, MetricsSink};
-use crate::engine::policy::{limit_reply, Cause, LocalReply};
+use crate::engine::policy::limit_reply;
+use crate::engine::reply::{Cause, LocalReply};
 
 impl RateLimiter {
     /// `x-ratelimit-limit`, `-remaining`, `-reset` (seconds until the bucket

@@ -9,8 +9,8 @@ use super::config::ContentionPolicy;
 use super::decision::Decision;
 use super::gcra::Over;
 use super::keys::RateKey;
+use super::limiter::RateLimiter;
 use super::page::{attempt, Attempt};
-use super::RateLimiter;
 use crate::engine::host::{SharedStore, StoreError};
 
 impl RateLimiter {

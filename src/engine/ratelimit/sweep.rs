@@ -1,8 +1,8 @@
 //! Expiry: the periodic sweep that compacts pages nobody writes to, and
 //! the per-VM gauge of live keys.
 
+use super::limiter::RateLimiter;
 use super::page::{encode, entries, page_valid, SLOTS_PER_PAGE};
-use super::RateLimiter;
 use crate::engine::host::SharedStore;
 
 /// Pages visited by one [`RateLimiter::sweep`] call.

@@ -12,10 +12,10 @@ use super::hash::Sip;
 use super::keys::path_prefix_segments;
 use super::page::{attempt, page_valid, Attempt, PAGE_VERSION};
 use super::*;
-use crate::engine::detect::Taken;
 use crate::engine::host::{SharedStore, StoreError};
 use crate::engine::http::RequestHead;
 use crate::engine::metrics::{Metric, MetricsSink};
+use crate::engine::mode::Taken;
 use crate::engine::Config;
 
 const T0: u64 = 1_700_000_000_000_000_000;
@@ -191,6 +191,35 @@ fn errors_name_the_field() {
         let e = Config::from_json(doc.as_bytes()).unwrap_err();
         assert_eq!(e.field(), *field, "{doc}: {e}");
     }
+}
+
+#[test]
+fn every_error_is_reported_at_the_path_given() {
+    use crate::engine::error::FieldPath;
+    use crate::engine::section::{Context, Section};
+
+    let cfg: RateLimitConfig = serde_json::from_str(
+        r#"{"burst": 0, "max_keys": 3, "key": {"trusted_hops": 0},
+            "rules": [{"path_prefix": "x"}, {"path_prefix": "/a", "requests_per_second": 0}]}"#,
+    )
+    .unwrap();
+    let e = cfg
+        .compile(&FieldPath::from("limits_of.rl"), &Context::default())
+        .unwrap_err();
+    let fields: Vec<&str> = e.errors().iter().map(|e| e.field()).collect();
+    assert_eq!(
+        fields,
+        [
+            "limits_of.rl.key.trusted_hops",
+            "limits_of.rl.burst",
+            "limits_of.rl.rules[0].path_prefix",
+            "limits_of.rl.rules[0].requests_per_second",
+            "limits_of.rl.rules[1].requests_per_second",
+            "limits_of.rl.max_keys",
+        ],
+        "{e}"
+    );
+    assert_eq!(e.errors()[1].message(), "must be at least 1, got 0");
 }
 
 // ----- the GCRA arithmetic ---------------------------------------------

@@ -49,12 +49,13 @@ mod tests {
     use super::*;
 
     fn settings() -> InspectSettings {
-        let mut s = crate::engine::config::Config::default().inspect;
-        s.path = true;
-        s.query = true;
-        s.cookies = true;
-        s.headers = vec!["user-agent".into(), "referer".into()];
-        s
+        InspectSettings {
+            path: true,
+            query: true,
+            cookies: true,
+            headers: vec!["user-agent".into(), "referer".into()],
+            ..InspectSettings::default()
+        }
     }
 
     #[test]

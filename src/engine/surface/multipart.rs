@@ -46,10 +46,11 @@
 
 use std::borrow::Cow;
 
-use super::body::{classify, BodyKind};
-use super::{json, query, sniff, xml, FilePart, Flow, Kind, Sink, Surface};
+use super::media::{classify, BodyKind};
+use super::sniff::{self, boundary_from_body};
+use super::{json, query, xml, FilePart, Flow, Kind, Sink, Surface};
 use crate::engine::bytes::base64::{Alphabet, Lenient};
-use crate::engine::bytes::{find_byte, find_ci, hex, starts_ci, trim_end_with, ByteSet, Finder};
+use crate::engine::bytes::{find_byte, find_ci, hex, starts_ci, ByteSet, Finder};
 use crate::engine::decode::percent_decode;
 
 /// Calls `f(name, value)` for each `;`-separated `name=value` parameter of
@@ -135,23 +136,6 @@ pub fn boundary(content_type: &[u8]) -> Option<Vec<u8>> {
         }
     });
     found
-}
-
-/// The boundary announced by a body's first line (`--X`), when it is a
-/// plausible one (RFC 2046 `bchars`, 1 to 200 of them).
-pub fn boundary_from_body(body: &[u8]) -> Option<&[u8]> {
-    let start = body.iter().position(|b| !matches!(b, b'\r' | b'\n'))?;
-    let rest = body.get(start..)?;
-    let line_end = find_byte(rest, 0, b'\n').unwrap_or(rest.len());
-    let line = rest.get(..line_end)?;
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let b = line.strip_prefix(b"--")?;
-    let b = trim_end_with(b, &ByteSet::OWS);
-    let ok = !b.is_empty()
-        && b.len() <= 200
-        && b.iter()
-            .all(|&c| c.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&c));
-    ok.then_some(b)
 }
 
 /// Where a delimiter line leads.

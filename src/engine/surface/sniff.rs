@@ -24,8 +24,8 @@
 //! assert_eq!(sniff(b"\x1f\x8b\x08\x00\x00"), Sniffed::Binary);
 //! ```
 
-use super::multipart::boundary_from_body;
 use crate::engine::bytes::starts_ci;
+use crate::engine::bytes::{find_byte, trim_end_with, ByteSet};
 
 /// The kind of a body, from its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +131,23 @@ pub fn is_binary(body: &[u8]) -> bool {
         }
     }
     bad * 10 > head.len() * 3
+}
+
+/// The boundary announced by a body's first line (`--X`), when it is a
+/// plausible one (RFC 2046 `bchars`, 1 to 200 of them).
+pub fn boundary_from_body(body: &[u8]) -> Option<&[u8]> {
+    let start = body.iter().position(|b| !matches!(b, b'\r' | b'\n'))?;
+    let rest = body.get(start..)?;
+    let line_end = find_byte(rest, 0, b'\n').unwrap_or(rest.len());
+    let line = rest.get(..line_end)?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let b = line.strip_prefix(b"--")?;
+    let b = trim_end_with(b, &ByteSet::OWS);
+    let ok = !b.is_empty()
+        && b.len() <= 200
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || b"'()+_,-./:=? ".contains(&c));
+    ok.then_some(b)
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 use crate::engine::detect::traversal::is_sensitive_path;
 
 use super::batch::batch_var;
-use super::judge::SimpleCmd;
-use super::lexer::Scanner;
 use super::names::Resolved;
+use super::state::Scanner;
+use super::state::SimpleCmd;
 use super::table::{ALIAS, CMDSTR, INTERP, NET, S, SHELL, SLEEP, SUBCMD, WIN};
 use super::words::{Arg, W_GLOB, W_HERE, W_LITERAL, W_OBFUSCATED, W_QUOTED, W_REDIR, W_SUBST};
 

@@ -2,8 +2,8 @@
 //! exist|defined|errorlevel …` / comparison statements, batch variables.
 
 use super::classes::{P_NEWLINE, P_PAREN, P_SEP};
+use super::types::Found;
 use super::util::ends_with_ci;
-use super::Found;
 
 /// A line (value start or after `&`, `|`, newline) beginning with a
 /// cmd.exe `if` / `for`.

@@ -2,8 +2,8 @@
 //! `os.popen("…")`), whose string is lexed as a command line, and the
 //! iterator over `name(` calls shared with the PHP check.
 
-use super::lexer::{Frame, Pos, Scanner};
-use super::{Cmdi, Found};
+use super::state::{Frame, Pos, Scanner};
+use super::types::{Cmdi, Found};
 
 impl Cmdi {
     /// Exec-style calls with a literal command: `system('id')`,

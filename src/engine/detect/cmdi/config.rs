@@ -3,11 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 use super::names::{Names, MAX_NAME};
 use super::table::{COMMANDS, S};
-use super::Cmdi;
+use super::types::Cmdi;
 
 /// Configuration section `command_injection`.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -3,8 +3,8 @@
 //! literal-`\n` variant of a value: each reading is lexed as a command list.
 
 use super::classes::{P_BACKSLASH, P_BREAK, P_DOLLAR, P_DQUOTE, P_PLUS, P_SQUOTE};
-use super::lexer::{Frame, Pos, Quote, Scanner};
-use super::{Cmdi, Found};
+use super::state::{Frame, Pos, Quote, Scanner};
+use super::types::{Cmdi, Found};
 
 impl Cmdi {
     /// Runs the shell lexer over the value (and its `+`-as-space /

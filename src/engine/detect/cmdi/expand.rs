@@ -2,7 +2,7 @@
 //! `` `…` ``, ANSI-C `$'…'` quoting, and whether a substitution is a
 //! breakout or code quoted in prose.
 
-use super::lexer::{Frame, Pos, Scanner, MAX_DEPTH};
+use super::state::{Frame, Pos, Scanner, MAX_DEPTH};
 use super::util::{hex_digit, parse_num};
 use super::words::{
     words_before, Cmd, MAX_WORD, W_EMPTY_EXP, W_ESCAPE, W_EXPANSION, W_IFS, W_LITERAL, W_QUOTED,

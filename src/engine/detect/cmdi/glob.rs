@@ -1,8 +1,8 @@
 //! Shell globs: matching (`*`, `?`, `[set]`) and the budgeted resolution of
 //! glob command paths (`/???/??t`) and sensitive-file globs (`/etc/pa?swd`).
 
-use super::lexer::Scanner;
 use super::names::Resolved;
+use super::state::Scanner;
 
 impl<'d> Scanner<'d> {
     /// Resolves a glob command path (`/???/??t`, `/bi[n]/ca?`) against

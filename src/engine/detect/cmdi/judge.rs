@@ -7,37 +7,13 @@ use std::borrow::Cow;
 use crate::engine::detect::traversal::is_sensitive_path;
 
 use super::args::{prose, prose_like, EV_MEDIUM, EV_NONE, EV_STRONG};
-use super::lexer::{Frame, Op, Pos, Scanner};
 use super::names::{Names, Resolved};
+use super::state::{Frame, Op, Pos, Scanner, SimpleCmd};
 use super::table::{S, WRAP};
+use super::types::Found;
 use super::words::{
     obfuscated_word, Arg, Cmd, Word, W_ASSIGN, W_BRACE, W_GLOB, W_LITERAL, W_QUOTED, W_REDIR,
 };
-use super::Found;
-
-/// A finished simple command, as the judge sees it.
-pub(super) struct SimpleCmd<'a> {
-    /// The scanned text (words carry raw offsets into it).
-    pub(super) text: &'a [u8],
-    /// The dequoted bytes the words index.
-    pub(super) arena: &'a [u8],
-    /// The words after the leading assignments, redirection targets
-    /// included (flagged `W_REDIR`).
-    pub(super) words: &'a [Word],
-    /// Where the command starts.
-    pub(super) pos: Pos,
-    /// The operator that ended it.
-    pub(super) op: Op,
-    /// A known command is piped or chained into it (`id | cat`).
-    pub(super) prev_known: bool,
-}
-
-impl<'a> SimpleCmd<'a> {
-    /// The dequoted text of a word.
-    pub(super) fn word(&self, w: &Word) -> &'a [u8] {
-        self.arena.get(w.start..w.end).unwrap_or_default()
-    }
-}
 
 /// Command-word resolution with the command word's result remembered:
 /// the judge looks the same text up again (resolution depends on the text

@@ -1,7 +1,7 @@
 //! SMTP / POP3 / IMAP commands injected on a line of their own (CRLF
 //! injection into mail protocols).
 
-use super::Found;
+use super::types::Found;
 
 /// SMTP / POP3 / IMAP commands on a line of their own after a line break:
 /// mail-protocol command injection through CRLF.

@@ -80,8 +80,10 @@ mod mail;
 mod names;
 mod php;
 mod prefilter;
+mod state;
 mod structure;
 mod table;
+mod types;
 mod util;
 mod words;
 
@@ -114,27 +116,19 @@ impl Detector for Cmdi {
 #[cfg(test)]
 mod tests;
 
-use crate::engine::config::Action;
 use crate::engine::detect::Detector;
 use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::mode::Action;
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 
 use super::{Hit, ValueCtx};
 use batch::batch_start;
 use classes::{presence, P_BREAK, P_DOLLAR, P_PAREN};
-use names::Names;
 use php::php_code;
 use structure::structural;
 
 pub use config::CmdiConfig;
-
-/// The compiled detector.
-#[derive(Clone, Debug)]
-pub struct Cmdi {
-    action: Action,
-    /// The command names known, indexed.
-    names: Names,
-}
+pub use types::Cmdi;
 
 impl Cmdi {
     /// The configured action.
@@ -187,25 +181,5 @@ impl Cmdi {
             })?;
         let end = f.end.min(value.len());
         Some(Hit::new(f.rule, f.reason, f.start.min(end), end))
-    }
-}
-
-/// A finding (offsets in the scanned text).
-#[derive(Clone, Copy, Debug)]
-struct Found {
-    rule: &'static str,
-    reason: &'static str,
-    start: usize,
-    end: usize,
-}
-
-impl Found {
-    fn new(rule: &'static str, reason: &'static str, start: usize, end: usize) -> Found {
-        Found {
-            rule,
-            reason,
-            start,
-            end,
-        }
     }
 }

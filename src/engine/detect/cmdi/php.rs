@@ -3,7 +3,7 @@
 
 use super::calls::named_calls;
 use super::classes::{P_BRACE, P_DOLLAR, P_PAREN};
-use super::Found;
+use super::types::Found;
 
 /// PHP code execution through the value: complex-syntax evaluation
 /// (`{${phpinfo()}}`, `${@print(…)}`, `{$_GET['cmd']}`) or a call of a PHP

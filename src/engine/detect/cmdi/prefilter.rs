@@ -3,8 +3,8 @@
 
 use super::classes::{name_byte, P_SEP, P_SLASH};
 use super::names::MAX_NAME;
+use super::types::Cmdi;
 use super::util::strip_suffix_ci;
-use super::Cmdi;
 
 impl Cmdi {
     /// Whether the first word of the value is a known command (the only

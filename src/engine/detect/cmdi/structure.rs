@@ -5,8 +5,8 @@
 use super::batch::batch;
 use super::classes::{P_BANG, P_BRACE, P_HASH, P_NEWLINE, P_PAREN};
 use super::mail::mail_command;
+use super::types::Found;
 use super::util::find_ci;
-use super::Found;
 
 pub(super) fn structural(v: &[u8], has: u32) -> Option<Found> {
     let on = |bits: u32| has & bits == bits;

@@ -5,7 +5,7 @@ use super::glob::glob_match;
 use super::names::MAX_NAME;
 use super::table::COMMANDS;
 use super::*;
-use crate::engine::config::Action;
+use crate::engine::mode::Action;
 use crate::engine::surface::Surface;
 
 fn det() -> Cmdi {

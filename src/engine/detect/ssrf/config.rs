@@ -1,14 +1,16 @@
 //! The `ssrf` configuration section and its compiled, validated form.
 
-use crate::engine::detect::{Detector, Hit, ValueCtx};
+use crate::engine::detect::detector::Detector;
+use crate::engine::detect::hit::{Hit, ValueCtx};
 use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::cidr::Cidr;
 use super::known::{is_scheme_char, MAX_HOST};
-use crate::engine::config::{Action, ConfigError};
-use crate::engine::detect::custom::Target;
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
+use crate::engine::surface::Target;
 
 fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -164,7 +166,7 @@ pub struct Ssrf {
     pub(super) schemes: Vec<String>,
     pub(super) internal_domains: Vec<String>,
     pub(super) attack_domains: Vec<String>,
-    pub(super) targets: [bool; 5],
+    pub(super) targets: [bool; Target::ALL.len()],
     pub(super) bare_hosts: bool,
 }
 
@@ -188,17 +190,6 @@ fn domain_list(field: &str, list: &[String]) -> Result<Vec<String>, ConfigError>
         out.push(d);
     }
     Ok(out)
-}
-
-/// The slot of a request part in [`Ssrf`]'s `targets`.
-pub(super) fn target_index(t: Target) -> usize {
-    match t {
-        Target::Path => 0,
-        Target::Query => 1,
-        Target::Body => 2,
-        Target::Headers => 3,
-        Target::Cookies => 4,
-    }
 }
 
 impl Ssrf {
@@ -257,9 +248,9 @@ impl Ssrf {
         let internal_domains =
             domain_list(&format!("{field}.internal_domains"), &cfg.internal_domains)?;
         let attack_domains = domain_list(&format!("{field}.attack_domains"), &cfg.attack_domains)?;
-        let mut targets = [false; 5];
+        let mut targets = [false; Target::ALL.len()];
         for t in &cfg.targets {
-            if let Some(slot) = targets.get_mut(target_index(*t)) {
+            if let Some(slot) = targets.get_mut(t.index()) {
                 *slot = true;
             }
         }

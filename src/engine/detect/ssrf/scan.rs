@@ -3,7 +3,7 @@
 
 use super::bare::MAX_BARE;
 use super::bytes::{eq_mask, leading_blanks, HI};
-use super::config::{target_index, Ssrf};
+use super::config::Ssrf;
 use crate::engine::detect::{Hit, ValueCtx};
 use crate::engine::surface::Surface;
 
@@ -53,7 +53,7 @@ impl Ssrf {
     pub fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         let on = self
             .targets
-            .get(target_index(ctx.surface.target()))
+            .get(ctx.surface.target().index())
             .copied()
             .unwrap_or(false);
         if !on || value.is_empty() {

@@ -4,8 +4,8 @@
 use super::cidr::Cidr;
 use super::config::{Ssrf, SsrfConfig};
 use super::ip::{parse_v4, parse_v6, Ip};
-use crate::engine::config::Action;
 use crate::engine::detect::ValueCtx;
+use crate::engine::mode::Action;
 use crate::engine::surface::Surface;
 
 fn det() -> Ssrf {

@@ -1,12 +1,14 @@
 //! The `path_traversal` configuration section and its compiled form.
 
-use crate::engine::detect::{Detector, Hit, ValueCtx};
+use crate::engine::detect::detector::Detector;
+use crate::engine::detect::hit::{Hit, ValueCtx};
 use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::path::{canonicalize, drive_at};
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// Configuration section `path_traversal`.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -2,8 +2,8 @@
 //! configuration and adversarial inputs (a hang guard).
 
 use super::config::{Traversal, TraversalConfig};
-use crate::engine::config::Action;
 use crate::engine::detect::ValueCtx;
+use crate::engine::mode::Action;
 use crate::engine::surface::Surface;
 
 fn det() -> Traversal {

@@ -1,0 +1,83 @@
+//! [`RawConfig`]: the plugin configuration as written, and how a JSON
+//! document is read into it (every problem found, with its path).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::read;
+use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits};
+use crate::engine::detect::{custom, registry, Detector};
+use crate::engine::error::{ConfigError, ConfigErrors, ErrorKind};
+use crate::engine::mode::Mode;
+use crate::engine::ratelimit::RateLimitConfig;
+use crate::engine::siem::SiemConfig;
+
+// The detector sections sit between `block` and `custom_rules`, one per
+// row of the detector table (`detect/registry.rs`), in its order.
+macro_rules! raw_config {
+    ($($field:ident $section:ident $variant:ident $doc:literal $ty:path;)*) => {
+        /// The top-level plugin configuration, as written in JSON.
+        ///
+        /// Every field is optional; `{}` means "all defaults": block mode, every
+        /// detector blocking, the reference size limits.
+        #[derive(Clone, Debug, Default, Deserialize, Serialize)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct RawConfig {
+            /// `"block"` (default) or `"monitor"`. See [`Mode`].
+            pub mode: Mode,
+            /// The local reply sent when a request is blocked.
+            pub block: BlockConfig,
+            $(#[doc = $doc] pub $section: <$ty as Detector>::Config,)*
+            /// User regex rules (the reference sidecar's `rules:` section).
+            pub custom_rules: Vec<custom::CustomRuleConfig>,
+            /// Size and shape limits.
+            pub limits: Limits,
+            /// Paths that are never inspected.
+            pub allowlist: Allowlist,
+            /// Which parts of the request are inspected.
+            pub inspect: InspectSettings,
+            /// Security event (log line) settings.
+            pub events: EventsConfig,
+            /// Ship events to a SIEM collector too (Splunk HEC or JSON lines over
+            /// HTTP through an Envoy cluster). Default `null`: off. See
+            /// [`crate::engine::siem`].
+            pub siem: Option<SiemConfig>,
+            /// Per-client rate limiting shared across Envoy workers (off by
+            /// default). See [`RateLimitConfig`].
+            pub rate_limit: RateLimitConfig,
+        }
+    };
+}
+
+registry::with_detectors!(raw_config);
+
+/// Reads a document into the raw structs; fails only on a document that
+/// is not a JSON object. Empty or all-whitespace input means `{}`.
+pub(super) fn read_document(bytes: &[u8]) -> Result<read::Read<RawConfig>, ConfigErrors> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(read::Read::clean(RawConfig::default()));
+    }
+    let doc: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ConfigError::of_kind(ErrorKind::Syntax, "", format!("not valid JSON: {e}")))?;
+    if !doc.is_object() {
+        return Err(ConfigError::of_kind(
+            ErrorKind::Syntax,
+            "",
+            "the configuration must be a JSON object ({…})",
+        )
+        .into());
+    }
+    Ok(read::read(&doc))
+}
+
+impl RawConfig {
+    /// Parses a JSON document into the raw structs (step 1 only), with
+    /// every error naming its field. Empty or all-whitespace input means
+    /// `{}`.
+    pub fn from_json(bytes: &[u8]) -> Result<RawConfig, ConfigErrors> {
+        let read = read_document(bytes)?;
+        let mut errors = ConfigErrors::default();
+        errors.extend(read.errors);
+        errors.into_result(read.value)
+    }
+}
