@@ -30,6 +30,7 @@
 //! `--verdicts` writes one line per row (file, class, the rules that fired,
 //! the value): diff two runs to prove that a change (an optimisation) left
 //! every verdict as it was.
+#![warn(clippy::too_many_lines)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, Write};
