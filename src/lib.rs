@@ -38,6 +38,8 @@
     )
 )]
 #![deny(unsafe_code)]
+// Long functions are split by what they do (threshold in clippy.toml).
+#![warn(clippy::too_many_lines)]
 
 pub mod engine;
 

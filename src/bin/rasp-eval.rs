@@ -30,6 +30,7 @@
 //! `--verdicts` writes one line per row (file, class, the rules that fired,
 //! the value): diff two runs to prove that a change (an optimisation) left
 //! every verdict as it was.
+#![warn(clippy::too_many_lines)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, Write};
@@ -301,98 +302,110 @@ fn usage() -> ExitCode {
     ExitCode::from(2)
 }
 
-fn main() -> ExitCode {
+/// The command line.
+struct Args {
+    config: Option<String>,
+    json_out: Option<String>,
+    fp_show: usize,
+    misses: Option<String>,
+    limit: usize,
+    bench: bool,
+    verdicts_out: Option<String>,
+    paths: Vec<String>,
+}
+
+/// Reads the command line; `Err` is the exit code after printing usage.
+fn parse_args() -> Result<Args, ExitCode> {
     let mut args = std::env::args().skip(1);
-    let mut config: Option<String> = None;
-    let mut json_out: Option<String> = None;
-    let mut fp_show = 20usize;
-    let mut misses: Option<String> = None;
-    let mut limit = 50usize;
-    let mut do_bench = false;
-    let mut verdicts_out: Option<String> = None;
-    let mut paths = Vec::new();
+    let mut out = Args {
+        config: None,
+        json_out: None,
+        fp_show: 20,
+        misses: None,
+        limit: 50,
+        bench: false,
+        verdicts_out: None,
+        paths: Vec::new(),
+    };
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--config" => config = args.next(),
-            "--json" => json_out = args.next(),
-            "--fp" => fp_show = args.next().and_then(|s| s.parse().ok()).unwrap_or(20),
-            "--misses" => misses = args.next(),
-            "--limit" => limit = args.next().and_then(|s| s.parse().ok()).unwrap_or(50),
-            "--bench" => do_bench = true,
-            "--verdicts" => verdicts_out = args.next(),
-            "-h" | "--help" => return usage(),
-            _ if a.starts_with("--") => return usage(),
-            _ => paths.push(a),
+            "--config" => out.config = args.next(),
+            "--json" => out.json_out = args.next(),
+            "--fp" => out.fp_show = args.next().and_then(|s| s.parse().ok()).unwrap_or(20),
+            "--misses" => out.misses = args.next(),
+            "--limit" => out.limit = args.next().and_then(|s| s.parse().ok()).unwrap_or(50),
+            "--bench" => out.bench = true,
+            "--verdicts" => out.verdicts_out = args.next(),
+            "-h" | "--help" => return Err(usage()),
+            _ if a.starts_with("--") => return Err(usage()),
+            _ => out.paths.push(a),
         }
     }
-    if paths.is_empty() {
-        return usage();
+    if out.paths.is_empty() {
+        return Err(usage());
     }
-    let cfg_bytes = match &config {
-        Some(p) => match std::fs::read(p) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("rasp-eval: {p}: {e}");
-                return ExitCode::from(2);
-            }
-        },
+    Ok(out)
+}
+
+/// Prints an error and gives the exit code for a bad input or output.
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("rasp-eval: {msg}");
+    ExitCode::from(2)
+}
+
+/// The engine, from the `--config` file or the default configuration.
+fn load_engine(config: Option<&str>) -> Result<Engine, ExitCode> {
+    let cfg_bytes = match config {
+        Some(p) => std::fs::read(p).map_err(|e| fail(format_args!("{p}: {e}")))?,
         None => Vec::new(),
     };
-    let engine = match Engine::from_json(&cfg_bytes) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("rasp-eval: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let rows = match load(&paths) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("rasp-eval: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if do_bench {
-        bench(&engine, &rows);
-        return ExitCode::SUCCESS;
-    }
+    Engine::from_json(&cfg_bytes).map_err(fail)
+}
 
-    let start = Instant::now();
-    // Per file and class; per subclass; union over files (dedup on value).
-    let mut per_file: BTreeMap<(String, String), Tally> = BTreeMap::new();
-    let mut per_sub: BTreeMap<(String, String), Tally> = BTreeMap::new();
-    let mut union: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut union_single: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut seen: HashSet<(String, String)> = HashSet::new();
-    let mut fps: Vec<(String, String, String)> = Vec::new();
-    let mut miss_list: Vec<(String, String)> = Vec::new();
-    type Outcome = (Vec<Finding>, Vec<Cause>);
-    let mut cache: HashMap<(String, String, Option<String>), Outcome> = HashMap::new();
-    // Benign rows whose request went over a limit (a 413/414/431/400
-    // reply), per file, and the rows themselves.
-    let mut limited: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut limit_rows: Vec<(String, String, String)> = Vec::new();
-    let mut fp_by_rule: BTreeMap<String, u64> = BTreeMap::new();
-    let mut verdicts = String::new();
+/// What the engine did with one row's request.
+type Outcome = (Vec<Finding>, Vec<Cause>);
 
-    for row in &rows {
-        let key = (row.class.clone(), row.value.clone(), row.zone.clone());
-        let (findings, causes) = cache
-            .entry(key)
-            .or_insert_with(|| run_row(&engine, row))
-            .clone();
+/// Everything counted over the rows, for the text and JSON reports.
+#[derive(Default)]
+struct Report {
+    /// Per file and class.
+    per_file: BTreeMap<(String, String), Tally>,
+    /// Per class and subclass.
+    per_sub: BTreeMap<(String, String), Tally>,
+    /// Union over files, deduplicated on value.
+    union: BTreeMap<String, Tally>,
+    union_single: BTreeMap<String, Tally>,
+    /// (class, value) pairs already counted in a union.
+    seen: HashSet<(String, String)>,
+    /// Benign rows flagged: file, value, why.
+    fps: Vec<(String, String, String)>,
+    fp_by_rule: BTreeMap<String, u64>,
+    /// Rows of the `--misses` class that were not flagged.
+    miss_list: Vec<(String, String)>,
+    /// Benign rows whose request went over a limit (a 413/414/431/400
+    /// reply), per file (rows, over), and the rows themselves.
+    limited: BTreeMap<String, (u64, u64)>,
+    limit_rows: Vec<(String, String, String)>,
+    /// The `--verdicts` lines.
+    verdicts: String,
+}
+
+impl Report {
+    /// Counts one row and what the engine did with it.
+    fn record(&mut self, args: &Args, row: &Row, (findings, causes): &Outcome) {
         if row.class == "benign" {
-            let e = limited.entry(row.file.clone()).or_default();
+            let e = self.limited.entry(row.file.clone()).or_default();
             e.0 += 1;
             if !causes.is_empty() {
                 e.1 += 1;
                 let names: Vec<&str> = causes.iter().map(|c| c.as_str()).collect();
-                limit_rows.push((row.file.clone(), row.value.clone(), names.join(",")));
+                self.limit_rows
+                    .push((row.file.clone(), row.value.clone(), names.join(",")));
             }
         }
-        if verdicts_out.is_some() {
+        if args.verdicts_out.is_some() {
             let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-            verdicts.push_str(&format!(
+            self.verdicts.push_str(&format!(
                 "{}\t{}\t{}\t{}\n",
                 row.file,
                 row.class,
@@ -401,64 +414,74 @@ fn main() -> ExitCode {
             ));
         }
         let flagged = !findings.is_empty();
-        let is_typed = typed(&row.class, &findings);
-        per_file
+        let is_typed = typed(&row.class, findings);
+        self.per_file
             .entry((row.file.clone(), row.class.clone()))
             .or_default()
             .add(flagged, is_typed);
         if let Some(sub) = &row.subclass {
-            per_sub
+            self.per_sub
                 .entry((row.class.clone(), sub.clone()))
                 .or_default()
                 .add(flagged, is_typed);
         }
-        if row.class == "benign" && flagged {
-            let f = &findings[0];
-            *fp_by_rule
-                .entry(format!("{}/{}", f.attack.as_str(), f.rule))
-                .or_default() += 1;
-            fps.push((
-                row.file.clone(),
-                row.value.clone(),
-                format!(
-                    "{} {} ({}) at {}",
-                    f.attack.as_str(),
-                    f.rule,
-                    f.reason,
-                    f.location
-                ),
-            ));
+        if row.class == "benign" {
+            if let Some(f) = findings.first() {
+                self.false_positive(row, f);
+            }
         }
-        if misses.as_deref() == Some(row.class.as_str()) && !flagged {
-            miss_list.push((row.file.clone(), row.value.clone()));
+        if args.misses.as_deref() == Some(row.class.as_str()) && !flagged {
+            self.miss_list.push((row.file.clone(), row.value.clone()));
         }
-        if !seen.insert((row.class.clone(), row.value.clone())) {
-            continue;
+        if !self.seen.insert((row.class.clone(), row.value.clone())) || row.placeholder {
+            return;
         }
-        if row.placeholder {
-            continue;
-        }
-        if row.single_token {
-            union_single
-                .entry(row.class.clone())
-                .or_default()
-                .add(flagged, is_typed);
+        let union = if row.single_token {
+            &mut self.union_single
         } else {
-            union
-                .entry(row.class.clone())
-                .or_default()
-                .add(flagged, is_typed);
-        }
+            &mut self.union
+        };
+        union
+            .entry(row.class.clone())
+            .or_default()
+            .add(flagged, is_typed);
     }
-    let elapsed = start.elapsed();
 
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "# rasp-eval: {} rows in {:.2}s",
-        rows.len(),
-        elapsed.as_secs_f64()
-    );
+    /// A benign row flagged, by its first finding.
+    fn false_positive(&mut self, row: &Row, f: &Finding) {
+        *self
+            .fp_by_rule
+            .entry(format!("{}/{}", f.attack.as_str(), f.rule))
+            .or_default() += 1;
+        self.fps.push((
+            row.file.clone(),
+            row.value.clone(),
+            format!(
+                "{} {} ({}) at {}",
+                f.attack.as_str(),
+                f.rule,
+                f.reason,
+                f.location
+            ),
+        ));
+    }
+}
+
+/// Runs every row through the engine (identical rows once) and counts.
+fn evaluate(engine: &Engine, rows: &[Row], args: &Args) -> Report {
+    let mut report = Report::default();
+    let mut cache: HashMap<(String, String, Option<String>), Outcome> = HashMap::new();
+    for row in rows {
+        let key = (row.class.clone(), row.value.clone(), row.zone.clone());
+        let outcome = cache.entry(key).or_insert_with(|| run_row(engine, row));
+        report.record(args, row, outcome);
+    }
+    report
+}
+
+/// The rate tables: per file, the union per main class, other classes,
+/// single-token rows, subclasses.
+fn print_tables(out: &mut impl Write, r: &Report) {
     let _ = writeln!(
         out,
         "\n## Per file and class (flagged = any finding; typed = by the class's own detector)"
@@ -468,7 +491,7 @@ fn main() -> ExitCode {
         "{:<28} {:<18} {:>7} {:>8} {:>8} {:>7}",
         "file", "class", "n", "flagged", "rate", "typed"
     );
-    for ((file, class), t) in &per_file {
+    for ((file, class), t) in &r.per_file {
         let _ = writeln!(
             out,
             "{:<28} {:<18} {:>7} {:>8} {:>7.2}% {:>7}",
@@ -487,7 +510,7 @@ fn main() -> ExitCode {
         "class", "n", "flagged", "rate", "typed"
     );
     for (class, _) in MAIN {
-        if let Some(t) = union.get(*class) {
+        if let Some(t) = r.union.get(*class) {
             let _ = writeln!(
                 out,
                 "{:<18} {:>7} {:>8} {:>7.2}% {:>7}",
@@ -500,35 +523,16 @@ fn main() -> ExitCode {
         }
     }
     let _ = writeln!(out, "\n## Other classes (out of scope, reported apart)");
-    for (class, t) in &union {
-        if !is_main(class) {
-            let _ = writeln!(
-                out,
-                "{:<18} {:>7} {:>8} {:>7.2}%",
-                class,
-                t.n,
-                t.flagged,
-                t.rate()
-            );
-        }
-    }
+    let others = r.union.iter().filter(|(class, _)| !is_main(class));
+    print_rates(out, others);
     let _ = writeln!(
         out,
         "\n## single_token rows (ambiguous bare words, reported apart)"
     );
-    for (class, t) in &union_single {
-        let _ = writeln!(
-            out,
-            "{:<18} {:>7} {:>8} {:>7.2}%",
-            class,
-            t.n,
-            t.flagged,
-            t.rate()
-        );
-    }
-    if !per_sub.is_empty() {
+    print_rates(out, r.union_single.iter());
+    if !r.per_sub.is_empty() {
         let _ = writeln!(out, "\n## Per subclass");
-        for ((class, sub), t) in &per_sub {
+        for ((class, sub), t) in &r.per_sub {
             let _ = writeln!(
                 out,
                 "{:<16} {:<48} {:>6} {:>6} {:>7.2}%",
@@ -540,74 +544,138 @@ fn main() -> ExitCode {
             );
         }
     }
+}
+
+/// One `class n flagged rate` line per class.
+fn print_rates<'a>(out: &mut impl Write, rows: impl Iterator<Item = (&'a String, &'a Tally)>) {
+    for (class, t) in rows {
+        let _ = writeln!(
+            out,
+            "{:<18} {:>7} {:>8} {:>7.2}%",
+            class,
+            t.n,
+            t.flagged,
+            t.rate()
+        );
+    }
+}
+
+/// The row lists: false positives, rows over a limit, misses.
+fn print_lists(out: &mut impl Write, r: &Report, args: &Args) {
     let _ = writeln!(
         out,
         "\n## Benign false positives: {} (by rule: {:?})",
-        fps.len(),
-        fp_by_rule
+        r.fps.len(),
+        r.fp_by_rule
     );
-    for (file, value, why) in fps.iter().take(fp_show) {
+    for (file, value, why) in r.fps.iter().take(args.fp_show) {
         let v: String = value.chars().take(120).collect();
         let _ = writeln!(out, "  {file}: {v:?} -> {why}");
     }
-    if !limit_rows.is_empty() {
+    if !r.limit_rows.is_empty() {
         let _ = writeln!(
             out,
             "\n## Benign rows over a limit (a limit reply, not a detection): {}",
-            limit_rows.len()
+            r.limit_rows.len()
         );
-        for (file, (n, over)) in &limited {
+        for (file, (n, over)) in &r.limited {
             if *over > 0 {
                 let rate = 100.0 * *over as f64 / *n as f64;
                 let _ = writeln!(out, "{file:<28} {n:>7} {over:>8} {rate:>7.2}%");
             }
         }
-        for (file, value, why) in limit_rows.iter().take(fp_show) {
+        for (file, value, why) in r.limit_rows.iter().take(args.fp_show) {
             let v: String = value.chars().take(120).collect();
             let _ = writeln!(out, "  {file}: {v:?} -> {why}");
         }
     }
-    if let Some(c) = &misses {
-        let _ = writeln!(out, "\n## Missed {c}: {} (first {limit})", miss_list.len());
-        for (file, value) in miss_list.iter().take(limit) {
+    if let Some(c) = &args.misses {
+        let limit = args.limit;
+        let _ = writeln!(
+            out,
+            "\n## Missed {c}: {} (first {limit})",
+            r.miss_list.len()
+        );
+        for (file, value) in r.miss_list.iter().take(limit) {
             let v: String = value.chars().take(160).collect();
             let _ = writeln!(out, "  {file}: {v:?}");
         }
     }
+}
 
-    if let Some(path) = verdicts_out {
-        if let Err(e) = std::fs::write(&path, &verdicts) {
-            eprintln!("rasp-eval: {path}: {e}");
-            return ExitCode::from(2);
-        }
+/// The `--json` summary.
+fn json_summary(rows: usize, r: &Report) -> serde_json::Value {
+    let mut files = serde_json::Map::new();
+    for ((file, class), t) in &r.per_file {
+        let entry = files
+            .entry(file.clone())
+            .or_insert_with(|| serde_json::json!({}));
+        entry[class] = t.json();
     }
+    serde_json::json!({
+        "rows": rows,
+        "files": files,
+        "union": r.union.iter().map(|(k, t)| (k.clone(), t.json())).collect::<serde_json::Map<_, _>>(),
+        "single_token": r.union_single.iter().map(|(k, t)| (k.clone(), t.json())).collect::<serde_json::Map<_, _>>(),
+        "subclasses": r.per_sub.iter().map(|((c, s), t)| (format!("{c}/{s}"), t.json())).collect::<serde_json::Map<_, _>>(),
+        "over_limits": r.limited.iter().map(|(f, (n, over))| (f.clone(), serde_json::json!({"n": n, "over": over}))).collect::<serde_json::Map<_, _>>(),
+        "false_positives": r.fps.iter().map(|(f, v, w)| serde_json::json!({"file": f, "value": v, "why": w})).collect::<Vec<_>>(),
+    })
+}
 
-    if let Some(path) = json_out {
-        let mut files = serde_json::Map::new();
-        for ((file, class), t) in &per_file {
-            let entry = files
-                .entry(file.clone())
-                .or_insert_with(|| serde_json::json!({}));
-            entry[class] = t.json();
-        }
-        let summary = serde_json::json!({
-            "rows": rows.len(),
-            "files": files,
-            "union": union.iter().map(|(k, t)| (k.clone(), t.json())).collect::<serde_json::Map<_, _>>(),
-            "single_token": union_single.iter().map(|(k, t)| (k.clone(), t.json())).collect::<serde_json::Map<_, _>>(),
-            "subclasses": per_sub.iter().map(|((c, s), t)| (format!("{c}/{s}"), t.json())).collect::<serde_json::Map<_, _>>(),
-            "over_limits": limited.iter().map(|(f, (n, over))| (f.clone(), serde_json::json!({"n": n, "over": over}))).collect::<serde_json::Map<_, _>>(),
-            "false_positives": fps.iter().map(|(f, v, w)| serde_json::json!({"file": f, "value": v, "why": w})).collect::<Vec<_>>(),
-        });
-        if let Err(e) = std::fs::write(
-            &path,
+/// Writes the `--verdicts` and `--json` files that were asked for.
+fn write_outputs(args: &Args, rows: usize, r: &Report) -> Result<(), ExitCode> {
+    if let Some(path) = &args.verdicts_out {
+        std::fs::write(path, &r.verdicts).map_err(|e| fail(format_args!("{path}: {e}")))?;
+    }
+    if let Some(path) = &args.json_out {
+        let summary = json_summary(rows, r);
+        std::fs::write(
+            path,
             serde_json::to_vec_pretty(&summary).unwrap_or_default(),
-        ) {
-            eprintln!("rasp-eval: {path}: {e}");
-            return ExitCode::from(2);
-        }
+        )
+        .map_err(|e| fail(format_args!("{path}: {e}")))?;
     }
-    ExitCode::SUCCESS
+    Ok(())
+}
+
+/// Parses the arguments, loads the engine and the rows, then benchmarks
+/// or evaluates and reports.
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let engine = match load_engine(args.config.as_deref()) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let rows = match load(&args.paths) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    if args.bench {
+        bench(&engine, &rows);
+        return ExitCode::SUCCESS;
+    }
+    let start = Instant::now();
+    let report = evaluate(&engine, &rows, &args);
+    let elapsed = start.elapsed();
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "# rasp-eval: {} rows in {:.2}s",
+            rows.len(),
+            elapsed.as_secs_f64()
+        );
+        print_tables(&mut out, &report);
+        print_lists(&mut out, &report, &args);
+    }
+    match write_outputs(&args, rows.len(), &report) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }
 
 #[cfg(test)]

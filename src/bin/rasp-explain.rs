@@ -20,6 +20,7 @@
 //! (not a header the filter counts) and adds `x-forwarded-proto: http` and
 //! an `x-request-id` when they are missing, so header sizes match what the
 //! filter sees; `--as-is` skips that.
+#![warn(clippy::too_many_lines)]
 
 #[path = "rasp-explain/schema.rs"]
 mod schema;

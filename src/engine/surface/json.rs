@@ -310,6 +310,245 @@ fn push_key(path: &mut Vec<u8>, key: &[u8]) {
     }
 }
 
+/// One step of the walk: `Err` carries how the walk ended.
+type Step = Result<(), Walk>;
+
+/// A syntax error (`Some(offset)`) or a stop asked for by the sink or a
+/// limit (`None`) ends the walk; the caller decides what to do with the
+/// rest.
+fn stopped(error: Option<usize>) -> Walk {
+    Walk {
+        flow: if error.is_some() {
+            Flow::Continue
+        } else {
+            Flow::Stop
+        },
+        error,
+        complete: false,
+    }
+}
+
+/// The input ended inside a token (partial inspection): quietly.
+const CUT: Walk = Walk {
+    flow: Flow::Continue,
+    error: None,
+    complete: false,
+};
+
+/// The walker's state: one method per state of the grammar, one per kind
+/// of value. Kept in a struct so the steps share it without a long list
+/// of arguments.
+struct Walker<'a, 's> {
+    surface: Surface,
+    input: &'a [u8],
+    max_depth: usize,
+    /// Try JSON-looking strings as documents.
+    embed: bool,
+    sink: &'s mut dyn Sink,
+    /// The current location; `root` is its length at `$`.
+    path: Vec<u8>,
+    root: usize,
+    stack: Vec<Frame>,
+    /// Unescaped strings.
+    scratch: Vec<u8>,
+    st: St,
+    i: usize,
+}
+
+impl Walker<'_, '_> {
+    /// Pops the innermost container after its closing bracket.
+    #[inline]
+    fn close(&mut self) {
+        if let Some(f) = self.stack.pop() {
+            self.path.truncate(f.base);
+        }
+        self.i += 1;
+        self.st = St::After;
+    }
+
+    /// `St::Value` / `St::ValueOrEnd`: a value (or `]` right after `[`/`,`).
+    #[inline]
+    fn value(&mut self, b: u8) -> Step {
+        if b == b']' && self.st == St::ValueOrEnd {
+            self.close();
+            return Ok(());
+        }
+        match b {
+            b'{' | b'[' => self.open(b == b'['),
+            b'"' => self.string_value(),
+            b'-' | b'0'..=b'9' => {
+                self.i += 1;
+                while self.input.get(self.i).is_some_and(|c| {
+                    c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-')
+                }) {
+                    self.i += 1;
+                }
+                self.st = St::After;
+                Ok(())
+            }
+            b't' | b'f' | b'n' => self.literal(b),
+            _ => Err(stopped(Some(self.i))),
+        }
+    }
+
+    /// `{` or `[`: a new container, within the depth limit.
+    #[inline]
+    fn open(&mut self, array: bool) -> Step {
+        if self.stack.len() >= self.max_depth {
+            self.sink.limit(Limit::Depth);
+            return Err(stopped(None));
+        }
+        self.stack.push(Frame {
+            array,
+            index: 0,
+            base: self.path.len(),
+        });
+        if array {
+            push_index(&mut self.path, 0);
+            self.st = St::ValueOrEnd;
+        } else {
+            self.st = St::KeyOrEnd;
+        }
+        self.i += 1;
+        Ok(())
+    }
+
+    /// A string value: to the sink, or walked as an embedded document.
+    #[inline]
+    fn string_value(&mut self) -> Step {
+        let (surface, embed, max_depth) = (self.surface, self.embed, self.max_depth);
+        let s = scan_string(self.input, self.i, &mut self.scratch);
+        let v = if s.escaped {
+            self.scratch.as_slice()
+        } else {
+            self.input.get(s.start..s.stop).unwrap_or_default()
+        };
+        let flow = if embed && looks_like_document(v) {
+            value_or_document(surface, &self.path, v, max_depth as u32, self.sink)
+        } else {
+            self.sink.value(surface, &self.path, v, Kind::Value)
+        };
+        if flow == Flow::Stop {
+            return Err(stopped(None));
+        }
+        if !s.closed {
+            return Err(CUT);
+        }
+        self.i = s.end;
+        self.st = St::After;
+        Ok(())
+    }
+
+    /// `true`, `false` or `null` (a prefix of one when the input is cut).
+    #[inline]
+    fn literal(&mut self, b: u8) -> Step {
+        let lit: &[u8] = match b {
+            b't' => b"true",
+            b'f' => b"false",
+            _ => b"null",
+        };
+        let got = self.input.get(self.i..).unwrap_or_default();
+        let n = lit.len().min(got.len());
+        if got.get(..n) != lit.get(..n) {
+            return Err(stopped(Some(self.i)));
+        }
+        if n < lit.len() {
+            return Err(CUT);
+        }
+        self.i += n;
+        self.st = St::After;
+        Ok(())
+    }
+
+    /// `St::KeyOrEnd`: a key and its `:`, or `}`.
+    #[inline]
+    fn key_or_end(&mut self, b: u8) -> Step {
+        if b == b'}' {
+            self.close();
+            return Ok(());
+        }
+        if b != b'"' {
+            return Err(stopped(Some(self.i)));
+        }
+        let s = scan_string(self.input, self.i, &mut self.scratch);
+        let k = if s.escaped {
+            self.scratch.as_slice()
+        } else {
+            self.input.get(s.start..s.stop).unwrap_or_default()
+        };
+        let base = self.stack.last().map_or(self.root, |f| f.base);
+        self.path.truncate(base);
+        push_key(&mut self.path, k);
+        if self.sink.value(self.surface, &self.path, k, Kind::Key) == Flow::Stop {
+            return Err(stopped(None));
+        }
+        self.i = skip_ws(self.input, s.end);
+        match self.input.get(self.i) {
+            None => return Err(CUT),
+            Some(b':') => self.i += 1,
+            Some(_) => return Err(stopped(Some(self.i))),
+        }
+        self.st = St::Value;
+        Ok(())
+    }
+
+    /// `St::After`: `,` or the container's closing bracket, or another
+    /// top-level value.
+    #[inline]
+    fn after(&mut self, b: u8) -> Step {
+        let Some(f) = self.stack.last_mut() else {
+            // Another top-level value (JSON Lines).
+            self.path.truncate(self.root);
+            self.st = St::Value;
+            return Ok(());
+        };
+        match b {
+            b',' => {
+                if f.array {
+                    f.index = f.index.saturating_add(1);
+                    let (base, idx) = (f.base, f.index);
+                    self.path.truncate(base);
+                    push_index(&mut self.path, idx);
+                    self.st = St::ValueOrEnd;
+                } else {
+                    self.st = St::KeyOrEnd;
+                }
+                self.i += 1;
+            }
+            b']' | b'}' if (b == b']') == f.array => {
+                let base = f.base;
+                self.stack.pop();
+                self.path.truncate(base);
+                self.i += 1;
+            }
+            _ => return Err(stopped(Some(self.i))),
+        }
+        Ok(())
+    }
+
+    /// Runs the state machine to the end of the input or of the walk.
+    fn walk(&mut self) -> Walk {
+        loop {
+            self.i = skip_ws(self.input, self.i);
+            let Some(&b) = self.input.get(self.i) else {
+                return Walk {
+                    flow: Flow::Continue,
+                    error: None,
+                    complete: self.st == St::After && self.stack.is_empty(),
+                };
+            };
+            let step = match self.st {
+                St::Value | St::ValueOrEnd => self.value(b),
+                St::KeyOrEnd => self.key_or_end(b),
+                St::After => self.after(b),
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+}
+
 /// The walker proper. `embed`: try JSON-looking strings as documents.
 fn run(
     surface: Surface,
@@ -319,183 +558,24 @@ fn run(
     embed: bool,
     sink: &mut dyn Sink,
 ) -> Walk {
-    let max_depth = max_depth as usize;
     let mut path: Vec<u8> = Vec::with_capacity(prefix.len() + 64);
     path.extend_from_slice(prefix);
     path.push(b'$');
     let root = path.len();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut scratch: Vec<u8> = Vec::new();
-    let mut st = St::Value;
-    let mut i = 0usize;
-    // A syntax error ends the walk; the caller decides what to do with
-    // the rest.
-    let stop = |error: Option<usize>| Walk {
-        flow: if error.is_some() {
-            Flow::Continue
-        } else {
-            Flow::Stop
-        },
-        error,
-        complete: false,
-    };
-    let cut = Walk {
-        flow: Flow::Continue,
-        error: None,
-        complete: false,
-    };
-    loop {
-        i = skip_ws(input, i);
-        let Some(&b) = input.get(i) else {
-            return Walk {
-                flow: Flow::Continue,
-                error: None,
-                complete: st == St::After && stack.is_empty(),
-            };
-        };
-        match st {
-            St::Value | St::ValueOrEnd => {
-                if b == b']' && st == St::ValueOrEnd {
-                    if let Some(f) = stack.pop() {
-                        path.truncate(f.base);
-                    }
-                    i += 1;
-                    st = St::After;
-                    continue;
-                }
-                match b {
-                    b'{' | b'[' => {
-                        if stack.len() >= max_depth {
-                            sink.limit(Limit::Depth);
-                            return stop(None);
-                        }
-                        let array = b == b'[';
-                        stack.push(Frame {
-                            array,
-                            index: 0,
-                            base: path.len(),
-                        });
-                        if array {
-                            push_index(&mut path, 0);
-                            st = St::ValueOrEnd;
-                        } else {
-                            st = St::KeyOrEnd;
-                        }
-                        i += 1;
-                    }
-                    b'"' => {
-                        let s = scan_string(input, i, &mut scratch);
-                        let v = if s.escaped {
-                            scratch.as_slice()
-                        } else {
-                            input.get(s.start..s.stop).unwrap_or_default()
-                        };
-                        let flow = if embed && looks_like_document(v) {
-                            value_or_document(surface, &path, v, max_depth as u32, sink)
-                        } else {
-                            sink.value(surface, &path, v, Kind::Value)
-                        };
-                        if flow == Flow::Stop {
-                            return stop(None);
-                        }
-                        if !s.closed {
-                            return cut;
-                        }
-                        i = s.end;
-                        st = St::After;
-                    }
-                    b'-' | b'0'..=b'9' => {
-                        i += 1;
-                        while input.get(i).is_some_and(|c| {
-                            c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-')
-                        }) {
-                            i += 1;
-                        }
-                        st = St::After;
-                    }
-                    b't' | b'f' | b'n' => {
-                        let lit: &[u8] = match b {
-                            b't' => b"true",
-                            b'f' => b"false",
-                            _ => b"null",
-                        };
-                        let got = input.get(i..).unwrap_or_default();
-                        let n = lit.len().min(got.len());
-                        if got.get(..n) != lit.get(..n) {
-                            return stop(Some(i));
-                        }
-                        if n < lit.len() {
-                            return cut;
-                        }
-                        i += n;
-                        st = St::After;
-                    }
-                    _ => return stop(Some(i)),
-                }
-            }
-            St::KeyOrEnd => {
-                if b == b'}' {
-                    if let Some(f) = stack.pop() {
-                        path.truncate(f.base);
-                    }
-                    i += 1;
-                    st = St::After;
-                    continue;
-                }
-                if b != b'"' {
-                    return stop(Some(i));
-                }
-                let s = scan_string(input, i, &mut scratch);
-                let k = if s.escaped {
-                    scratch.as_slice()
-                } else {
-                    input.get(s.start..s.stop).unwrap_or_default()
-                };
-                let base = stack.last().map_or(root, |f| f.base);
-                path.truncate(base);
-                push_key(&mut path, k);
-                if sink.value(surface, &path, k, Kind::Key) == Flow::Stop {
-                    return stop(None);
-                }
-                i = skip_ws(input, s.end);
-                match input.get(i) {
-                    None => return cut,
-                    Some(b':') => i += 1,
-                    Some(_) => return stop(Some(i)),
-                }
-                st = St::Value;
-            }
-            St::After => {
-                let Some(f) = stack.last_mut() else {
-                    // Another top-level value (JSON Lines).
-                    path.truncate(root);
-                    st = St::Value;
-                    continue;
-                };
-                match b {
-                    b',' => {
-                        if f.array {
-                            f.index = f.index.saturating_add(1);
-                            let (base, idx) = (f.base, f.index);
-                            path.truncate(base);
-                            push_index(&mut path, idx);
-                            st = St::ValueOrEnd;
-                        } else {
-                            st = St::KeyOrEnd;
-                        }
-                        i += 1;
-                    }
-                    b']' | b'}' if (b == b']') == f.array => {
-                        let base = f.base;
-                        stack.pop();
-                        path.truncate(base);
-                        i += 1;
-                    }
-                    _ => return stop(Some(i)),
-                }
-            }
-        }
+    Walker {
+        surface,
+        input,
+        max_depth: max_depth as usize,
+        embed,
+        sink,
+        path,
+        root,
+        stack: Vec::new(),
+        scratch: Vec::new(),
+        st: St::Value,
+        i: 0,
     }
+    .walk()
 }
 
 #[cfg(test)]

@@ -171,6 +171,216 @@ fn emit_text(
     sink.value(surface, path, v, Kind::Value)
 }
 
+/// The end of the walk, as a step's `Err`: `Flow::Stop` when the sink
+/// asked to stop or the depth limit was hit, `Flow::Continue` when the
+/// input ended inside markup.
+type Step = Result<usize, Flow>;
+
+/// The first byte at or after `k` that is not ASCII whitespace.
+#[inline]
+fn skip_space(input: &[u8], mut k: usize) -> usize {
+    while input.get(k).is_some_and(|b| b.is_ascii_whitespace()) {
+        k += 1;
+    }
+    k
+}
+
+/// Where the name starting at `k` ends.
+#[inline]
+fn name_end(input: &[u8], mut k: usize) -> usize {
+    while input.get(k).is_some_and(|&b| !is_name_end(b)) {
+        k += 1;
+    }
+    k
+}
+
+/// The walker's state, shared by one method per construct (text, CDATA,
+/// end tag, start tag, attribute). Each returns where the walk resumes.
+struct Walker<'a, 's> {
+    surface: Surface,
+    input: &'a [u8],
+    max_depth: usize,
+    sink: &'s mut dyn Sink,
+    path: Vec<u8>,
+    /// Path lengths of the open elements.
+    stack: Vec<usize>,
+    /// Unescaped text.
+    scratch: Vec<u8>,
+}
+
+impl Walker<'_, '_> {
+    /// Text between markup.
+    #[inline]
+    fn text(&mut self, from: usize, to: usize) -> Result<(), Flow> {
+        let raw = self.input.get(from..to).unwrap_or_default();
+        match emit_text(self.surface, &self.path, raw, &mut self.scratch, self.sink) {
+            Flow::Stop => Err(Flow::Stop),
+            Flow::Continue => Ok(()),
+        }
+    }
+
+    /// Skips to after `end`, searched from `from`; an unterminated
+    /// construct ends the walk.
+    #[inline]
+    fn skip_past(&self, from: usize, end: &[u8]) -> Step {
+        find(self.input, from, end)
+            .map(|e| e + end.len())
+            .ok_or(Flow::Continue)
+    }
+
+    /// `<![CDATA[…]]>` at `lt`: its content as it is.
+    fn cdata(&mut self, lt: usize) -> Step {
+        let input = self.input;
+        let start = lt + 9;
+        let end = find(input, start, b"]]>");
+        let content = input
+            .get(start..end.unwrap_or(input.len()))
+            .unwrap_or_default();
+        if !content.iter().all(|b| b.is_ascii_whitespace())
+            && self
+                .sink
+                .value(self.surface, &self.path, content, Kind::Value)
+                == Flow::Stop
+        {
+            return Err(Flow::Stop);
+        }
+        end.map(|e| e + 3).ok_or(Flow::Continue)
+    }
+
+    /// `</…>` at `lt`: closes one level whatever its name.
+    fn end_tag(&mut self, lt: usize) -> Step {
+        if let Some(base) = self.stack.pop() {
+            self.path.truncate(base);
+        }
+        find_byte(self.input, lt + 2, b'>')
+            .map(|gt| gt + 1)
+            .ok_or(Flow::Continue)
+    }
+
+    /// A start tag at `lt`: one level deeper, then its attributes.
+    fn start_tag(&mut self, lt: usize) -> Step {
+        let ns = lt + 1;
+        let k = name_end(self.input, ns);
+        if self.stack.len() >= self.max_depth {
+            self.sink.limit(Limit::Depth);
+            return Err(Flow::Stop);
+        }
+        self.stack.push(self.path.len());
+        push_name(
+            &mut self.path,
+            b"/",
+            self.input.get(ns..k).unwrap_or_default(),
+        );
+        self.attributes(k)
+    }
+
+    /// The attribute list from `k` to the end of the tag.
+    fn attributes(&mut self, mut k: usize) -> Step {
+        loop {
+            k = skip_space(self.input, k);
+            let Some(&b) = self.input.get(k) else {
+                return Err(Flow::Continue);
+            };
+            match b {
+                b'>' => return Ok(k + 1),
+                b'/' if self.input.get(k + 1) == Some(&b'>') => {
+                    if let Some(base) = self.stack.pop() {
+                        self.path.truncate(base);
+                    }
+                    return Ok(k + 2);
+                }
+                // A `<` inside a tag: the tag was not closed; go on
+                // from there as markup.
+                b'<' => return Ok(k),
+                b'/' | b'=' => k += 1,
+                _ => k = self.attribute(k)?,
+            }
+        }
+    }
+
+    /// One attribute at `k`: its value (quoted or not) goes to the sink,
+    /// except namespace declarations.
+    fn attribute(&mut self, an: usize) -> Step {
+        let input = self.input;
+        let mut k = name_end(input, an);
+        let name = input.get(an..k).unwrap_or_default();
+        k = skip_space(input, k);
+        if input.get(k) != Some(&b'=') {
+            return Ok(k); // an attribute without a value
+        }
+        k = skip_space(input, k + 1);
+        let (raw, next, closed) = match input.get(k) {
+            Some(&q) if q == b'"' || q == b'\'' => match find_byte(input, k + 1, q) {
+                Some(e) => (input.get(k + 1..e).unwrap_or_default(), e + 1, true),
+                None => (input.get(k + 1..).unwrap_or_default(), input.len(), false),
+            },
+            _ => {
+                let vs = k;
+                while input
+                    .get(k)
+                    .is_some_and(|&b| !b.is_ascii_whitespace() && b != b'>')
+                {
+                    k += 1;
+                }
+                (input.get(vs..k).unwrap_or_default(), k, true)
+            }
+        };
+        let xmlns = name == b"xmlns" || name.starts_with(b"xmlns:");
+        if !xmlns && !raw.is_empty() {
+            let base = self.path.len();
+            push_name(&mut self.path, b"/@", name);
+            let v = unescape(raw, &mut self.scratch);
+            let flow = self.sink.value(self.surface, &self.path, v, Kind::Value);
+            self.path.truncate(base);
+            if flow == Flow::Stop {
+                return Err(Flow::Stop);
+            }
+        }
+        if !closed {
+            return Err(Flow::Continue);
+        }
+        Ok(next)
+    }
+
+    /// The markup at `lt`, by its opening: where the walk resumes.
+    fn markup(&mut self, lt: usize) -> Step {
+        let rest = self.input.get(lt..).unwrap_or_default();
+        if rest.starts_with(b"<!--") {
+            self.skip_past(lt + 4, b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            self.cdata(lt)
+        } else if rest.starts_with(b"<!") {
+            Ok(skip_decl(self.input, lt))
+        } else if rest.starts_with(b"<?") {
+            self.skip_past(lt + 2, b"?>")
+        } else if rest.starts_with(b"</") {
+            self.end_tag(lt)
+        } else {
+            self.start_tag(lt)
+        }
+    }
+
+    fn walk(&mut self) -> Flow {
+        let mut i = 0usize;
+        loop {
+            let lt = next_markup(self.input, i);
+            let text_end = lt.unwrap_or(self.input.len());
+            if text_end > i {
+                if let Err(flow) = self.text(i, text_end) {
+                    return flow;
+                }
+            }
+            let Some(lt) = lt else {
+                return Flow::Continue;
+            };
+            match self.markup(lt) {
+                Ok(next) => i = next,
+                Err(flow) => return flow,
+            }
+        }
+    }
+}
+
 /// Walks `input` as XML; names are `prefix` + the element path.
 pub fn walk(
     surface: Surface,
@@ -179,156 +389,18 @@ pub fn walk(
     max_depth: u32,
     sink: &mut dyn Sink,
 ) -> Flow {
-    let max_depth = max_depth as usize;
     let mut path: Vec<u8> = Vec::with_capacity(prefix.len() + 64);
     path.extend_from_slice(prefix);
-    let mut stack: Vec<usize> = Vec::new();
-    let mut scratch: Vec<u8> = Vec::new();
-    let mut i = 0usize;
-    macro_rules! emit {
-        ($raw:expr) => {
-            if emit_text(surface, &path, $raw, &mut scratch, sink) == Flow::Stop {
-                return Flow::Stop;
-            }
-        };
+    Walker {
+        surface,
+        input,
+        max_depth: max_depth as usize,
+        sink,
+        path,
+        stack: Vec::new(),
+        scratch: Vec::new(),
     }
-    loop {
-        let lt = next_markup(input, i);
-        let text_end = lt.unwrap_or(input.len());
-        if text_end > i {
-            emit!(input.get(i..text_end).unwrap_or_default());
-        }
-        let Some(lt) = lt else {
-            return Flow::Continue;
-        };
-        let rest = input.get(lt..).unwrap_or_default();
-        if rest.starts_with(b"<!--") {
-            match find(input, lt + 4, b"-->") {
-                Some(e) => i = e + 3,
-                None => return Flow::Continue,
-            }
-        } else if rest.starts_with(b"<![CDATA[") {
-            let start = lt + 9;
-            let end = find(input, start, b"]]>");
-            let content = input
-                .get(start..end.unwrap_or(input.len()))
-                .unwrap_or_default();
-            if !content.iter().all(|b| b.is_ascii_whitespace())
-                && sink.value(surface, &path, content, Kind::Value) == Flow::Stop
-            {
-                return Flow::Stop;
-            }
-            match end {
-                Some(e) => i = e + 3,
-                None => return Flow::Continue,
-            }
-        } else if rest.starts_with(b"<!") {
-            i = skip_decl(input, lt);
-        } else if rest.starts_with(b"<?") {
-            match find(input, lt + 2, b"?>") {
-                Some(e) => i = e + 2,
-                None => return Flow::Continue,
-            }
-        } else if rest.starts_with(b"</") {
-            if let Some(base) = stack.pop() {
-                path.truncate(base);
-            }
-            match find_byte(input, lt + 2, b'>') {
-                Some(gt) => i = gt + 1,
-                None => return Flow::Continue,
-            }
-        } else {
-            // A start tag.
-            let ns = lt + 1;
-            let mut k = ns;
-            while input.get(k).is_some_and(|&b| !is_name_end(b)) {
-                k += 1;
-            }
-            if stack.len() >= max_depth {
-                sink.limit(Limit::Depth);
-                return Flow::Stop;
-            }
-            stack.push(path.len());
-            push_name(&mut path, b"/", input.get(ns..k).unwrap_or_default());
-            // Attributes.
-            loop {
-                while input.get(k).is_some_and(|b| b.is_ascii_whitespace()) {
-                    k += 1;
-                }
-                let Some(&b) = input.get(k) else {
-                    return Flow::Continue;
-                };
-                match b {
-                    b'>' => {
-                        k += 1;
-                        break;
-                    }
-                    b'/' if input.get(k + 1) == Some(&b'>') => {
-                        if let Some(base) = stack.pop() {
-                            path.truncate(base);
-                        }
-                        k += 2;
-                        break;
-                    }
-                    // A `<` inside a tag: the tag was not closed; go on
-                    // from there as markup.
-                    b'<' => break,
-                    b'/' | b'=' => {
-                        k += 1;
-                        continue;
-                    }
-                    _ => {}
-                }
-                let an = k;
-                while input.get(k).is_some_and(|&b| !is_name_end(b)) {
-                    k += 1;
-                }
-                let name = input.get(an..k).unwrap_or_default();
-                while input.get(k).is_some_and(|b| b.is_ascii_whitespace()) {
-                    k += 1;
-                }
-                if input.get(k) != Some(&b'=') {
-                    continue; // an attribute without a value
-                }
-                k += 1;
-                while input.get(k).is_some_and(|b| b.is_ascii_whitespace()) {
-                    k += 1;
-                }
-                let (raw, next, closed) = match input.get(k) {
-                    Some(&q) if q == b'"' || q == b'\'' => match find_byte(input, k + 1, q) {
-                        Some(e) => (input.get(k + 1..e).unwrap_or_default(), e + 1, true),
-                        None => (input.get(k + 1..).unwrap_or_default(), input.len(), false),
-                    },
-                    _ => {
-                        let vs = k;
-                        while input
-                            .get(k)
-                            .is_some_and(|&b| !b.is_ascii_whitespace() && b != b'>')
-                        {
-                            k += 1;
-                        }
-                        (input.get(vs..k).unwrap_or_default(), k, true)
-                    }
-                };
-                let xmlns = name == b"xmlns" || name.starts_with(b"xmlns:");
-                if !xmlns && !raw.is_empty() {
-                    let base = path.len();
-                    push_name(&mut path, b"/@", name);
-                    let v = unescape(raw, &mut scratch);
-                    let flow = sink.value(surface, &path, v, Kind::Value);
-                    path.truncate(base);
-                    if flow == Flow::Stop {
-                        return Flow::Stop;
-                    }
-                }
-                if !closed {
-                    return Flow::Continue;
-                }
-                k = next;
-            }
-            i = k;
-        }
-    }
+    .walk()
 }
 
 #[cfg(test)]

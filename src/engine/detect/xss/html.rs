@@ -493,7 +493,30 @@ struct TagState<'a> {
     o: Opts,
 }
 
-/// Checks one attribute; `s` is the text the ranges point into.
+/// One attribute with a value, as the checks after the tokenizer see it.
+struct AttrView<'s> {
+    /// The name after any `prefix:`.
+    local: &'s [u8],
+    /// The value as written (entities not decoded).
+    raw: &'s [u8],
+    /// Where the name starts.
+    name_start: usize,
+    /// The value's range in the text.
+    vs: usize,
+    ve: usize,
+    /// Where a hit on the whole attribute ends (name or value, the later).
+    span_end: usize,
+}
+
+impl AttrView<'_> {
+    fn hit(&self, rule: &'static str, why: &'static str) -> Option<Hit> {
+        Some(Hit::new(rule, why, self.name_start, self.span_end))
+    }
+}
+
+/// Checks one attribute; `s` is the text the ranges point into. The
+/// checks run in a fixed order (the first that fires names the hit), so
+/// each helper below answers only when it has decided.
 fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
     let name = sub(s, a.name.0, a.name.1);
     let local = local_name(name);
@@ -506,159 +529,184 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
         ));
     }
     let (vs, ve) = a.value?;
-    let raw = sub(s, vs, ve);
-    let span_end = ve.max(a.name.1);
-    if st.site == Site::Tag && a.alt.is_none() && !a.unterminated {
-        // `<IMG SRC= onmouseover="alert(1)">`: the value is itself an
-        // `on*=` pair (old parsers read it as an attribute).
-        let inner = raw.split(|&c| c == b'=').next().unwrap_or_default();
-        if inner.len() < raw.len()
-            && is_handler_name(inner)
-            && sub(s, a.name.1, vs).iter().any(|&c| is_space(c))
-        {
-            return Some(Hit::new(
-                "xss.event_handler",
-                "event-handler attribute in a tag",
-                vs,
-                ve,
-            ));
-        }
+    let av = AttrView {
+        local,
+        raw: sub(s, vs, ve),
+        name_start: a.name.0,
+        vs,
+        ve,
+        span_end: ve.max(a.name.1),
+    };
+    if let Some(h) = handler_pair_as_value(st, s, a, &av) {
+        return Some(h);
     }
     if is_handler_name(local) {
-        if raw.iter().all(|&c| is_space(c)) {
-            return None;
-        }
-        match st.site {
-            Site::Tag => {
-                return Some(Hit::new(
-                    "xss.event_handler",
-                    "event-handler attribute in a tag",
-                    a.name.0,
-                    span_end,
-                ));
-            }
-            Site::Injected => {
-                // Outside a tag of its own the value must be script: a call,
-                // a sink, an assignment (not the word "onload=" in prose).
-                let v = decode_entities(raw);
-                if local.iter().skip(2).all(|c| c.is_ascii_alphabetic())
-                    && (js::analyze(&v, Mode::Value).is_some() || url_scheme(&v).is_some())
-                {
-                    return Some(Hit::new(
-                        "xss.attr_breakout",
-                        "event-handler attribute injected after breaking out of an attribute",
-                        a.name.0,
-                        span_end,
-                    ));
-                }
-                return None;
-            }
-        }
+        return check_handler(st, &av);
     }
-    let v: Cow<'_, [u8]> = decode_entities(raw);
-    if eq_ci(local, b"style") {
-        if let Some(why) = css::danger(&v) {
-            return Some(Hit::new("xss.css", why, a.name.0, span_end));
-        }
-    }
-    if URL_ATTRS.iter().any(|n| eq_ci(local, n)) || eq_ci(local, b"srcdoc") {
-        let mut hit = script_url(&v, st.depth);
-        if hit.is_none() && eq_ci(local, b"values") {
-            // SVG animation value lists: `values="0;javascript:alert(1)"`.
-            hit = v
-                .split(|&c| c == b';')
-                .find_map(|item| script_url(item, st.depth));
-        }
-        if hit.is_none() && eq_ci(local, b"content") {
-            // `<meta http-equiv=refresh content="0;url=javascript:…">`.
-            if let Some(p) = find_ci(&v, b"url=") {
-                hit = script_url(tail(&v, p + 4), st.depth);
-            }
-        }
-        if let Some(why) = hit {
-            let rule = if st.site == Site::Tag {
-                "xss.script_url"
-            } else {
-                "xss.attr_breakout"
-            };
-            return Some(Hit::new(rule, why, a.name.0, span_end));
-        }
+    let v: Cow<'_, [u8]> = decode_entities(av.raw);
+    if let Some(h) = check_style_and_url(st, &av, &v) {
+        return Some(h);
     }
     if st.site == Site::Injected {
         return None;
     }
-    if eq_ci(local, b"srcdoc") && v.contains(&b'<') {
-        return Some(Hit::new(
-            "xss.srcdoc",
-            "srcdoc attribute carrying markup",
-            a.name.0,
-            span_end,
-        ));
+    let in_place = matches!(v, Cow::Borrowed(_));
+    check_special_attr(st, &av, &v).or_else(|| check_script_or_markup(st, &av, &v, in_place))
+}
+
+/// `<IMG SRC= onmouseover="alert(1)">`: the value is itself an `on*=` pair
+/// (old parsers read it as an attribute).
+fn handler_pair_as_value(st: &TagState<'_>, s: &[u8], a: &Attr, av: &AttrView<'_>) -> Option<Hit> {
+    if st.site != Site::Tag || a.alt.is_some() || a.unterminated {
+        return None;
     }
-    if eq_ci(local, b"attributename") && starts_ci(&v, b"on") {
-        return Some(Hit::new(
+    let raw = av.raw;
+    let inner = raw.split(|&c| c == b'=').next().unwrap_or_default();
+    (inner.len() < raw.len()
+        && is_handler_name(inner)
+        && sub(s, a.name.1, av.vs).iter().any(|&c| is_space(c)))
+    .then(|| {
+        Hit::new(
+            "xss.event_handler",
+            "event-handler attribute in a tag",
+            av.vs,
+            av.ve,
+        )
+    })
+}
+
+/// An `on*` attribute: always a hit in a real tag; injected, only when its
+/// value is script.
+fn check_handler(st: &TagState<'_>, av: &AttrView<'_>) -> Option<Hit> {
+    if av.raw.iter().all(|&c| is_space(c)) {
+        return None;
+    }
+    match st.site {
+        Site::Tag => av.hit("xss.event_handler", "event-handler attribute in a tag"),
+        Site::Injected => {
+            // Outside a tag of its own the value must be script: a call,
+            // a sink, an assignment (not the word "onload=" in prose).
+            let v = decode_entities(av.raw);
+            if av.local.iter().skip(2).all(|c| c.is_ascii_alphabetic())
+                && (js::analyze(&v, Mode::Value).is_some() || url_scheme(&v).is_some())
+            {
+                return av.hit(
+                    "xss.attr_breakout",
+                    "event-handler attribute injected after breaking out of an attribute",
+                );
+            }
+            None
+        }
+    }
+}
+
+/// `style` with dangerous CSS, and URL attributes (`href`, `src`, SVG
+/// `values`, meta `content`, …) whose URL runs script.
+fn check_style_and_url(st: &TagState<'_>, av: &AttrView<'_>, v: &[u8]) -> Option<Hit> {
+    let local = av.local;
+    if eq_ci(local, b"style") {
+        if let Some(why) = css::danger(v) {
+            return av.hit("xss.css", why);
+        }
+    }
+    if !(URL_ATTRS.iter().any(|n| eq_ci(local, n)) || eq_ci(local, b"srcdoc")) {
+        return None;
+    }
+    let mut hit = script_url(v, st.depth);
+    if hit.is_none() && eq_ci(local, b"values") {
+        // SVG animation value lists: `values="0;javascript:alert(1)"`.
+        hit = v
+            .split(|&c| c == b';')
+            .find_map(|item| script_url(item, st.depth));
+    }
+    if hit.is_none() && eq_ci(local, b"content") {
+        // `<meta http-equiv=refresh content="0;url=javascript:…">`.
+        if let Some(p) = find_ci(v, b"url=") {
+            hit = script_url(tail(v, p + 4), st.depth);
+        }
+    }
+    let why = hit?;
+    let rule = if st.site == Site::Tag {
+        "xss.script_url"
+    } else {
+        "xss.attr_breakout"
+    };
+    av.hit(rule, why)
+}
+
+/// Attributes dangerous by name in a real tag: `srcdoc` with markup, SVG
+/// animations of handlers, data binding, `&{…}` entities, `meta` tricks.
+fn check_special_attr(st: &TagState<'_>, av: &AttrView<'_>, v: &[u8]) -> Option<Hit> {
+    let local = av.local;
+    if eq_ci(local, b"srcdoc") && v.contains(&b'<') {
+        return av.hit("xss.srcdoc", "srcdoc attribute carrying markup");
+    }
+    if eq_ci(local, b"attributename") && starts_ci(v, b"on") {
+        return av.hit(
             "xss.dangerous_attr",
             "SVG animation targeting an event-handler attribute",
-            a.name.0,
-            span_end,
-        ));
+        );
     }
     if eq_ci(local, b"datasrc") || eq_ci(local, b"dataformatas") {
-        return Some(Hit::new(
+        return av.hit(
             "xss.dangerous_attr",
             "data-binding attribute (renders a data island as HTML)",
-            a.name.0,
-            span_end,
-        ));
+        );
     }
-    if starts_ci(raw.trim_ascii_start(), b"&{") {
-        return Some(Hit::new(
+    if starts_ci(av.raw.trim_ascii_start(), b"&{") {
+        return av.hit(
             "xss.dangerous_attr",
             "JavaScript entity &{…} in an attribute value",
-            a.name.0,
-            span_end,
-        ));
+        );
     }
     if eq_ci(st.local, b"meta") {
         let t = v.trim_ascii_start();
         if eq_ci(local, b"http-equiv")
             && (starts_ci(t, b"refresh") || starts_ci(t, b"set-cookie") || starts_ci(t, b"link"))
         {
-            return Some(Hit::new(
+            return av.hit(
                 "xss.dangerous_attr",
                 "meta http-equiv refresh/set-cookie/link",
-                a.name.0,
-                span_end,
-            ));
+            );
         }
-        if find_ci(&v, b"utf-7").is_some() || find_ci(&v, b"utf7").is_some() {
-            return Some(Hit::new(
+        if find_ci(v, b"utf-7").is_some() || find_ci(v, b"utf7").is_some() {
+            return av.hit(
                 "xss.dangerous_attr",
                 "meta switching the page charset to UTF-7",
-                a.name.0,
-                span_end,
-            ));
+            );
         }
     }
+    None
+}
+
+/// Any other attribute whose value is script calling a sink, or markup
+/// that is itself an attack when parsed again.
+///
+/// `in_place`: `v` is the raw value (no entity decoded), so offsets into
+/// it map back to the text.
+fn check_script_or_markup(
+    st: &TagState<'_>,
+    av: &AttrView<'_>,
+    v: &[u8],
+    in_place: bool,
+) -> Option<Hit> {
     // Script in any other attribute: frameworks evaluate attribute values
     // as code (`x-init`, `@click`, `ng-click`, `v-on:…`), and an attribute
     // that calls a sink is an injection either way.
-    if (v.contains(&b'(') || v.contains(&b'`')) && js::analyze(&v, Mode::Code).is_some() {
-        return Some(Hit::new(
+    if (v.contains(&b'(') || v.contains(&b'`')) && js::analyze(v, Mode::Code).is_some() {
+        return av.hit(
             "xss.dangerous_attr",
             "attribute value that is script calling a sink",
-            a.name.0,
-            span_end,
-        ));
+        );
     }
     // Markup inside an attribute value: parsed again (once), for the
     // parser differentials mutation XSS relies on.
     if st.depth == 0 && v.contains(&b'<') {
-        if let Some(h) = scan_markup(&v, 1, st.o) {
-            let (start, end) = if matches!(v, Cow::Borrowed(_)) {
-                (vs + h.start, vs + h.end)
+        if let Some(h) = scan_markup(v, 1, st.o) {
+            let (start, end) = if in_place {
+                (av.vs + h.start, av.vs + h.end)
             } else {
-                (vs, ve)
+                (av.vs, av.ve)
             };
             return Some(Hit { start, end, ..h });
         }

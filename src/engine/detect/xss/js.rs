@@ -731,6 +731,246 @@ fn str_content<'a>(s: &'a [u8], t: &Tok) -> &'a [u8] {
     sub(s, t.start + 1, end)
 }
 
+/// In [`Mode::Breakout`] the value must continue the expression it broke
+/// out of: the first token is an operator or a keyword with a suffix, not
+/// an opening bracket or an operand.
+#[inline]
+fn breakout_start_ok(t: &Tok) -> bool {
+    match t.kind {
+        Kind::Punct(p) => !matches!(p, P::LParen | P::LBracket | P::LBrace | P::Dot),
+        Kind::Keyword { suffix } => suffix,
+        _ => false,
+    }
+}
+
+/// A token that ends the run: it is judged and a clean one starts.
+#[inline]
+fn is_hard_boundary(t: &Tok, mode: Mode, scheme_colon: bool) -> bool {
+    scheme_colon
+        || match t.kind {
+            Kind::Newline | Kind::End | Kind::Error | Kind::LineComment => true,
+            Kind::Punct(P::Semi | P::LBrace | P::RBrace) => true,
+            Kind::Punct(P::Gt) => mode != Mode::Breakout,
+            Kind::Str { terminated: false } => true,
+            _ => false,
+        }
+}
+
+/// A token that is a value (two side by side are prose, not code).
+#[inline]
+fn is_operand(t: &Tok) -> bool {
+    matches!(
+        t.kind,
+        Kind::Ident | Kind::Number | Kind::Str { .. } | Kind::TplFull | Kind::TplHead | Kind::Regex
+    )
+}
+
+const OP: Prev = Prev::Op {
+    dot: false,
+    index: false,
+};
+
+const PLAIN_OPERAND: Prev = Prev::Operand {
+    callee: false,
+    obj: 0,
+};
+
+/// The per-token steps of [`analyze`]: each reads one token into the run
+/// and says what the next token follows.
+impl Run {
+    /// The token after a `prompt` / `Function` name decides whether it
+    /// counts: `prompt(`, `Function('…')`.
+    #[inline]
+    fn settle_pending(&mut self, t: &Tok) {
+        let pending = std::mem::take(&mut self.pending);
+        match (pending, t.kind) {
+            (1, Kind::Punct(P::LParen)) if !t.ws_before => {
+                if self.pending_ctor {
+                    self.pending = 2;
+                } else {
+                    self.fn_sink = true;
+                }
+            }
+            (1, Kind::TplFull | Kind::TplHead) => self.fn_sink = true,
+            (2, Kind::Str { .. } | Kind::TplFull | Kind::TplHead) => self.fn_sink = true,
+            _ => {}
+        }
+    }
+
+    /// The token right after an operand: a tagged template is a call; a
+    /// second operand is prose, and the run ends softly (what follows is
+    /// not clean until a hard boundary). The new `prev`.
+    #[inline]
+    fn after_operand(&mut self, prev: Prev, t: &Tok) -> Prev {
+        let Prev::Operand { callee, .. } = prev else {
+            return prev;
+        };
+        // `f`x`` is a call; with a space only when the template has a
+        // substitution (prose quotes code with backticks, not `${`).
+        let tagged =
+            callee && (t.kind == Kind::TplHead || (t.kind == Kind::TplFull && !t.ws_before));
+        let keyword_ok = matches!(t.kind, Kind::Keyword { suffix: true });
+        if tagged {
+            self.call = true;
+        } else if (is_operand(t) || matches!(t.kind, Kind::Keyword { .. })) && !keyword_ok {
+            *self = Run::new(t.start, false);
+            return Prev::Start;
+        }
+        prev
+    }
+
+    /// Reads token `t` (not a hard boundary): the new `prev`.
+    #[inline]
+    fn read(&mut self, prev: Prev, s: &[u8], t: &Tok) -> Prev {
+        match t.kind {
+            Kind::Ident => self.read_ident(prev, s, t),
+            Kind::Keyword { .. } => Prev::Keyword {
+                decl: matches!(sub(s, t.start, t.end), b"function" | b"class"),
+                new: sub(s, t.start, t.end) == b"new",
+            },
+            Kind::Number | Kind::Regex => PLAIN_OPERAND,
+            // A (tagged) template's result can be tagged or called again:
+            // `Function`alert\x281\x29```.
+            Kind::TplFull | Kind::TplTail => Prev::Operand {
+                callee: true,
+                obj: 0,
+            },
+            Kind::Str { .. } => self.read_str(prev, s, t),
+            Kind::TplHead | Kind::TplMiddle => OP,
+            Kind::Punct(p) => self.read_punct(prev, t, p),
+            Kind::BlockComment => prev,
+            // Hard boundaries are handled by the caller.
+            _ => Prev::Start,
+        }
+    }
+
+    /// An identifier: a sink name, a sink object, or a plain name.
+    #[inline]
+    fn read_ident(&mut self, prev: Prev, s: &[u8], t: &Tok) -> Prev {
+        let mut buf = [0u8; 32];
+        let property = matches!(prev, Prev::Op { dot: true, .. });
+        let raw = sub(s, t.start, t.end);
+        // Sink names are 3 to 24 letters; longer raw names may
+        // hold `\u` escapes.
+        let maybe = raw.len() >= 3 && (raw.len() <= 24 || raw.contains(&b'\\'));
+        let name = if maybe {
+            ident_name(raw, &mut buf)
+        } else {
+            None
+        };
+        let obj = match name {
+            Some(name) => {
+                let o = note_name(self, name, property);
+                if name == b"Function" && matches!(prev, Prev::Keyword { new: true, .. }) {
+                    self.fn_sink = true;
+                }
+                o
+            }
+            None => 0,
+        };
+        Prev::Operand {
+            callee: !matches!(prev, Prev::Keyword { decl: true, .. }),
+            obj,
+        }
+    }
+
+    /// A string: a computed member name (`top['alert']`) or a script URL.
+    #[inline]
+    fn read_str(&mut self, prev: Prev, s: &[u8], t: &Tok) -> Prev {
+        let content = str_content(s, t);
+        if matches!(prev, Prev::Op { index: true, .. }) {
+            let mut buf = [0u8; 32];
+            if let Some(name) = ident_name(content, &mut buf) {
+                note_name(self, name, true);
+            }
+        }
+        let trimmed = content.trim_ascii_start();
+        if starts_ci(trimmed, b"javascript:") || starts_ci(trimmed, b"vbscript:") {
+            self.script_str = true;
+        }
+        PLAIN_OPERAND
+    }
+
+    /// Punctuation: calls, grouping, member access, assignment.
+    #[inline]
+    fn read_punct(&mut self, prev: Prev, t: &Tok, p: P) -> Prev {
+        match p {
+            P::LParen => self.open_paren(prev, t),
+            P::RParen => {
+                self.depth = self.depth.saturating_sub(1);
+                // `(document)[…]` carries the object out of a group, not
+                // out of an argument list (`f(location)[0]`).
+                let group =
+                    self.call_parens & 1u64.checked_shl(self.depth).unwrap_or(u64::MAX) == 0;
+                Prev::Operand {
+                    callee: true,
+                    obj: match prev {
+                        Prev::Operand { obj, .. } if group => obj,
+                        _ => 0,
+                    },
+                }
+            }
+            P::RBracket => {
+                let closes_weak = self.weak_index == Some(self.depth);
+                if closes_weak {
+                    self.weak_index = None;
+                }
+                self.depth = self.depth.saturating_sub(1);
+                Prev::Operand {
+                    callee: true,
+                    obj: if closes_weak { 3 } else { 0 },
+                }
+            }
+            P::LBracket | P::Dot => {
+                if p == P::LBracket {
+                    self.depth = self.depth.saturating_add(1);
+                }
+                if let Prev::Operand { obj, .. } = prev {
+                    if obj == 2 {
+                        self.obj_member = true;
+                    } else if obj == 1 && p == P::LBracket && self.weak_index.is_none() {
+                        self.weak_index = Some(self.depth);
+                    }
+                }
+                Prev::Op {
+                    dot: p == P::Dot,
+                    index: p == P::LBracket,
+                }
+            }
+            P::Assign => {
+                self.assign = true;
+                OP
+            }
+            _ => OP,
+        }
+    }
+
+    /// `(`: a call when it follows a callee with no space, else a group.
+    #[inline]
+    fn open_paren(&mut self, prev: Prev, t: &Tok) -> Prev {
+        let mut is_call = false;
+        if let Prev::Operand { callee: true, obj } = prev {
+            if !t.ws_before {
+                is_call = true;
+                self.call = true;
+                // `top['al'+'ert'](1)`: a computed member of a
+                // weak sink object, called.
+                if obj == 3 {
+                    self.obj_member = true;
+                }
+            }
+        }
+        let bit = 1u64.checked_shl(self.depth).unwrap_or(0);
+        if is_call {
+            self.call_parens |= bit;
+        } else {
+            self.call_parens &= !bit;
+        }
+        self.depth = self.depth.saturating_add(1);
+        OP
+    }
+}
+
 /// Analyses `s` as script in `mode`: the span of the first run that does
 /// what an injected script does.
 pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
@@ -744,12 +984,7 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
         let t = lx.next();
         if first && !matches!(t.kind, Kind::BlockComment) {
             first = false;
-            let ok = match t.kind {
-                Kind::Punct(p) => !matches!(p, P::LParen | P::LBracket | P::LBrace | P::Dot),
-                Kind::Keyword { suffix } => suffix,
-                _ => false,
-            };
-            if !ok {
+            if !breakout_start_ok(&t) {
                 return None;
             }
         }
@@ -761,15 +996,7 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
             eq_ci(w, b"javascript") || eq_ci(w, b"vbscript")
         };
         // Hard boundaries: evaluate the run, start a clean one.
-        let hard = scheme_colon
-            || match t.kind {
-                Kind::Newline | Kind::End | Kind::Error | Kind::LineComment => true,
-                Kind::Punct(P::Semi | P::LBrace | P::RBrace) => true,
-                Kind::Punct(P::Gt) => mode != Mode::Breakout,
-                Kind::Str { terminated: false } => true,
-                _ => false,
-            };
-        if hard {
+        if is_hard_boundary(&t, mode, scheme_colon) {
             let comment = t.kind == Kind::LineComment;
             if run.verdict(mode, comment) {
                 return Some((run.start, t.start.max(run.start)));
@@ -783,192 +1010,9 @@ pub(super) fn analyze(s: &[u8], mode: Mode) -> Option<(usize, usize)> {
             prev = Prev::Start;
             continue;
         }
-        let operand = matches!(
-            t.kind,
-            Kind::Ident
-                | Kind::Number
-                | Kind::Str { .. }
-                | Kind::TplFull
-                | Kind::TplHead
-                | Kind::Regex
-        );
-        // The token after a `prompt` / `Function` name decides whether it
-        // counts: `prompt(`, `Function('…')`.
-        let pending = std::mem::take(&mut run.pending);
-        let ctor = run.pending_ctor;
-        match (pending, t.kind) {
-            (1, Kind::Punct(P::LParen)) if !t.ws_before => {
-                if ctor {
-                    run.pending = 2;
-                } else {
-                    run.fn_sink = true;
-                }
-            }
-            (1, Kind::TplFull | Kind::TplHead) => run.fn_sink = true,
-            (2, Kind::Str { .. } | Kind::TplFull | Kind::TplHead) => run.fn_sink = true,
-            _ => {}
-        }
-        if let Prev::Operand { callee, .. } = prev {
-            // `f`x`` is a call; with a space only when the template has a
-            // substitution (prose quotes code with backticks, not `${`).
-            let tagged =
-                callee && (t.kind == Kind::TplHead || (t.kind == Kind::TplFull && !t.ws_before));
-            let keyword_ok = matches!(t.kind, Kind::Keyword { suffix: true });
-            if tagged {
-                run.call = true;
-            } else if (operand || matches!(t.kind, Kind::Keyword { .. })) && !keyword_ok {
-                // Two operands side by side: prose, not code. The run ends
-                // softly and what follows is not clean until a hard boundary.
-                run = Run::new(t.start, false);
-                prev = Prev::Start;
-            }
-        }
-        prev = match t.kind {
-            Kind::Ident => {
-                let mut buf = [0u8; 32];
-                let property = matches!(prev, Prev::Op { dot: true, .. });
-                let raw = sub(s, t.start, t.end);
-                // Sink names are 3 to 24 letters; longer raw names may
-                // hold `\u` escapes.
-                let maybe = raw.len() >= 3 && (raw.len() <= 24 || raw.contains(&b'\\'));
-                let name = if maybe {
-                    ident_name(raw, &mut buf)
-                } else {
-                    None
-                };
-                let obj = match name {
-                    Some(name) => {
-                        let o = note_name(&mut run, name, property);
-                        if name == b"Function" && matches!(prev, Prev::Keyword { new: true, .. }) {
-                            run.fn_sink = true;
-                        }
-                        o
-                    }
-                    None => 0,
-                };
-                Prev::Operand {
-                    callee: !matches!(prev, Prev::Keyword { decl: true, .. }),
-                    obj,
-                }
-            }
-            Kind::Keyword { .. } => Prev::Keyword {
-                decl: matches!(sub(s, t.start, t.end), b"function" | b"class"),
-                new: sub(s, t.start, t.end) == b"new",
-            },
-            Kind::Number | Kind::Regex => Prev::Operand {
-                callee: false,
-                obj: 0,
-            },
-            // A (tagged) template's result can be tagged or called again:
-            // `Function`alert\x281\x29```.
-            Kind::TplFull | Kind::TplTail => Prev::Operand {
-                callee: true,
-                obj: 0,
-            },
-            Kind::Str { .. } => {
-                let content = str_content(s, &t);
-                if matches!(prev, Prev::Op { index: true, .. }) {
-                    let mut buf = [0u8; 32];
-                    if let Some(name) = ident_name(content, &mut buf) {
-                        note_name(&mut run, name, true);
-                    }
-                }
-                let trimmed = content.trim_ascii_start();
-                if starts_ci(trimmed, b"javascript:") || starts_ci(trimmed, b"vbscript:") {
-                    run.script_str = true;
-                }
-                Prev::Operand {
-                    callee: false,
-                    obj: 0,
-                }
-            }
-            Kind::TplHead | Kind::TplMiddle => Prev::Op {
-                dot: false,
-                index: false,
-            },
-            Kind::Punct(p) => match p {
-                P::LParen => {
-                    let mut is_call = false;
-                    if let Prev::Operand { callee: true, obj } = prev {
-                        if !t.ws_before {
-                            is_call = true;
-                            run.call = true;
-                            // `top['al'+'ert'](1)`: a computed member of a
-                            // weak sink object, called.
-                            if obj == 3 {
-                                run.obj_member = true;
-                            }
-                        }
-                    }
-                    let bit = 1u64.checked_shl(run.depth).unwrap_or(0);
-                    if is_call {
-                        run.call_parens |= bit;
-                    } else {
-                        run.call_parens &= !bit;
-                    }
-                    run.depth = run.depth.saturating_add(1);
-                    Prev::Op {
-                        dot: false,
-                        index: false,
-                    }
-                }
-                P::RParen => {
-                    run.depth = run.depth.saturating_sub(1);
-                    // `(document)[…]` carries the object out of a group, not
-                    // out of an argument list (`f(location)[0]`).
-                    let group =
-                        run.call_parens & 1u64.checked_shl(run.depth).unwrap_or(u64::MAX) == 0;
-                    Prev::Operand {
-                        callee: true,
-                        obj: match prev {
-                            Prev::Operand { obj, .. } if group => obj,
-                            _ => 0,
-                        },
-                    }
-                }
-                P::RBracket => {
-                    let closes_weak = run.weak_index == Some(run.depth);
-                    if closes_weak {
-                        run.weak_index = None;
-                    }
-                    run.depth = run.depth.saturating_sub(1);
-                    Prev::Operand {
-                        callee: true,
-                        obj: if closes_weak { 3 } else { 0 },
-                    }
-                }
-                P::LBracket | P::Dot => {
-                    if p == P::LBracket {
-                        run.depth = run.depth.saturating_add(1);
-                    }
-                    if let Prev::Operand { obj, .. } = prev {
-                        if obj == 2 {
-                            run.obj_member = true;
-                        } else if obj == 1 && p == P::LBracket && run.weak_index.is_none() {
-                            run.weak_index = Some(run.depth);
-                        }
-                    }
-                    Prev::Op {
-                        dot: p == P::Dot,
-                        index: p == P::LBracket,
-                    }
-                }
-                P::Assign => {
-                    run.assign = true;
-                    Prev::Op {
-                        dot: false,
-                        index: false,
-                    }
-                }
-                _ => Prev::Op {
-                    dot: false,
-                    index: false,
-                },
-            },
-            Kind::BlockComment => prev,
-            // Hard boundaries were handled above.
-            _ => Prev::Start,
-        };
+        run.settle_pending(&t);
+        prev = run.after_operand(prev, &t);
+        prev = run.read(prev, s, &t);
     }
 }
 
