@@ -37,6 +37,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	python3 scripts/config-table.py --check
+	python3 scripts/arch-check.py
 
 e2e: build venv
 	.venv/bin/python -m pytest -q tests/e2e $(PYTEST_ARGS)
