@@ -27,6 +27,7 @@ pub(crate) mod registry;
 pub mod scanner;
 pub mod sensitive_path;
 mod set;
+pub mod java;
 pub mod sqli;
 pub mod ssrf;
 pub mod traversal;
