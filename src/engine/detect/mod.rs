@@ -28,6 +28,7 @@ pub mod scanner;
 pub mod sensitive_path;
 mod set;
 pub mod java;
+pub mod php;
 pub mod sqli;
 pub mod ssrf;
 pub mod traversal;
