@@ -32,11 +32,12 @@ const OGNL_VARS: &[&str] = &[
 
 /// Methods that reach reflection, class loading, script engines or
 /// processes: in an expression body they are the payload, not data.
+/// (`exec` is not one: JavaScript's `re.exec(s)` fills template literals;
+/// Java's `getRuntime().exec(` is caught through `getRuntime`.)
 const REFLECT: &[&str] = &[
     "getClass",
     "forName",
     "getRuntime",
-    "exec",
     "getMethod",
     "getMethods",
     "getDeclaredMethod",
@@ -259,8 +260,8 @@ pub(super) fn spel(v: &[u8]) -> Option<Hit> {
 }
 
 /// Positions of expression-language evidence in `v`, in order: a
-/// reflection call `.name(` (`name` in [`REFLECT`]) or a class literal
-/// (`''.class`, `x.class.forName`).
+/// reflection call `.name(` (`name` in [`REFLECT`]) or the class of a
+/// string literal (`''.class`); Ruby's `#{self.class.name}` is neither.
 fn evidence(v: &[u8]) -> Vec<usize> {
     let mut out = Vec::new();
     let mut from = 0;
@@ -269,7 +270,8 @@ fn evidence(v: &[u8]) -> Vec<usize> {
         let s = skip_ws(v, d + 1);
         let e = ident_end(v, s);
         let reflect = e > s && one_of(v, s, e, REFLECT) && at(v, skip_ws(v, e)) == b'(';
-        let literal = d > 0 && one_of(v, s, e, &["class"]) && s == d + 1;
+        let literal =
+            matches!(before(v, d), b'\'' | b'"') && one_of(v, s, e, &["class"]) && s == d + 1;
         if reflect || literal {
             out.push(d);
         }

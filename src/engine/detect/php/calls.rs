@@ -133,11 +133,15 @@ impl<'a> Calls<'a> {
                     if inner >= i - 1 && c != b')' {
                         return None;
                     }
-                    if c == b'}' && before(v, o) == b'$' {
-                        return Some(Callee::Var {
-                            s: o - 1,
-                            odd: true,
-                        });
+                    // `${'a'}(…)`, and `$ {…}(…)` with blanks (PHP only).
+                    if c == b'}' {
+                        let (d, _) = gap_back(v, o);
+                        if before(v, d) == b'$' {
+                            return Some(Callee::Var {
+                                s: d - 1,
+                                odd: true,
+                            });
+                        }
                     }
                     index = c != b')';
                     i = o;

@@ -20,12 +20,17 @@ fn code_hit(s: usize, e: usize, reason: &'static str) -> Hit {
 }
 
 /// An expression starts at `j`: a variable, a literal, a call, a
-/// constant statement, `(`, `@`, a backtick.
+/// constant statement or a backtick, after any prefix operators
+/// (`!`, `@`, `-`, `~`, `(`): `<?=!@#$%^&` is none.
 fn expr_at(v: &[u8], j: usize) -> bool {
+    let mut j = j;
+    while matches!(at(v, j), b'!' | b'@' | b'-' | b'~' | b'(') {
+        j = gap_fwd(v, j + 1).0;
+    }
     let c = at(v, j);
     match c {
         b'$' => ident_start(at(v, j + 1)) || matches!(at(v, j + 1), b'$' | b'{'),
-        b'\'' | b'"' | b'`' | b'@' | b'(' | b'[' | b'!' => j + 1 < v.len(),
+        b'\'' | b'"' | b'`' | b'[' => j + 1 < v.len(),
         c if c.is_ascii_digit() => true,
         c if ident_start(c) => {
             let e = ident_end(v, j);
@@ -50,7 +55,14 @@ fn code_at(v: &[u8], j: usize) -> bool {
         return false;
     }
     let (k, _) = gap_fwd(v, e);
-    expr_at(v, k) || at(v, k) == b';'
+    if expr_at(v, k) || at(v, k) == b';' {
+        return true;
+    }
+    // `echo test` (PHP reads the undefined constant as its name) ending
+    // the value or the statement.
+    let c = ident_end(v, k);
+    let (n, _) = gap_fwd(v, c);
+    c > k && (at(v, n) == b';' || n >= v.len() || (at(v, n) == b'?' && at(v, n + 1) == b'>'))
 }
 
 /// Open tags followed by code.
