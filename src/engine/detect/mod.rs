@@ -29,6 +29,7 @@ pub mod sensitive_path;
 mod set;
 pub mod java;
 pub mod php;
+pub mod ldap;
 pub mod sqli;
 pub mod ssrf;
 pub mod traversal;
