@@ -30,6 +30,7 @@ mod set;
 pub mod java;
 pub mod php;
 pub mod ldap;
+pub mod nosqli;
 pub mod prototype_pollution;
 pub mod sqli;
 pub mod ssrf;
