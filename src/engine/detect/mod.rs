@@ -34,6 +34,7 @@ pub mod nosqli;
 pub mod prototype_pollution;
 pub mod sqli;
 pub mod ssrf;
+pub mod ssti;
 pub mod traversal;
 pub mod upload;
 pub mod xss;
