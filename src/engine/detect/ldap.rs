@@ -4,25 +4,32 @@
 //! between parentheses: `(&(uid=VALUE)(userPassword=…))`. The value is an
 //! injection when it *leaves* its assertion and starts a filter component
 //! of its own, so the value is read as a filter fragment, not matched
-//! against a list of payloads:
+//! against a list of payloads. Parentheses are counted: only a `)` that
+//! closes a parenthesis the value did not open can close the application's
+//! assertion.
 //!
-//! * **Break-out** (`ldap.filter_breakout`): a `)` (closing the
-//!   application's assertion) followed by `(` and a new component: a
-//!   boolean operator `&`, `|`, `!` (`*)(&`, `admin)(&)`, `)(|(uid=*`), or
-//!   an assertion `attr=value` whose attribute is a known directory
-//!   attribute (`)(uid=x`), whose value is a wildcard or empty
-//!   (`)(cn=*)`, `)(cn=)`), or that follows a wildcard (`*)(sn=x`).
-//! * **Injected component** (`ldap.filter_injection`): `(&(`, `(|(` or
-//!   `(!(` followed by an assertion (`*(|(mail=*))`): an operator whose
-//!   operand is a filter, which no prose writes.
-//! * **Truncation** (`ldap.null_truncation`): a `)` followed by a NUL byte
-//!   (`*))%00`): C-string APIs stop reading there and drop the rest of the
-//!   application's filter.
+//! * **Break-out** (`ldap.filter_breakout`): such a `)` followed by a new
+//!   component (`(`, or an operator and `(`; spaces and tabs between them
+//!   are tolerated, as some servers do): a boolean operator `&`, `|`, `!`
+//!   (`*)(&`, `admin)(&)`, `)(|(uid=*`, `x)!(sn=*`), or an assertion
+//!   `attr=value` whose attribute is a known directory attribute
+//!   (`)(uid=x`), whose value is a wildcard or empty (`)(cn=*)`, `)(cn=)`),
+//!   whose match is extensible (`:1.2.840.113556.1.4.803:=`), or that
+//!   follows a wildcard (`*)(sn=x`).
+//! * **Injected component** (`ldap.filter_injection`): after assertion text
+//!   (not at the start of the value), `(&(`, `(|(` or `(!(` followed by an
+//!   assertion (`*(|(mail=*))`): an operator whose operand is a filter.
+//! * **Truncation** (`ldap.null_truncation`): such a `)` followed by a NUL
+//!   byte (`*))%00`): C-string APIs stop reading there and drop the rest
+//!   of the application's filter.
 //!
-//! Prose with parentheses passes: `(555) 123-4567`, `smile :)`,
-//! `f(x)=y`, `see (a)(b)`, `(x)(y=2)` (an unknown attribute, a plain value,
-//! no operator, no wildcard). Bare wildcards and metacharacters (`*`,
-//! `admin*`, `|`) are not flagged: a search box takes them.
+//! A whole, balanced filter (`(&(objectCategory=computer)(cn=a*))`) is
+//! what directory consoles let administrators type; pasted into an
+//! assertion it breaks nothing out, and it passes. So does prose with
+//! parentheses: `(555) 123-4567`, `smile :)`, `f(x)=y`, `see (a)(b)`,
+//! `1) first (a=b)` (an unknown attribute, a plain value, no operator, no
+//! wildcard). Bare wildcards and metacharacters (`*`, `admin*`, `|`) are
+//! not flagged: a search box takes them.
 //!
 //! Cost: a value without `(` costs one byte search; every step after that
 //! is a bounded look-ahead from a parenthesis, linear in the value.
@@ -136,7 +143,7 @@ struct Component {
     at: usize,
 }
 
-/// Reads a run of `(`, `&`, `|`, `!` from `i`.
+/// Reads a run of `(`, `&`, `|`, `!`, spaces and tabs from `i`.
 fn openers(v: &[u8], mut i: usize) -> Component {
     let mut c = Component {
         op: false,
@@ -147,6 +154,7 @@ fn openers(v: &[u8], mut i: usize) -> Component {
         match b {
             b'(' => c.paren = true,
             b'&' | b'|' | b'!' => c.op = true,
+            b' ' | b'\t' => {}
             _ => break,
         }
         i += 1;
@@ -261,6 +269,12 @@ impl Ldap {
     pub fn detect(&self, value: &[u8], _ctx: &ValueCtx) -> Option<Hit> {
         // Every reading needs a parenthesis; most values have none.
         let first = value.iter().position(|&b| b == b'(' || b == b')')?;
+        // A value that starts with `(` is a filter of its own; an
+        // operator component only counts after assertion text.
+        let lead = value.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let whole = at(value, lead) == b'(';
+        // Parentheses the value opened and has not closed yet.
+        let mut depth = 0usize;
         let mut i = first;
         while let Some(off) = value
             .get(i..)
@@ -268,20 +282,27 @@ impl Ldap {
         {
             let p = i + off;
             if at(value, p) == b')' {
-                // A run of `)` closes the application's nesting levels;
-                // it is read once, from its first byte.
+                // A run of `)`: the first ones close the value's own
+                // parentheses, the rest the application's. Read once.
                 let mut q = p;
                 while at(value, q) == b')' {
                     q += 1;
                 }
-                if let Some(h) = self.after_close(value, p, q) {
-                    return Some(h);
+                let own = depth.min(q - p);
+                depth -= own;
+                if q - p > own {
+                    if let Some(h) = self.after_close(value, p + own, q) {
+                        return Some(h);
+                    }
                 }
                 i = q;
             } else {
-                if let Some(h) = self.operator_component(value, p) {
-                    return Some(h);
+                if depth == 0 && !whole {
+                    if let Some(h) = self.operator_component(value, p) {
+                        return Some(h);
+                    }
                 }
+                depth += 1;
                 i = p + 1;
             }
         }
@@ -298,10 +319,10 @@ impl Ldap {
                 q + 1,
             ));
         }
-        if at(v, q) != b'(' {
+        let c = openers(v, q);
+        if !c.paren {
             return None;
         }
-        let c = openers(v, q);
         let hit = |end: usize| {
             Some(Hit::new(
                 "ldap.filter_breakout",
