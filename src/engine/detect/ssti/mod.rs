@@ -53,8 +53,13 @@
 //! `${{ secrets.TOKEN }}`), ERB output (`<%= link_to 'Home', root_path %>`),
 //! shell and JavaScript interpolation (`${HOME}`, `${user.id}`).
 //!
+//! Only closed regions are judged: an opener without its closer is a
+//! syntax error in every engine (nothing of it runs), and Markdown, format
+//! strings and prose are full of stray `[[`, `<%s` and `{{`.
+//!
 //! Cost: a value without `{`, `<`, `$`, `#`, `[` or `@` costs one pass over
-//! its bytes; regions never overlap, and the lexer reads each body once.
+//! its bytes; closed regions (but `[[…]]`, whose body is read as text
+//! again) never overlap, and the lexer reads each body once.
 //!
 //! ```
 //! use envoy_rasp::engine::detect::ssti::{Ssti, SstiConfig};

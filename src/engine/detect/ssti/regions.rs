@@ -5,7 +5,8 @@
 //! (`}}`, `%}`, `%>`, `}`, `)`, `]]`, `>`, `]`), not a balanced match: a
 //! body cut short at an inner brace still holds the evidence before it.
 //! The scan resumes after each closed region, so closed regions never
-//! overlap. An opener without its closer is a template syntax error in
+//! overlap, except Thymeleaf inlining (`[[…]]`): other engines do not read
+//! it, so the scan goes on inside it. An opener without its closer is a template syntax error in
 //! every engine (nothing of it runs), so it is reported unclosed and the
 //! scan goes on right after the opener. The closer search is monotonic: a
 //! closer absent after one opener is absent after every later one, and the
