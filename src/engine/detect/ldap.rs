@@ -51,6 +51,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
 use crate::engine::config::{Action, ConfigError};
+use crate::engine::surface::scan::find2;
 
 /// Configuration section `ldap_injection`.
 ///
@@ -268,7 +269,7 @@ impl Ldap {
     /// Inspects one value.
     pub fn detect(&self, value: &[u8], _ctx: &ValueCtx) -> Option<Hit> {
         // Every reading needs a parenthesis; most values have none.
-        let first = value.iter().position(|&b| b == b'(' || b == b')')?;
+        let first = find2(value, 0, b'(', b')')?;
         // A value that starts with `(` is a filter of its own; an
         // operator component only counts after assertion text.
         let lead = value.iter().take_while(|b| b.is_ascii_whitespace()).count();
@@ -276,11 +277,7 @@ impl Ldap {
         // Parentheses the value opened and has not closed yet.
         let mut depth = 0usize;
         let mut i = first;
-        while let Some(off) = value
-            .get(i..)
-            .and_then(|r| r.iter().position(|&b| b == b'(' || b == b')'))
-        {
-            let p = i + off;
+        while let Some(p) = find2(value, i, b'(', b')') {
             if at(value, p) == b')' {
                 // A run of `)`: the first ones close the value's own
                 // parentheses, the rest the application's. Read once.

@@ -58,6 +58,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
 use crate::engine::config::{Action, ConfigError};
+use crate::engine::surface::scan::find1;
 
 /// Configuration section `prototype_pollution`.
 ///
@@ -130,8 +131,18 @@ fn segments(name: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     })
 }
 
+/// The first `needle` in `hay`: candidates by their first byte (a
+/// word-at-a-time search), then one comparison each.
 fn contains(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(p) = find1(hay, from, first) {
+        if hay.get(p + 1..p + 1 + rest.len()) == Some(rest) {
+            return Some(p);
+        }
+        from = p + 1;
+    }
+    None
 }
 
 /// What a property path reaches.
