@@ -268,7 +268,12 @@ impl Ldap {
 
     /// Inspects one value.
     pub fn detect(&self, value: &[u8], _ctx: &ValueCtx) -> Option<Hit> {
-        // Every reading needs a parenthesis; most values have none.
+        // Every reading needs a `(`, but the truncation a NUL byte; most
+        // values have neither (`contains` is the standard library's
+        // word-at-a-time byte search).
+        if !value.contains(&b'(') && !value.contains(&0) {
+            return None;
+        }
         let first = find2(value, 0, b'(', b')')?;
         // A value that starts with `(` is a filter of its own; an
         // operator component only counts after assertion text.

@@ -207,6 +207,10 @@ impl PrototypePollution {
     /// Inspects one value (a name when `ctx.is_key`).
     pub fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         // `__proto__` and `prototype` share the word; nothing else counts.
+        // Most values have no `p` at all (a word-at-a-time byte search).
+        if !value.contains(&b'p') {
+            return None;
+        }
         contains(value, b"proto")?;
         if ctx.is_key {
             let (r, at, _) = reach(value);

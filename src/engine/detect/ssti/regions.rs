@@ -63,6 +63,19 @@ const VELOCITY: &[&[u8]] = &[
     b"include",
 ];
 
+/// The bytes that can start an opener, as a table (one load per byte).
+#[allow(clippy::indexing_slicing)] // evaluated at compile time: a bad index is a build error
+static OPENER: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'{' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'$' as usize] = true;
+    t[b'#' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b'@' as usize] = true;
+    t
+};
+
 fn at(v: &[u8], i: usize) -> u8 {
     v.get(i).copied().unwrap_or(0)
 }
@@ -101,7 +114,7 @@ impl<'a> Scanner<'a> {
     pub fn next_candidate(&self) -> Option<usize> {
         let rest = self.v.get(self.pos..)?;
         rest.iter()
-            .position(|&b| matches!(b, b'{' | b'<' | b'$' | b'#' | b'[' | b'@'))
+            .position(|&b| OPENER.get(usize::from(b)).copied().unwrap_or(false))
             .map(|k| self.pos + k)
     }
 
