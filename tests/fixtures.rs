@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use envoy_rasp::engine::decode::normalize;
 use envoy_rasp::engine::detect::{
-    cmdi, crlf, jndi, scanner, sensitive_path, sqli, ssrf, traversal, upload, xss, xxe, Hit,
-    ValueCtx,
+    cmdi, crlf, java, jndi, ldap, nosqli, php, prototype_pollution, scanner, sensitive_path, sqli,
+    ssrf, ssti, traversal, upload, xss, xxe, Hit, ValueCtx,
 };
 use envoy_rasp::engine::surface::{FilePart, Surface};
 use serde_json::Value;
@@ -27,7 +27,8 @@ type Detect = Box<dyn Fn(&str, &Value) -> Option<Hit>>;
 struct Runner {
     /// The file stem: `tests/fixtures/<name>.jsonl`.
     name: &'static str,
-    /// Row fields besides `value`, `expect`, `rule` and `note`.
+    /// Row fields besides `value`, `expect`, `rule`, `note` and `source`
+    /// (where a row was taken from).
     extra_fields: &'static [&'static str],
     /// Every span must also end inside the value (the detector reports
     /// spans in the value it was given, not in a decoded form).
@@ -270,6 +271,150 @@ const RUNNERS: &[Runner] = &[
             Box::new(move |v, _| d.detect_path(v.as_bytes()))
         },
     },
+    Runner {
+        name: "java",
+        extra_fields: &[],
+        exact_spans: false,
+        min_detect: 70,
+        min_pass: 60,
+        min_rows: 1,
+        // As the engine reads a value: as received, then normalised.
+        build: || {
+            let d = java::Java::compile(&java::JavaConfig::default(), "java_injection")
+                .ok()
+                .flatten()
+                .expect("java compiles");
+            Box::new(move |v, _| {
+                let ctx = ValueCtx::value(Surface::Query);
+                d.detect(v.as_bytes(), &ctx)
+                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
+            })
+        },
+    },
+    Runner {
+        name: "php",
+        extra_fields: &[],
+        exact_spans: false,
+        min_detect: 100,
+        min_pass: 60,
+        min_rows: 1,
+        // As the engine reads a value: as received, then normalised.
+        build: || {
+            let d = php::Php::compile(&php::PhpConfig::default(), "php_injection")
+                .ok()
+                .flatten()
+                .expect("php compiles");
+            Box::new(move |v, _| {
+                let ctx = ValueCtx::value(Surface::Query);
+                d.detect(v.as_bytes(), &ctx)
+                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
+            })
+        },
+    },
+    Runner {
+        name: "ldap",
+        extra_fields: &[],
+        exact_spans: false,
+        min_detect: 20,
+        min_pass: 40,
+        min_rows: 1,
+        // As the engine reads a value: as received, then normalised.
+        build: || {
+            let d = ldap::Ldap::compile(&ldap::LdapConfig::default(), "ldap_injection")
+                .ok()
+                .flatten()
+                .expect("ldap compiles");
+            Box::new(move |v, _| {
+                let ctx = ValueCtx::value(Surface::Query);
+                d.detect(v.as_bytes(), &ctx)
+                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
+            })
+        },
+    },
+    Runner {
+        name: "nosqli",
+        extra_fields: &["surface", "key"],
+        exact_spans: false,
+        min_detect: 30,
+        min_pass: 40,
+        min_rows: 1,
+        // As the engine reads a value: as received, then normalised.
+        build: || {
+            let d = nosqli::Nosqli::compile(&nosqli::NosqliConfig::default(), "nosql_injection")
+                .ok()
+                .flatten()
+                .expect("nosqli compiles");
+            Box::new(move |v, row| {
+                let name = row["surface"].as_str().unwrap_or("query");
+                let ctx = ValueCtx {
+                    surface: surface(name).unwrap_or_else(|| panic!("unknown surface {name}")),
+                    is_key: row["key"].as_bool().unwrap_or(false),
+                };
+                d.detect(v.as_bytes(), &ctx)
+                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
+            })
+        },
+    },
+    Runner {
+        name: "prototype_pollution",
+        extra_fields: &["surface", "key"],
+        exact_spans: true,
+        min_detect: 20,
+        min_pass: 30,
+        min_rows: 1,
+        // As the engine reads a value: as received, then normalised.
+        build: || {
+            let d = prototype_pollution::PrototypePollution::compile(
+                &prototype_pollution::PrototypePollutionConfig::default(),
+                "prototype_pollution",
+            )
+            .ok()
+            .flatten()
+            .expect("prototype_pollution compiles");
+            Box::new(move |v, row| {
+                let name = row["surface"].as_str().unwrap_or("query");
+                let ctx = ValueCtx {
+                    surface: surface(name).unwrap_or_else(|| panic!("unknown surface {name}")),
+                    is_key: row["key"].as_bool().unwrap_or(false),
+                };
+                d.detect(v.as_bytes(), &ctx)
+                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
+            })
+        },
+    },
+    Runner {
+        name: "ssti",
+        extra_fields: &["probes"],
+        exact_spans: false,
+        min_detect: 60,
+        min_pass: 60,
+        min_rows: 1,
+        // `probes: true` rows run with `ssti.probes` on; as received, then
+        // normalised.
+        build: || {
+            let compile = |probes| {
+                let cfg = ssti::SstiConfig {
+                    probes,
+                    ..ssti::SstiConfig::default()
+                };
+                ssti::Ssti::compile(&cfg, "ssti")
+                    .ok()
+                    .flatten()
+                    .expect("ssti compiles")
+            };
+            let (d, p) = (compile(false), compile(true));
+            Box::new(move |v, row| {
+                let d = if row["probes"].as_bool() == Some(true) {
+                    &p
+                } else {
+                    &d
+                };
+                let ctx = ValueCtx::value(Surface::Query);
+                d.detect(v.as_bytes(), &ctx)
+                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
+            })
+        },
+    },
 ];
 
 /// The surface named `name` in a fixture row.
@@ -324,7 +469,7 @@ fn check(runner: &Runner, jsonl: &str) -> Result<Counts, Vec<String>> {
             failures.push(format!("line {at}: not an object"));
             continue;
         };
-        let known = ["value", "expect", "rule", "note"];
+        let known = ["value", "expect", "rule", "note", "source"];
         for field in fields.keys() {
             if !known.contains(&field.as_str()) && !runner.extra_fields.contains(&field.as_str()) {
                 failures.push(format!("line {at}: unknown field {field:?}"));

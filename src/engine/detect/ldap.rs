@@ -45,13 +45,16 @@
 //! assert!(d.detect(b"admin)(&)", &ctx).is_some());
 //! assert!(d.detect(b"call (555) 123-4567 :)", &ctx).is_none());
 //! ```
-#![allow(dead_code)] // wired in a later commit
 
+use crate::engine::detect::detector::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
-use crate::engine::config::{Action, ConfigError};
-use crate::engine::surface::scan::find2;
+use crate::engine::bytes::find_byte2 as find2;
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// Configuration section `ldap_injection`.
 ///
@@ -371,39 +374,38 @@ impl Ldap {
     }
 }
 
+impl Detector for Ldap {
+    type Config = LdapConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "LDAP filter injection detector."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("attributes", "Directory attribute names (case-insensitive) recognised after a filter break-out, in addition to the built-in list (uid, cn, mail, objectClass, userPassword, sAMAccountName, memberOf, …)."),
+        FieldNote::new("attributes[]", "An attribute name."),
+    ];
+
+    fn compile(cfg: &LdapConfig, at: &FieldPath) -> Result<Option<Ldap>, ConfigErrors> {
+        Ok(Ldap::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Ldap::action(self)
+    }
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Ldap::detect(self, value, ctx)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::decode::normalize;
     use crate::engine::surface::Surface;
 
     fn det() -> Ldap {
         Ldap::compile(&LdapConfig::default(), "ldap_injection")
             .unwrap()
             .unwrap()
-    }
-
-    /// As the engine runs it: the value as received, then normalised.
-    fn run(d: &Ldap, v: &[u8]) -> Option<Hit> {
-        let ctx = ValueCtx::value(Surface::Query);
-        d.detect(v, &ctx)
-            .or_else(|| d.detect(&normalize(v).bytes, &ctx))
-    }
-
-    #[test]
-    fn fixtures() {
-        let d = det();
-        let n = crate::engine::detect::fixtures::check(
-            include_str!("../../../tests/fixtures/ldap.jsonl"),
-            false,
-            |v, _| run(&d, v.as_bytes()),
-        );
-        assert!(
-            n.detect >= 20 && n.pass >= 40,
-            "{} detect / {} pass",
-            n.detect,
-            n.pass
-        );
     }
 
     #[test]

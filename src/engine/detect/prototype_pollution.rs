@@ -52,13 +52,16 @@
 //! let value = ValueCtx::value(Surface::Json);
 //! assert!(d.detect(b"obj.__proto__ is deprecated, use getPrototypeOf", &value).is_none());
 //! ```
-#![allow(dead_code)] // wired in a later commit
 
+use crate::engine::detect::detector::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
-use crate::engine::config::{Action, ConfigError};
-use crate::engine::surface::scan::find1;
+use crate::engine::bytes::find_byte as find1;
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// Configuration section `prototype_pollution`.
 ///
@@ -295,52 +298,40 @@ fn object_literal(v: &[u8]) -> Option<Hit> {
     None
 }
 
+impl Detector for PrototypePollution {
+    type Config = PrototypePollutionConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "JavaScript prototype pollution detector."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("values", "Also judge values, not only names: a property path or assignment rooted at `__proto__` / `constructor.prototype` (`__proto__.x=1`) or an object literal with a `__proto__` object. Prose and code that mention the words pass either way."),
+    ];
+
+    fn compile(
+        cfg: &PrototypePollutionConfig,
+        at: &FieldPath,
+    ) -> Result<Option<PrototypePollution>, ConfigErrors> {
+        Ok(PrototypePollution::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        PrototypePollution::action(self)
+    }
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        PrototypePollution::detect(self, value, ctx)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::decode::normalize;
     use crate::engine::surface::Surface;
 
     fn det() -> PrototypePollution {
         PrototypePollution::compile(&PrototypePollutionConfig::default(), "prototype_pollution")
             .unwrap()
             .unwrap()
-    }
-
-    fn surface(s: &str) -> Surface {
-        match s {
-            "query" => Surface::Query,
-            "form" => Surface::Form,
-            "json" => Surface::Json,
-            "cookie" => Surface::Cookie,
-            "header" => Surface::Header,
-            "path" => Surface::Path,
-            "xml" => Surface::Xml,
-            other => panic!("unknown surface {other}"),
-        }
-    }
-
-    #[test]
-    fn fixtures() {
-        let d = det();
-        let n = crate::engine::detect::fixtures::check(
-            include_str!("../../../tests/fixtures/prototype_pollution.jsonl"),
-            true,
-            |v, row| {
-                let ctx = ValueCtx {
-                    surface: surface(row["surface"].as_str().unwrap_or("query")),
-                    is_key: row["key"].as_bool().unwrap_or(false),
-                };
-                d.detect(v.as_bytes(), &ctx)
-                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
-            },
-        );
-        assert!(
-            n.detect >= 20 && n.pass >= 30,
-            "{} detect / {} pass",
-            n.detect,
-            n.pass
-        );
     }
 
     #[test]

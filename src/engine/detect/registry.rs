@@ -43,6 +43,24 @@ macro_rules! with_detectors {
             upload file_upload FileUpload
                 "Malicious upload detector (`action`, `blacklist` of extensions)."
                 $crate::engine::detect::upload::Upload;
+            ssti ssti Ssti
+                "Server-side template injection (Jinja2/Twig, Freemarker, Velocity, ERB, Thymeleaf, Handlebars, Smarty, Mako)."
+                $crate::engine::detect::ssti::Ssti;
+            nosqli nosql_injection NosqlInjection
+                "NoSQL (MongoDB) operator injection in keys and `$where` JavaScript."
+                $crate::engine::detect::nosqli::Nosqli;
+            ldap ldap_injection LdapInjection
+                "LDAP filter injection (break-outs that close a filter and open another)."
+                $crate::engine::detect::ldap::Ldap;
+            prototype_pollution prototype_pollution PrototypePollution
+                "Prototype pollution (`__proto__`, `constructor.prototype` in keys)."
+                $crate::engine::detect::prototype_pollution::PrototypePollution;
+            java java_injection JavaInjection
+                "Java expression-language (OGNL, SpEL, EL), Spring4Shell, serialized objects and gadget classes; .NET `$type` gadgets."
+                $crate::engine::detect::java::Java;
+            php php_injection PhpInjection
+                "PHP object injection, code in parameters and stream wrappers."
+                $crate::engine::detect::php::Php;
             crlf header_injection HeaderInjection
                 "Header injection and response / request splitting, on every surface and every request header."
                 $crate::engine::detect::crlf::Crlf;

@@ -76,19 +76,47 @@
 //! `expr`: OGNL, SpEL, EL, process-starting code, class-loader paths;
 //! `serial`: serialization streams; `classes`: the gadget tables and type
 //! positions, XAML; `bytes`: byte helpers.
-#![allow(dead_code)] // wired in a later commit
 
 mod bytes;
 mod classes;
 mod expr;
 mod serial;
+impl Detector for Java {
+    type Config = JavaConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "Java / .NET injection detector: OGNL, SpEL, EL, process-starting code, Spring4Shell class-loader paths, serialized objects, gadget classes."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("class_names", "Flag a value that is nothing but the name of a class that runs commands or loads code (`java.lang.ProcessBuilder`, `javax.script.ScriptEngineManager`): how JSON type ids and XML `class` attributes arrive. Turn off if forms carry such class names; type positions (`class=\"…\"`, `\"@type\":`) and gadget-only classes are still flagged."),
+        FieldNote::new("dotnet", "Also flag .NET deserialization gadgets: ysoserial.net types in `$type` / assembly-qualified positions, XAML `ObjectDataProvider`, BinaryFormatter streams."),
+        FieldNote::new("extra_classes", "More fully-qualified class names treated like the built-in dangerous types (flagged where a type is read); a name ending with `.` is a package."),
+        FieldNote::new("extra_classes[]", "A class (`com.example.Loader`) or package (`com.example.`) name."),
+    ];
+
+    fn compile(cfg: &JavaConfig, at: &FieldPath) -> Result<Option<Java>, ConfigErrors> {
+        Ok(Java::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Java::action(self)
+    }
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Java::detect(self, value, ctx)
+    }
+}
+
 #[cfg(test)]
 mod tests;
 
+use crate::engine::detect::detector::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// Configuration section `java_injection`.
 ///

@@ -2,36 +2,12 @@
 //! bytes, spans and linear time on adversarial input.
 
 use super::*;
-use crate::engine::decode::normalize;
 use crate::engine::surface::Surface;
 
 fn java() -> Java {
     Java::compile(&JavaConfig::default(), "java_injection")
         .unwrap()
         .unwrap()
-}
-
-/// As the engine runs it: the value as received, then normalised.
-fn run(d: &Java, v: &[u8]) -> Option<Hit> {
-    let ctx = ValueCtx::value(Surface::Query);
-    d.detect(v, &ctx)
-        .or_else(|| d.detect(&normalize(v).bytes, &ctx))
-}
-
-#[test]
-fn fixtures() {
-    let d = java();
-    let n = crate::engine::detect::fixtures::check(
-        include_str!("../../../../tests/fixtures/java.jsonl"),
-        false,
-        |v, _| run(&d, v.as_bytes()),
-    );
-    assert!(
-        n.detect >= 70 && n.pass >= 60,
-        "{} detect / {} pass fixtures",
-        n.detect,
-        n.pass
-    );
 }
 
 #[test]

@@ -58,21 +58,49 @@
 //! variables, backticks, include statements; `calls`: everything that
 //! starts at a `(`; `wrapper`: stream wrappers; `names`: the function
 //! tables; `lex`: gaps, strings, brackets.
-#![allow(dead_code)] // wired in a later commit
 
 mod calls;
 mod lex;
 mod names;
 mod serial;
 mod tags;
+impl Detector for Php {
+    type Config = PhpConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "PHP injection detector: object injection, code in parameters, stream wrappers."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("wrappers", "Stream wrapper schemes flagged as `scheme://…` (case-insensitive): php, phar, zip, expect, glob, data, compress.zlib, ssh2.exec, …. Remove `zip` or `data` if the application takes such URLs."),
+        FieldNote::new("wrappers[]", "A scheme name without `://`."),
+        FieldNote::new("functions", "More functions that run code, treated like `system`: flagged when called with a code argument, named in a callback or assembled by concatenation."),
+        FieldNote::new("functions[]", "A function name."),
+    ];
+
+    fn compile(cfg: &PhpConfig, at: &FieldPath) -> Result<Option<Php>, ConfigErrors> {
+        Ok(Php::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Php::action(self)
+    }
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Php::detect(self, value, ctx)
+    }
+}
+
 #[cfg(test)]
 mod tests;
 mod wrapper;
 
+use crate::engine::detect::detector::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 
 /// Configuration section `php_injection`.
 ///

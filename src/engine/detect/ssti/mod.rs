@@ -74,17 +74,42 @@
 //! assert!(d.detect(b"Hello {{ user.first_name | title }}!", &ctx).is_none());
 //! assert!(d.detect(b"{{7*7}}", &ctx).is_none()); // a probe: only with `probes`
 //! ```
-#![allow(dead_code)] // wired in a later commit
 
 mod evidence;
 mod regions;
+impl Detector for Ssti {
+    type Config = SstiConfig;
+
+    const NOTES: &'static [FieldNote] = &[
+        FieldNote::new("", "Server-side template injection detector."),
+        FieldNote::new("action", ACTION_NOTE),
+        FieldNote::new("probes", "Also flag template probes that do nothing by themselves: constant arithmetic (`{{7*7}}`, `${3*3}`, `<%= 7*7 %>`), constant conditions (`{% if True %}`) and bare engine objects (`{{self}}`, `{$smarty.version}`). Off by default: documentation and chat about templates write them too."),
+    ];
+
+    fn compile(cfg: &SstiConfig, at: &FieldPath) -> Result<Option<Ssti>, ConfigErrors> {
+        Ok(Ssti::compile(cfg, at.as_str())?)
+    }
+
+    fn action(&self) -> Action {
+        Ssti::action(self)
+    }
+
+    fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
+        Ssti::detect(self, value, ctx)
+    }
+}
+
 #[cfg(test)]
 mod tests;
 
+use crate::engine::detect::detector::Detector;
+use crate::engine::error::{ConfigErrors, FieldPath};
+use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::{Hit, ValueCtx};
-use crate::engine::config::{Action, ConfigError};
+use crate::engine::error::ConfigError;
+use crate::engine::mode::Action;
 use regions::{Kind, Region, Scanner};
 
 /// Configuration section `ssti`.

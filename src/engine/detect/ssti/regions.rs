@@ -98,12 +98,6 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The position the next search starts from (for callers that look at
-    /// bytes between regions).
-    pub fn pos(&self) -> usize {
-        self.pos
-    }
-
     /// Moves on to `p` without reading a region there.
     pub fn skip_to(&mut self, p: usize) {
         self.pos = self.pos.max(p);
