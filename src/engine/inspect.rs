@@ -797,13 +797,6 @@ impl Sink for Scan<'_> {
             surface,
             is_key: kind == Kind::Key,
         };
-        if surface == Surface::Path
-            && name.is_empty()
-            && kind == Kind::Value
-            && self.whole_path(value) == Flow::Stop
-        {
-            return Flow::Stop;
-        }
         let tag = memo_tag(surface, kind);
         if let Some(t) = tag {
             if self.memo(surface, |m| m.contains(t, value)) == Some(true) {
@@ -826,6 +819,17 @@ impl Sink for Scan<'_> {
             if n.as_slice() != value {
                 any |= self.scan(&n, &ctx, name, kind, &mut seen);
             }
+        }
+        // The whole path (name `""`) is also judged as a request for a
+        // file, after the value detectors: a climb to `/etc/passwd` is
+        // reported as path traversal, not as a request for a secret.
+        if surface == Surface::Path
+            && name.is_empty()
+            && kind == Kind::Value
+            && !self.done()
+            && self.whole_path(value) == Flow::Stop
+        {
+            return Flow::Stop;
         }
         if let Some(t) = tag.filter(|_| !any) {
             self.memo(surface, |m| m.insert(t, value));
