@@ -15,8 +15,9 @@ use std::path::PathBuf;
 use envoy_rasp::engine::decode::normalize;
 use envoy_rasp::engine::detect::{
     cmdi, crlf, java, jndi, ldap, nosqli, php, prototype_pollution, scanner, sensitive_path, sqli,
-    ssrf, ssti, traversal, upload, xss, xxe, Hit, ValueCtx,
+    ssrf, ssti, traversal, upload, xss, xxe, Detector, Hit, ValueCtx,
 };
+use envoy_rasp::engine::error::FieldPath;
 use envoy_rasp::engine::surface::{FilePart, Surface};
 use serde_json::Value;
 
@@ -39,6 +40,40 @@ struct Runner {
     min_rows: usize,
     /// Compiles the detector with its default configuration.
     build: fn() -> Detect,
+}
+
+/// Compiles detector `D` with its default configuration, as section
+/// `section`.
+fn compiled<D: Detector>(section: &str) -> D {
+    D::compile(&D::Config::default(), &FieldPath::root().key(section))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("{section} compiles"))
+}
+
+/// Where a row's value travels: `surface` (default `query`) and `key` (a
+/// parameter name).
+fn row_ctx(row: &Value) -> ValueCtx {
+    let name = row["surface"].as_str().unwrap_or("query");
+    ValueCtx {
+        surface: surface(name).unwrap_or_else(|| panic!("unknown surface {name}")),
+        is_key: row["key"].as_bool().unwrap_or(false),
+    }
+}
+
+/// A query value.
+fn query_ctx(_: &Value) -> ValueCtx {
+    ValueCtx::value(Surface::Query)
+}
+
+/// A value detector as the engine reads a value: as received, then
+/// normalised.
+fn engine_reading<D: Detector + 'static>(d: D, ctx_of: fn(&Value) -> ValueCtx) -> Detect {
+    Box::new(move |v, row| {
+        let ctx = ctx_of(row);
+        d.detect(v.as_bytes(), &ctx)
+            .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
+    })
 }
 
 const RUNNERS: &[Runner] = &[
@@ -217,21 +252,7 @@ const RUNNERS: &[Runner] = &[
         min_rows: 1,
         // `surface` (default `query`) and `key` (a parameter name): where
         // the value travels; as received, then normalised.
-        build: || {
-            let d = crlf::Crlf::compile(&crlf::CrlfConfig::default(), "header_injection")
-                .ok()
-                .flatten()
-                .expect("crlf compiles");
-            Box::new(move |v, row| {
-                let name = row["surface"].as_str().unwrap_or("query");
-                let ctx = ValueCtx {
-                    surface: surface(name).unwrap_or_else(|| panic!("unknown surface {name}")),
-                    is_key: row["key"].as_bool().unwrap_or(false),
-                };
-                d.detect(v.as_bytes(), &ctx)
-                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
-            })
-        },
+        build: || engine_reading(compiled::<crlf::Crlf>("header_injection"), row_ctx),
     },
     Runner {
         name: "scanner",
@@ -279,17 +300,7 @@ const RUNNERS: &[Runner] = &[
         min_pass: 60,
         min_rows: 1,
         // As the engine reads a value: as received, then normalised.
-        build: || {
-            let d = java::Java::compile(&java::JavaConfig::default(), "java_injection")
-                .ok()
-                .flatten()
-                .expect("java compiles");
-            Box::new(move |v, _| {
-                let ctx = ValueCtx::value(Surface::Query);
-                d.detect(v.as_bytes(), &ctx)
-                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
-            })
-        },
+        build: || engine_reading(compiled::<java::Java>("java_injection"), query_ctx),
     },
     Runner {
         name: "php",
@@ -299,17 +310,7 @@ const RUNNERS: &[Runner] = &[
         min_pass: 60,
         min_rows: 1,
         // As the engine reads a value: as received, then normalised.
-        build: || {
-            let d = php::Php::compile(&php::PhpConfig::default(), "php_injection")
-                .ok()
-                .flatten()
-                .expect("php compiles");
-            Box::new(move |v, _| {
-                let ctx = ValueCtx::value(Surface::Query);
-                d.detect(v.as_bytes(), &ctx)
-                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
-            })
-        },
+        build: || engine_reading(compiled::<php::Php>("php_injection"), query_ctx),
     },
     Runner {
         name: "ldap",
@@ -319,17 +320,7 @@ const RUNNERS: &[Runner] = &[
         min_pass: 40,
         min_rows: 1,
         // As the engine reads a value: as received, then normalised.
-        build: || {
-            let d = ldap::Ldap::compile(&ldap::LdapConfig::default(), "ldap_injection")
-                .ok()
-                .flatten()
-                .expect("ldap compiles");
-            Box::new(move |v, _| {
-                let ctx = ValueCtx::value(Surface::Query);
-                d.detect(v.as_bytes(), &ctx)
-                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
-            })
-        },
+        build: || engine_reading(compiled::<ldap::Ldap>("ldap_injection"), query_ctx),
     },
     Runner {
         name: "nosqli",
@@ -339,21 +330,7 @@ const RUNNERS: &[Runner] = &[
         min_pass: 40,
         min_rows: 1,
         // As the engine reads a value: as received, then normalised.
-        build: || {
-            let d = nosqli::Nosqli::compile(&nosqli::NosqliConfig::default(), "nosql_injection")
-                .ok()
-                .flatten()
-                .expect("nosqli compiles");
-            Box::new(move |v, row| {
-                let name = row["surface"].as_str().unwrap_or("query");
-                let ctx = ValueCtx {
-                    surface: surface(name).unwrap_or_else(|| panic!("unknown surface {name}")),
-                    is_key: row["key"].as_bool().unwrap_or(false),
-                };
-                d.detect(v.as_bytes(), &ctx)
-                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
-            })
-        },
+        build: || engine_reading(compiled::<nosqli::Nosqli>("nosql_injection"), row_ctx),
     },
     Runner {
         name: "prototype_pollution",
@@ -364,22 +341,10 @@ const RUNNERS: &[Runner] = &[
         min_rows: 1,
         // As the engine reads a value: as received, then normalised.
         build: || {
-            let d = prototype_pollution::PrototypePollution::compile(
-                &prototype_pollution::PrototypePollutionConfig::default(),
-                "prototype_pollution",
+            engine_reading(
+                compiled::<prototype_pollution::PrototypePollution>("prototype_pollution"),
+                row_ctx,
             )
-            .ok()
-            .flatten()
-            .expect("prototype_pollution compiles");
-            Box::new(move |v, row| {
-                let name = row["surface"].as_str().unwrap_or("query");
-                let ctx = ValueCtx {
-                    surface: surface(name).unwrap_or_else(|| panic!("unknown surface {name}")),
-                    is_key: row["key"].as_bool().unwrap_or(false),
-                };
-                d.detect(v.as_bytes(), &ctx)
-                    .or_else(|| d.detect(&normalize(v.as_bytes()).bytes, &ctx))
-            })
         },
     },
     Runner {
