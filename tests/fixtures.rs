@@ -66,6 +66,11 @@ fn query_ctx(_: &Value) -> ValueCtx {
     ValueCtx::value(Surface::Query)
 }
 
+/// A value detector over the value as received only.
+fn as_received<D: Detector + 'static>(d: D, ctx_of: fn(&Value) -> ValueCtx) -> Detect {
+    Box::new(move |v, row| d.detect(v.as_bytes(), &ctx_of(row)))
+}
+
 /// A value detector as the engine reads a value: as received, then
 /// normalised.
 fn engine_reading<D: Detector + 'static>(d: D, ctx_of: fn(&Value) -> ValueCtx) -> Detect {
@@ -84,13 +89,7 @@ const RUNNERS: &[Runner] = &[
         min_detect: 1,
         min_pass: 1,
         min_rows: 160,
-        build: || {
-            let d = sqli::Sqli::compile(&sqli::SqliConfig::default(), "sql_injection")
-                .ok()
-                .flatten()
-                .expect("sqli compiles");
-            Box::new(move |v, _| d.detect(v.as_bytes(), &ValueCtx::value(Surface::Query)))
-        },
+        build: || as_received(compiled::<sqli::Sqli>("sql_injection"), query_ctx),
     },
     Runner {
         name: "xss",
@@ -119,13 +118,7 @@ const RUNNERS: &[Runner] = &[
         min_detect: 50,
         min_pass: 50,
         min_rows: 1,
-        build: || {
-            let d = cmdi::Cmdi::compile(&cmdi::CmdiConfig::default(), "command_injection")
-                .ok()
-                .flatten()
-                .expect("cmdi compiles");
-            Box::new(move |v, _| d.detect(v.as_bytes(), &ValueCtx::value(Surface::Query)))
-        },
+        build: || as_received(compiled::<cmdi::Cmdi>("command_injection"), query_ctx),
     },
     Runner {
         name: "path_traversal",
@@ -135,14 +128,10 @@ const RUNNERS: &[Runner] = &[
         min_pass: 50,
         min_rows: 1,
         build: || {
-            let d = traversal::Traversal::compile(
-                &traversal::TraversalConfig::default(),
-                "path_traversal",
+            as_received(
+                compiled::<traversal::Traversal>("path_traversal"),
+                query_ctx,
             )
-            .ok()
-            .flatten()
-            .expect("path_traversal compiles");
-            Box::new(move |v, _| d.detect(v.as_bytes(), &ValueCtx::value(Surface::Query)))
         },
     },
     Runner {
@@ -153,17 +142,7 @@ const RUNNERS: &[Runner] = &[
         min_pass: 1,
         min_rows: 60,
         // `surface` (default `query`): where the value travels.
-        build: || {
-            let d = ssrf::Ssrf::compile(&ssrf::SsrfConfig::default(), "ssrf")
-                .ok()
-                .flatten()
-                .expect("ssrf compiles");
-            Box::new(move |v, row| {
-                let name = row["surface"].as_str().unwrap_or("query");
-                let surface = surface(name).unwrap_or_else(|| panic!("unknown surface {name}"));
-                d.detect(v.as_bytes(), &ValueCtx::value(surface))
-            })
-        },
+        build: || as_received(compiled::<ssrf::Ssrf>("ssrf"), row_ctx),
     },
     Runner {
         name: "xxe",
