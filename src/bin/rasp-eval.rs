@@ -457,11 +457,12 @@ impl Report {
             row.file.clone(),
             row.value.clone(),
             format!(
-                "{} {} ({}) at {}",
+                "{} {} ({}) at {} [{}]",
                 f.attack.as_str(),
                 f.rule,
                 f.reason,
-                f.location
+                f.location,
+                f.evidence
             ),
         ));
     }
