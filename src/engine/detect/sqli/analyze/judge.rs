@@ -60,11 +60,20 @@ impl Parser<'_, '_> {
         if !self.quote {
             // `( 'a' ) --`, `1 * 1--`: an expression (not a lone literal)
             // in an unquoted context, then the rest of the query dropped.
+            let text = self.text(&t);
+            // A lone number is only evidence when its comment is the SQL
+            // `--` marker (`1--`, `1 --`); a number padded with a run of
+            // dashes (`1---`, the IAB US-Privacy string, form codes) is a
+            // code in a dash-padded format, and MySQL would not even read
+            // `---` as a comment (it needs a space after `--`). A `)` before
+            // the dashes is a break-out and keeps them a comment (`1)---`).
+            let padded = dash_run(text) && self.last.t == T::Num;
+            let lone_number = self.after_brk == 1 && self.atom == Atom::Num && !padded;
             if self.lead == Lead::Value
-                && (self.structure || (self.after_brk == 1 && self.atom == Atom::Num))
+                && (self.structure || lone_number)
                 && self.words == 0
                 && self.exp != Exp::Operand
-                && bare_comment(self.text(&t))
+                && bare_comment(text)
             {
                 self.set_weak(Rule::CommentTruncation, 0, t.end);
             }
@@ -161,6 +170,12 @@ pub(super) fn bare_comment(text: &[u8]) -> bool {
     body.unwrap_or_default()
         .iter()
         .all(|&b| b.is_ascii_whitespace() || b == b'-' || b == b'#' || b == b'+')
+}
+
+/// `---…`: three or more dashes, a separator or padding rather than the
+/// two-dash comment marker someone truncating a query writes.
+pub(super) fn dash_run(text: &[u8]) -> bool {
+    text.starts_with(b"---")
 }
 
 /// A `#` comment glued to text (`#2`) is prose, not a truncation.
