@@ -142,6 +142,13 @@ impl Ssrf {
             if !url {
                 return None; // a number or a version, not a host
             }
+            // `0.x.x.x` other than `0.0.0.0` is no destination any stack
+            // routes (0.0.0.0/8 is a source-only range): a lone number
+            // below 2^24 written as a host is a port or an id
+            // (`reverse:https://example.com@80`), not a way to reach one.
+            if p.addr >> 24 == 0 && p.addr != 0 {
+                return None;
+            }
             let internal = self.blacklisted(ip);
             if internal || network {
                 let what = describe_v4(p.addr);

@@ -28,7 +28,7 @@
 //! | `ssrf.scheme` | a scheme from `schemes` (`file:`, `gopher:`, `dict:`, …) |
 //! | `ssrf.metadata` | a cloud metadata address or name (`169.254.169.254`, `metadata.google.internal`, `100.100.100.200`, `fd00:ec2::254`, …) |
 //! | `ssrf.internal_address` | an IP literal inside a `blacklist` range |
-//! | `ssrf.obfuscated_ip` | an IP written any other way than dotted decimal or plain IPv6: `2130706433`, `0x7f000001`, `0177.0.0.1`, `127.1`, overflowing parts (`425.510.425.510`), IPv4-mapped IPv6, Unicode digits (`①②⑦.⓪.⓪.①`) |
+//! | `ssrf.obfuscated_ip` | an IP written any other way than dotted decimal or plain IPv6: `2130706433`, `0x7f000001`, `0177.0.0.1`, `127.1`, overflowing parts (`425.510.425.510`), IPv4-mapped IPv6, Unicode digits (`①②⑦.⓪.⓪.①`); not `0.x.x.x` other than `0` itself (`http://80/`, `0://1/`: no stack routes 0.0.0.0/8, the number is a port or a placeholder) |
 //! | `ssrf.internal_name` | `localhost` and `*.localhost`, names under `internal_domains` (`*.internal`, `*.local`, …), single-label hosts (`http://metadata/`, `http://redis:6379/`) |
 //! | `ssrf.ip_in_hostname` | a name embedding an internal IPv4 (`127.0.0.1.nip.io`, `10-0-0-1.sslip.io`, `example.com.127.0.0.1`): wildcard DNS resolves it to that address |
 //! | `ssrf.attack_domain` | a name under `attack_domains`: wildcard-DNS / rebinding services and out-of-band interaction domains |
