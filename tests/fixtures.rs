@@ -55,10 +55,7 @@ fn compiled<D: Detector>(section: &str) -> D {
 /// parameter name).
 fn row_ctx(row: &Value) -> ValueCtx {
     let name = row["surface"].as_str().unwrap_or("query");
-    ValueCtx {
-        surface: surface(name).unwrap_or_else(|| panic!("unknown surface {name}")),
-        is_key: row["key"].as_bool().unwrap_or(false),
-    }
+    ValueCtx::at(surface(name).unwrap_or_else(|| panic!("unknown surface {name}")), b"", row["key"].as_bool().unwrap_or(false))
 }
 
 /// A query value.

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use super::config::{Config, OverflowPolicy};
 use super::decode::{normalize_with, Options};
-use super::detect::{AttackType, Finding, Hit, ValueCtx};
+use super::detect::{AttackType, Field, Finding, Hit, ValueCtx};
 use super::event;
 use super::http::RequestHead;
 use super::mode::{Action, Mode, Taken};
@@ -449,7 +449,8 @@ impl CleanMemo {
     /// that only sees the engine).
     #[cfg(test)]
     pub(crate) fn remembers_header(&self, value: &[u8]) -> bool {
-        memo_tag(Surface::Header, Kind::Value).is_some_and(|t| self.contains(t, value))
+        memo_tag(Surface::Header, Kind::Value, Field::PARAM)
+            .is_some_and(|t| self.contains(t, value))
     }
 
     /// Whether `value` is short enough to be remembered.
@@ -507,8 +508,11 @@ impl CleanMemo {
 }
 
 /// The memo tag of a JSON / XML / header value (never 0), `None` for
-/// values that are not remembered.
-fn memo_tag(surface: Surface, kind: Kind) -> Option<u8> {
+/// values that are not remembered. The field is part of it: detectors may
+/// judge a value by where it sits (a URL in `$.a.b.note` is data, in
+/// `$.callback` it is fetched), so a value clean in one field is not clean
+/// in every field.
+fn memo_tag(surface: Surface, kind: Kind, field: Field) -> Option<u8> {
     let s = match surface {
         Surface::Json => 1,
         Surface::Xml => 2,
@@ -520,7 +524,7 @@ fn memo_tag(surface: Surface, kind: Kind) -> Option<u8> {
         Kind::Key => 1,
         Kind::FileContent => return None,
     };
-    Some(s * 2 + k)
+    Some((s * 2 + k) * 8 + field.bits())
 }
 
 /// Bit for `t` in a per-value "already reported" mask (the table holds
@@ -793,11 +797,8 @@ impl Sink for Scan<'_> {
             self.st.inspect_overflow = true;
             return Flow::Stop;
         }
-        let ctx = ValueCtx {
-            surface,
-            is_key: kind == Kind::Key,
-        };
-        let tag = memo_tag(surface, kind);
+        let ctx = ValueCtx::at(surface, name, kind == Kind::Key);
+        let tag = memo_tag(surface, kind, ctx.field);
         if let Some(t) = tag {
             if self.memo(surface, |m| m.contains(t, value)) == Some(true) {
                 return self.flow();
@@ -1219,7 +1220,7 @@ mod tests {
             ));
             tx.on_headers(true)
         };
-        let tag = memo_tag(Surface::Header, Kind::Value).unwrap();
+        let tag = memo_tag(Surface::Header, Kind::Value, Field::PARAM).unwrap();
         let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)";
         assert_eq!(req(ua), HeadVerdict::Allow);
         assert!(e.header_memo().lock().unwrap().contains(tag, ua.as_bytes()));

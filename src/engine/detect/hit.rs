@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use super::field::Field;
 use crate::engine::surface::Surface;
 
 /// What a detector reports: the structure that matched and where.
@@ -39,6 +40,11 @@ pub struct ValueCtx {
     pub surface: Surface,
     /// The value is a parameter name / JSON key rather than a value.
     pub is_key: bool,
+    /// Where it sits in a document and what its name says
+    /// ([`field`](super::field)): a parameter unless it comes from JSON,
+    /// XML or a document embedded in a parameter. The inspection memo keys
+    /// on it too, so a detector may read it.
+    pub field: Field,
 }
 
 impl ValueCtx {
@@ -47,6 +53,25 @@ impl ValueCtx {
         ValueCtx {
             surface,
             is_key: false,
+            field: Field::PARAM,
+        }
+    }
+
+    /// A parameter name (a key) on `surface`.
+    pub fn key(surface: Surface) -> ValueCtx {
+        ValueCtx {
+            is_key: true,
+            ..ValueCtx::value(surface)
+        }
+    }
+
+    /// The value (or key, `is_key`) named `name` on `surface`, with its
+    /// field read from the name (see [`Field::of`]).
+    pub fn at(surface: Surface, name: &[u8], is_key: bool) -> ValueCtx {
+        ValueCtx {
+            surface,
+            is_key,
+            field: Field::of(surface, name),
         }
     }
 }

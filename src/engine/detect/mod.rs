@@ -19,6 +19,7 @@ mod attack;
 pub mod cmdi;
 pub mod crlf;
 pub mod custom;
+pub mod field;
 pub(crate) mod detector;
 mod finding;
 pub(crate) mod hit;
@@ -45,6 +46,7 @@ pub use super::mode::{Action, Taken};
 
 pub use attack::AttackType;
 pub use detector::Detector;
+pub use field::Field;
 pub use finding::Finding;
 pub use hit::{Hit, ValueCtx};
 pub use set::{Detectors, SECTIONS};

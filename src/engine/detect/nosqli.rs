@@ -50,7 +50,7 @@
 //! use envoy_rasp::engine::surface::Surface;
 //!
 //! let d = Nosqli::compile(&NosqliConfig::default(), "nosql_injection").unwrap().unwrap();
-//! let key = ValueCtx { surface: Surface::Query, is_key: true };
+//! let key = ValueCtx::key(Surface::Query);
 //! assert_eq!(d.detect(b"password[$ne]", &key).unwrap().rule, "nosqli.operator_key");
 //! let value = ValueCtx::value(Surface::Form);
 //! assert!(d.detect(b"' && this.password.match(/.*/)//", &value).is_some());
@@ -649,10 +649,7 @@ mod tests {
             ..NosqliConfig::default()
         };
         let d = Nosqli::compile(&cfg, "nosql_injection").unwrap().unwrap();
-        let key = ValueCtx {
-            surface: Surface::Query,
-            is_key: true,
-        };
+        let key = ValueCtx::key(Surface::Query);
         assert!(d.detect(b"filters[title][$eq]", &key).is_none());
         assert!(det().detect(b"filters[title][$eq]", &key).is_some());
         assert!(d.detect(b"q[$where]", &key).is_some());
@@ -690,10 +687,7 @@ mod tests {
             (b"db.", false),
             (b"1==", false),
         ] {
-            let ctx = ValueCtx {
-                surface: Surface::Query,
-                is_key: key,
-            };
+            let ctx = ValueCtx::at(Surface::Query, b"", key);
             let v: Vec<u8> = unit.iter().copied().cycle().take(1 << 18).collect();
             let t = std::time::Instant::now();
             let _ = d.detect(&v, &ctx);

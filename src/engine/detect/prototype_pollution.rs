@@ -46,7 +46,7 @@
 //! let d = PrototypePollution::compile(&PrototypePollutionConfig::default(), "prototype_pollution")
 //!     .unwrap()
 //!     .unwrap();
-//! let key = ValueCtx { surface: Surface::Query, is_key: true };
+//! let key = ValueCtx::key(Surface::Query);
 //! assert_eq!(d.detect(b"a[__proto__][admin]", &key).unwrap().rule, "prototype_pollution.proto_key");
 //! assert!(d.detect(b"constructor[prototype][admin]", &key).is_some());
 //! let value = ValueCtx::value(Surface::Json);
@@ -346,10 +346,7 @@ mod tests {
         .unwrap()
         .unwrap();
         let v = ValueCtx::value(Surface::Cookie);
-        let k = ValueCtx {
-            surface: Surface::Cookie,
-            is_key: true,
-        };
+        let k = ValueCtx::key(Surface::Cookie);
         assert!(det().detect(b"__proto__.foo=bar", &v).is_some());
         assert!(off.detect(b"__proto__.foo=bar", &v).is_none());
         assert!(off.detect(b"__proto__[foo]", &k).is_some());
@@ -393,10 +390,7 @@ mod tests {
             (b"[proto", true),
             (b"constructor.", true),
         ] {
-            let ctx = ValueCtx {
-                surface: Surface::Query,
-                is_key: key,
-            };
+            let ctx = ValueCtx::at(Surface::Query, b"", key);
             let v: Vec<u8> = unit.iter().copied().cycle().take(1 << 18).collect();
             let t = std::time::Instant::now();
             let _ = d.detect(&v, &ctx);

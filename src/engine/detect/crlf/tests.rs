@@ -56,10 +56,7 @@ fn configuration() {
     assert!(d
         .detect(b"/a\nb", &ValueCtx::value(Surface::Path))
         .is_none());
-    let key = ValueCtx {
-        surface: Surface::Query,
-        is_key: true,
-    };
+    let key = ValueCtx::key(Surface::Query);
     assert!(d.detect(b"a\nb", &key).is_none());
     let cfg: CrlfConfig = serde_json::from_str(r#"{"headers": ["ok", "bad name"]}"#).unwrap();
     assert_eq!(
