@@ -55,7 +55,11 @@ fn compiled<D: Detector>(section: &str) -> D {
 /// parameter name).
 fn row_ctx(row: &Value) -> ValueCtx {
     let name = row["surface"].as_str().unwrap_or("query");
-    ValueCtx::at(surface(name).unwrap_or_else(|| panic!("unknown surface {name}")), b"", row["key"].as_bool().unwrap_or(false))
+    let s = surface(name).unwrap_or_else(|| panic!("unknown surface {name}"));
+    // `name`: the location name (a JSONPath, an XML path), which gives
+    // the field.
+    let field = row["name"].as_str().unwrap_or("");
+    ValueCtx::at(s, field.as_bytes(), row["key"].as_bool().unwrap_or(false))
 }
 
 /// A query value.

@@ -1152,6 +1152,14 @@ mod tests {
         let (v, f) = post_json(&e, r#"{"a":"evil","b":"evil"}"#);
         assert_eq!(v, BodyVerdict::Allow);
         assert_eq!(f.len(), 2, "{f:?}");
+        // A value clean in a data field (a report's request.url) is not
+        // clean in a field the server fetches.
+        let e = engine("{}");
+        let url = "http://localhost:8080/";
+        let body = format!(r#"{{"request":{{"url":"{url}"}},"hook":{{"callback_url":"{url}"}}}}"#);
+        let (v, f) = post_json(&e, &body);
+        assert!(v.is_block(), "{v:?}");
+        assert_eq!(f[0].location, "json:$.hook.callback_url");
     }
 
     #[test]

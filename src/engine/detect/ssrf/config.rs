@@ -71,6 +71,17 @@ pub struct SsrfConfig {
     /// Default true. Turn off if users legitimately type `localhost` or
     /// `127.0.0.1` into, say, a search box.
     pub bare_hosts: bool,
+    /// Judge JSON and XML fields by where they sit and what they are
+    /// called. Default true: a top-level field is judged like a parameter
+    /// when its value is a URL, and a nested field only when its name says
+    /// the server fetches it (`url` at the top level, `callback_url`,
+    /// `imageUrl`, `webhook.endpoint`, `feeds[2].src`; see
+    /// [`field`](crate::engine::detect::field)); other fields are data
+    /// (error reports, traces and beacons describe the client's own
+    /// `localhost`), where only what prose gets counts: metadata addresses
+    /// and obfuscated IPs. A bare host needs such a name too. `false`:
+    /// every field is judged like a query parameter.
+    pub fields_by_name: bool,
 }
 
 impl Default for SsrfConfig {
@@ -153,6 +164,7 @@ impl Default for SsrfConfig {
             ]),
             targets: vec![Target::Path, Target::Query, Target::Body],
             bare_hosts: true,
+            fields_by_name: true,
         }
     }
 }
@@ -168,6 +180,7 @@ pub struct Ssrf {
     pub(super) attack_domains: Vec<String>,
     pub(super) targets: [bool; Target::ALL.len()],
     pub(super) bare_hosts: bool,
+    pub(super) fields_by_name: bool,
 }
 
 /// A host-name list entry: the name and every subdomain (`*.` allowed).
@@ -266,6 +279,7 @@ impl Ssrf {
             attack_domains,
             targets,
             bare_hosts: cfg.bare_hosts,
+            fields_by_name: cfg.fields_by_name,
         }))
     }
 
@@ -293,6 +307,7 @@ impl Detector for Ssrf {
         FieldNote::new("targets", "Request parts the SSRF detector reads. Default path, query, body (headers such as Referer and cookies carry internal URLs legitimately)."),
         FieldNote::new("targets[]", "`path`, `query`, `body`, `headers` or `cookies`."),
         FieldNote::new("bare_hosts", "Judge values that are a bare host[:port][/path] without a scheme. Turn off if users legitimately type `localhost` into forms."),
+        FieldNote::new("fields_by_name", "Judge JSON/XML fields by depth and name: a top-level field whose value is a URL, and any field named for fetching (`url` at the top level, `callback_url`, `imageUrl`, `webhook.endpoint`, `feeds[].src`), are judged like parameters; other nested fields are data (error reports and traces name the client's own localhost), where only metadata addresses and obfuscated IPs count. `false`: every field like a parameter."),
     ];
 
     fn compile(cfg: &SsrfConfig, at: &FieldPath) -> Result<Option<Ssrf>, ConfigErrors> {

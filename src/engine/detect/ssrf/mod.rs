@@ -62,6 +62,29 @@
 //! skipped by default because `Referer`/`Origin` carry `http://localhost:3000`
 //! in development and load-balancer cookies carry backend addresses.
 //!
+//! **Fields of documents** (JSON, XML, a JSON document inside a parameter;
+//! `fields_by_name`, default on) are judged by where they sit and what they
+//! are called ([`ValueCtx::field`](crate::engine::detect::ValueCtx)): an
+//! SSRF needs a server that fetches the value, and a document says which
+//! of its fields it fetches by naming them so. A field named for fetching
+//! (`callback_url`, `imageUrl`, `webhook.endpoint`, `url` at the top level;
+//! see [`field`](crate::engine::detect::field)) is judged like a parameter.
+//! A top-level field with another name is judged like a parameter only when
+//! its whole value is one URL. Any other field is data, read as prose:
+//! error reports (`request.url`, stack frames), traces (`span.data.url`,
+//! tags), beacons (`referrer`) and API objects (`"server_ip": "127.0.0.1"`,
+//! firewall ranges `0.0.0.0/0`) describe the client's world, where
+//! `localhost` is the developer's machine. Metadata addresses and
+//! obfuscated IPs count everywhere. Known trade-off: a webhook API whose
+//! target sits in a generic nested field (`{"config": {"url": …}}`) is only
+//! judged on those; set `fields_by_name` to `false` to judge every field.
+//!
+//! **Multi-line text** in a parameter (a textarea with a document or code)
+//! anchors a URL after its first line only where it is assigned (after
+//! `=`, `&`, `?`, or a quote right after `=`: `src="http://…"`); quoted and
+//! bracketed URLs in code samples (`tunnel: 'http://localhost:9000'`) are
+//! prose.
+//!
 //! ```
 //! use envoy_rasp::engine::detect::ssrf::{Ssrf, SsrfConfig};
 //! use envoy_rasp::engine::detect::ValueCtx;

@@ -4,6 +4,8 @@
 use super::bare::MAX_BARE;
 use super::bytes::{eq_mask, leading_blanks, HI};
 use super::config::Ssrf;
+use super::url::Anchors;
+use crate::engine::detect::field::Depth;
 use crate::engine::detect::{Hit, ValueCtx};
 use crate::engine::surface::Surface;
 
@@ -48,6 +50,23 @@ fn classify(v: &[u8]) -> u8 {
 }
 
 impl Ssrf {
+    /// How the value's URLs are anchored, and whether a bare host is judged
+    /// in full (`false`: only a metadata address counts), by its field.
+    fn reading(&self, ctx: &ValueCtx, value: &[u8]) -> (Anchors, bool) {
+        if !self.fields_by_name || ctx.field.fetch {
+            return (Anchors::Delimiters, true);
+        }
+        match ctx.field.depth {
+            Depth::Param => (Anchors::Delimiters, true),
+            // A top-level field: a URL that is the whole value is a
+            // parameter's URL; URLs inside its text are prose.
+            Depth::Top if !value.trim_ascii().iter().any(u8::is_ascii_whitespace) => {
+                (Anchors::Start, false)
+            }
+            Depth::Top | Depth::Nested => (Anchors::Never, false),
+        }
+    }
+
     /// Inspects one value. The hit's span covers the offending host or
     /// scheme.
     pub fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
@@ -64,10 +83,12 @@ impl Ssrf {
         let lead = leading_blanks(value);
         // A path starting with `//` is a client joining URLs sloppily.
         let path = ctx.surface == Surface::Path;
-        let slashes = !path && value.get(lead..lead + 2) == Some(b"//");
+        let (anchors, bare_in_full) = self.reading(ctx, value);
+        let slashes =
+            !path && anchors != Anchors::Never && value.get(lead..lead + 2) == Some(b"//");
         let urls = || {
             if mask & C_COLON != 0 || slashes {
-                self.scan_urls(value, slashes)
+                self.scan_urls(value, slashes, anchors)
             } else {
                 None
             }
@@ -83,7 +104,10 @@ impl Ssrf {
                 && value.len() <= MAX_BARE + 64
                 && hosty
             {
+                // In a data field a bare address is data (`"server_ip":
+                // "127.0.0.1"`); only a cloud metadata address stands out.
                 self.scan_bare(value)
+                    .filter(|h| bare_in_full || h.rule == "ssrf.metadata")
             } else {
                 None
             }

@@ -14,9 +14,22 @@ use crate::engine::detect::Hit;
 /// Longest URL authority examined, in bytes.
 pub(super) const MAX_AUTHORITY: usize = 512;
 
+/// Which URLs in a value are anchored (judged in full) rather than read as
+/// prose, by where the value sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Anchors {
+    /// At the start of the value or after a delimiter: a parameter.
+    Delimiters,
+    /// Only at the start of the value: a top-level document field whose
+    /// value is one token.
+    Start,
+    /// Never: a data field, every URL read as in prose.
+    Never,
+}
+
 impl Ssrf {
     /// Finds URLs (`scheme:` + authority) and judges them.
-    pub(super) fn scan_urls(&self, v: &[u8], relative: bool) -> Option<Hit> {
+    pub(super) fn scan_urls(&self, v: &[u8], relative: bool, anchors: Anchors) -> Option<Hit> {
         let mut i = 0;
         // Protocol-relative URL at the start of the value.
         let lead = leading_blanks(v);
@@ -31,6 +44,12 @@ impl Ssrf {
                 i = end;
             }
         }
+        // The first line break after the leading blanks: a URL after it sits
+        // in multi-line text.
+        let line_break = v
+            .get(lead..)
+            .and_then(|r| r.iter().position(|&b| b == b'\n'))
+            .map(|p| lead + p);
         while let Some(off) = v.get(i..).and_then(|r| r.iter().position(|&b| b == b':')) {
             let colon = i + off;
             i = colon + 1;
@@ -48,13 +67,39 @@ impl Ssrf {
             let scheme_bytes = v.get(s..colon).unwrap_or_default();
             let mut sbuf = [0u8; 32];
             let scheme = lower_into(scheme_bytes, &mut sbuf);
-            let anchored = s == lead
-                || matches!(
-                    v.get(s.wrapping_sub(1)),
-                    Some(
-                        b'=' | b'&' | b'?' | b';' | b',' | b'/' | b'|' | b'(' | b'[' | b'"' | b'\''
-                    )
-                );
+            let anchored = match anchors {
+                // In multi-line text (documents, code, logs in a textarea)
+                // a URL is a parameter's only when it is assigned: after
+                // `=`, `&`, `?`, or a quote right after `=` (`src="…"`).
+                // Quoted and bracketed URLs in code samples
+                // (`url: 'http://localhost:3000'`) are prose.
+                Anchors::Delimiters if line_break.is_some_and(|p| p < s) => {
+                    let before = v.get(s.wrapping_sub(1)).copied();
+                    matches!(before, Some(b'=' | b'&' | b'?'))
+                        || (matches!(before, Some(b'"' | b'\''))
+                            && v.get(s.wrapping_sub(2)) == Some(&b'='))
+                }
+                Anchors::Delimiters => {
+                    s == lead
+                        || matches!(
+                            v.get(s.wrapping_sub(1)),
+                            Some(
+                                b'=' | b'&'
+                                    | b'?'
+                                    | b';'
+                                    | b','
+                                    | b'/'
+                                    | b'|'
+                                    | b'('
+                                    | b'['
+                                    | b'"'
+                                    | b'\''
+                            )
+                        )
+                }
+                Anchors::Start => s == lead,
+                Anchors::Never => false,
+            };
             let ctx = if anchored {
                 Ctx::Anchored
             } else {
