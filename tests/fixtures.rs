@@ -62,6 +62,15 @@ fn row_ctx(row: &Value) -> ValueCtx {
     ValueCtx::at(s, field.as_bytes(), row["key"].as_bool().unwrap_or(false))
 }
 
+/// A JSON value at `name` (a JSONPath, which gives the field) when the row
+/// names one, otherwise a query value.
+fn json_or_query_ctx(row: &Value) -> ValueCtx {
+    match row["name"].as_str() {
+        Some(n) => ValueCtx::at(Surface::Json, n.as_bytes(), false),
+        None => ValueCtx::value(Surface::Query),
+    }
+}
+
 /// A query value.
 fn query_ctx(_: &Value) -> ValueCtx {
     ValueCtx::value(Surface::Query)
@@ -123,7 +132,7 @@ const RUNNERS: &[Runner] = &[
     },
     Runner {
         name: "path_traversal",
-        extra_fields: &[],
+        extra_fields: &["name"],
         exact_spans: true,
         min_detect: 50,
         min_pass: 50,
@@ -131,13 +140,13 @@ const RUNNERS: &[Runner] = &[
         build: || {
             as_received(
                 compiled::<traversal::Traversal>("path_traversal"),
-                query_ctx,
+                json_or_query_ctx,
             )
         },
     },
     Runner {
         name: "ssrf",
-        extra_fields: &["surface"],
+        extra_fields: &["surface", "name"],
         exact_spans: false,
         min_detect: 1,
         min_pass: 1,

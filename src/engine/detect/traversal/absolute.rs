@@ -6,12 +6,29 @@ use super::config::Traversal;
 use super::decode::Found;
 use super::path::{canonicalize, drive_at, is_boundary, starts_path, under};
 use super::sensitive::{
-    leaf_sensitive, server_dir, shape, CROWN_JEWELS, HARD_ROOTS, WINDOWS_ROOTS,
+    leaf_sensitive, route_word, server_dir, shape, web_inf_view, CROWN_JEWELS, HARD_ROOTS,
+    WINDOWS_ROOTS,
 };
+
+/// How an absolute path is read, by where it sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// The whole value of a parameter or top-level field: a path the
+    /// application may open.
+    Whole,
+    /// The whole value of a nested document field (a stack frame's
+    /// `abs_path`, an environment record's `JAVA_HOME`, a breadcrumb's
+    /// `cwd`): a path the client describes, evidence only when it names a
+    /// sensitive file or directory.
+    Data,
+    /// A path inside longer text: only credential files count.
+    Text,
+}
 
 impl Traversal {
     /// Absolute paths: the whole value, or system paths inside text.
-    pub(super) fn absolute(&self, s: &[u8]) -> Option<Found> {
+    /// `data`: the value is a nested document field.
+    pub(super) fn absolute(&self, s: &[u8], data: bool) -> Option<Found> {
         let mut canon = Vec::new();
         // The value itself (after blanks, quotes and a `file:` prefix).
         let mut p = s
@@ -31,7 +48,8 @@ impl Traversal {
                 })
                 .map_or(s.len(), |q| p + q);
             let path = s.get(p..end).unwrap_or_default();
-            if let Some(reason) = self.judge_absolute(path, &mut canon, true) {
+            let reading = if data { Reading::Data } else { Reading::Whole };
+            if let Some(reason) = self.judge_absolute(path, &mut canon, reading) {
                 return Some(Found::new("path.absolute", reason, p, end));
             }
         }
@@ -61,19 +79,19 @@ impl Traversal {
                 })
                 .map_or(s.len(), |x| q + x);
             let path = s.get(q..end).unwrap_or_default();
-            if let Some(reason) = self.judge_absolute(path, &mut canon, false) {
+            if let Some(reason) = self.judge_absolute(path, &mut canon, Reading::Text) {
                 return Some(Found::new("path.absolute", reason, q, end));
             }
         }
         None
     }
 
-    /// Judges one absolute path; `whole` when it is the entire value.
+    /// Judges one absolute path, read as `reading` says.
     pub(super) fn judge_absolute(
         &self,
         path: &[u8],
         canon: &mut Vec<u8>,
-        whole: bool,
+        reading: Reading,
     ) -> Option<&'static str> {
         canonicalize(path, canon);
         let c: &[u8] = canon;
@@ -85,7 +103,7 @@ impl Traversal {
         if sh.count == 0 {
             return None;
         }
-        if !whole {
+        if reading == Reading::Text {
             // Inside text (`cat /etc/passwd`, `include("/etc/shadow")`) only
             // credential files count: prose quotes system paths too.
             let rooted = drive || in_list(sh.first, HARD_ROOTS) || in_list(sh.first, WINDOWS_ROOTS);
@@ -94,6 +112,13 @@ impl Traversal {
                 || c.starts_with(b"/dev/tcp/")
                 || c.starts_with(b"/dev/udp/");
             return (rooted && jewel).then_some("absolute path to a system credential file");
+        }
+        if drive && reading == Reading::Data {
+            // Module and frame paths of native crash reports
+            // (`C:\Windows\System32\ntdll.dll`) are data; configuration
+            // and credential files are not.
+            return (leaf_sensitive(sh.leaf) || sh.leaf.ends_with(b".ini"))
+                .then_some("absolute Windows path to a system file");
         }
         if drive {
             // User documents (`C:\Users\me\report.docx`, the browser's
@@ -110,10 +135,27 @@ impl Traversal {
             }
             return None;
         }
-        if in_list(sh.first, HARD_ROOTS) && (sh.count >= 2 || in_list(sh.first, &["etc", "proc"])) {
+        let config_root = in_list(sh.first, &["etc", "proc"]);
+        if in_list(sh.first, HARD_ROOTS) && (sh.count >= 2 || config_root) {
+            // Installed software (`/usr/local/lib/python3.8/…/views.py`,
+            // `/usr/lib/jvm/java-8`) and configuration directories
+            // (`XDG_CONFIG_DIRS=/etc/xdg`) are what error reports and
+            // environment records are made of; in them only sensitive files
+            // count.
+            let data_ok = sh.any_dir || leaf_sensitive(sh.leaf) || c.starts_with(b"/proc/self/");
+            if reading == Reading::Data && !data_ok {
+                return None;
+            }
             return Some("absolute path under a system directory");
         }
-        if sh.any_dir || sh.etc_inside || leaf_sensitive(sh.leaf) {
+        // Outside a system root a leaf that is also a route word
+        // (`/cls/hosts`, `/api/v1/group`) names a resource, and a page
+        // template under WEB-INF (`/WEB-INF/views/home.jsp`, where Java
+        // applications keep the views they forward to) is not the
+        // configuration or classes an inclusion is after.
+        let leaf = leaf_sensitive(sh.leaf) && !route_word(sh.leaf);
+        let dir = sh.any_dir && !web_inf_view(c);
+        if dir || sh.etc_inside || leaf {
             return Some("absolute path to a sensitive file");
         }
         None

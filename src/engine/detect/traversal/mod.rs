@@ -21,15 +21,24 @@
 //!   a value that *is* an absolute path under a system root (`/etc/…`,
 //!   `/proc/…`, `/var/log/…`, `C:\Windows\…`, `C:\xampp\…`) or to a
 //!   sensitive file (`/home/u/.ssh/id_rsa`, `/logs/access_log`), unless it is
-//!   under a `whitelist` directory. URL routes (`/account`, `/lib/app.js`)
-//!   and user documents (`C:\Users\me\cv.docx`, `C:\fakepath\a.jpg`) pass.
+//!   under a `whitelist` directory. URL routes (`/account`, `/lib/app.js`,
+//!   `/cls/hosts`, `/api/group`: a file name that is also a route word
+//!   counts only under a system directory), page templates under `WEB-INF`
+//!   (`/WEB-INF/views/home.jsp`, unlike `web.xml` or `classes/`) and user
+//!   documents (`C:\Users\me\cv.docx`, `C:\fakepath\a.jpg`) pass.
 //!   Inside longer text only credential files count (`cat /etc/passwd`);
-//!   forum posts quote `/etc/fstab` all the time.
+//!   forum posts quote `/etc/fstab` all the time. In a *nested* document
+//!   field ([`Depth::Nested`](crate::engine::detect::field::Depth)) a path
+//!   is one the client describes (a stack frame's `abs_path`, `JAVA_HOME`,
+//!   a crash report's module list): only sensitive files and directories
+//!   count there, not installed software under `/usr` or `C:\Windows`.
 //! * **sensitive files named relatively** (`path.sensitive_file`):
 //!   `WEB-INF/web.xml`, `.git/config`, a value that is `etc/passwd`.
 //! * **stream wrappers** (`path.wrapper`): `php://filter`, `file:///`,
 //!   `zip://`, `phar://`, `expect://`, `glob://`, `jar:file:`, and PHP
-//!   filter-chain elements (`convert.iconv.…`).
+//!   filter-chain elements (`convert.iconv.…`). A `file:` URL inside text
+//!   or a stack frame (`at f (file:///app/x.js:8:5)`) counts only when it
+//!   names a system or sensitive file.
 //! * base64 values that decode to any of the above (`Li4vLi4v…`).
 //!
 //! Cost: one table-driven byte pass decides which checks can apply; values

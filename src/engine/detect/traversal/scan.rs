@@ -10,6 +10,7 @@ use super::config::Traversal;
 use super::decode::{decode_is_noop, Found, Stream};
 use super::sensitive::sensitive_relative;
 use super::wrapper::wrapper;
+use crate::engine::detect::field::Depth;
 use crate::engine::detect::{Hit, ValueCtx};
 use crate::engine::surface::Surface;
 
@@ -38,6 +39,8 @@ impl Traversal {
             class
         };
         let path_surface = ctx.surface == Surface::Path;
+        // A nested document field: a path the client describes.
+        let data = ctx.field.depth == Depth::Nested;
         // `climbs` only reports a climbing segment (two or more `.`/`?`) or
         // `.` padding, so a plain stream without `.` and `?` cannot match:
         // the encoded flag alone need not run it when nothing was decoded.
@@ -56,7 +59,7 @@ impl Traversal {
             }
         }
         if class & (C_SEP | C_COLON) != 0 {
-            if let Some(f) = self.absolute(s) {
+            if let Some(f) = self.absolute(s, data) {
                 return Some(stream.hit(f));
             }
         }
@@ -102,7 +105,7 @@ fn base64_path(t: &Traversal, v: &[u8]) -> Option<Found> {
     let inner = Stream::new(&decoded);
     let found = t
         .climbs(&inner, false)
-        .or_else(|| t.absolute(&inner.bytes))
+        .or_else(|| t.absolute(&inner.bytes, false))
         .or_else(|| sensitive_relative(&inner.bytes, true))?;
     Some(Found::new(
         found.rule,

@@ -136,6 +136,62 @@ pub(super) const SENSITIVE_FILES: &[&str] = &[
     "btmp",
 ];
 
+/// Sensitive file names that are also ordinary words of URL routes
+/// (`/cls/hosts`, `/api/group`, `/things/lamp/shadow`, `/users/sam`):
+/// evidence in an absolute path only under a system directory
+/// (`/etc/hosts`, `/private/etc/group`).
+pub(super) const ROUTE_WORDS: &[&str] = &[
+    "hosts",
+    "group",
+    "issue",
+    "motd",
+    "mounts",
+    "environ",
+    "cmdline",
+    "credentials",
+    "sam",
+    "shadow",
+];
+
+pub(super) fn route_word(leaf: &[u8]) -> bool {
+    in_list(leaf, ROUTE_WORDS)
+}
+
+/// File extensions of page templates.
+const VIEW_EXT: &[&str] = &[
+    "jsp", "jspx", "jspf", "tag", "tagx", "ftl", "vm", "html", "htm", "xhtml",
+];
+
+/// A page template under `WEB-INF` / `META-INF` and no other sensitive
+/// directory (`/WEB-INF/master.jsp`, `WEB-INF/views/home.jsp`): Java
+/// applications keep the views they forward to there, and the path travels
+/// in view names and analytics beacons. What an inclusion is after there is
+/// the deployment descriptor, configuration and classes (`web.xml`,
+/// `*.properties`, `classes/`, `lib/`), which stay sensitive.
+pub(super) fn web_inf_view(path: &[u8]) -> bool {
+    let mut segs = path
+        .split(|&b| is_sep(b))
+        .filter(|x| !x.is_empty())
+        .peekable();
+    let mut inside = false;
+    while let Some(seg) = segs.next() {
+        let last = segs.peek().is_none();
+        if last {
+            let ext = seg
+                .iter()
+                .rposition(|&b| b == b'.')
+                .map(|p| seg.get(p + 1..).unwrap_or_default());
+            return inside && ext.is_some_and(|e| in_list(e, VIEW_EXT));
+        }
+        if in_list(seg, &["web-inf", "meta-inf"]) {
+            inside = true;
+        } else if in_list(seg, SENSITIVE_DIRS) || in_list(seg, &["classes", "lib"]) {
+            return false;
+        }
+    }
+    false
+}
+
 /// Credential files flagged even inside longer text.
 pub(super) const CROWN_JEWELS: &[&str] = &[
     "passwd",
@@ -260,7 +316,16 @@ pub(super) fn sensitive_relative(s: &[u8], dirs: bool) -> Option<Found> {
             let after = s
                 .get(i + 1)
                 .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'.');
-            if after && (in_list(seg, DIRS) || in_list(bare, DIRS) || in_list(one, DIRS)) {
+            let token_end = s
+                .get(seg_start..)
+                .and_then(|r| {
+                    r.iter()
+                        .position(|&b| is_boundary(b) || b == b'?' || b == b'#')
+                })
+                .map_or(s.len(), |p| seg_start + p);
+            let view = || web_inf_view(s.get(seg_start..token_end).unwrap_or_default());
+            if after && (in_list(seg, DIRS) || in_list(bare, DIRS) || in_list(one, DIRS)) && !view()
+            {
                 return Some(Found::new(
                     "path.sensitive_file",
                     "reference into a sensitive directory (WEB-INF, .git, .ssh)",
