@@ -94,12 +94,12 @@ fn engine_reading<D: Detector + 'static>(d: D, ctx_of: fn(&Value) -> ValueCtx) -
 const RUNNERS: &[Runner] = &[
     Runner {
         name: "sqli",
-        extra_fields: &[],
+        extra_fields: &["name"],
         exact_spans: false,
         min_detect: 1,
         min_pass: 1,
         min_rows: 160,
-        build: || as_received(compiled::<sqli::Sqli>("sql_injection"), query_ctx),
+        build: || as_received(compiled::<sqli::Sqli>("sql_injection"), json_or_query_ctx),
     },
     Runner {
         name: "xss",

@@ -52,10 +52,13 @@
 //! is allocated (except a copy when typographic quotes `’` need folding).
 //!
 //! Decided on purpose: a standalone `select * from my heart` **is**
-//! flagged (`SELECT * FROM table alias` is a complete query and `*` is not
-//! prose), while `select one from the list` is not (a select list of bare
-//! words reads as English). Locations where SQL text is legitimately sent
-//! go in `whitelist`.
+//! flagged in a parameter (`SELECT * FROM table alias` is a complete query
+//! and `*` is not prose; someone typing SQL into a search box is flagged
+//! too), while `select one from the list` is not (a select list of bare
+//! words reads as English). In a nested document field a standalone
+//! SELECT is a record of the application's own queries (APM spans, query
+//! logs) and passes; injections there still need and get a break-out rule.
+//! Locations where SQL text is legitimately sent go in `whitelist`.
 //!
 //! ```
 //! use envoy_rasp::engine::detect::sqli::{Sqli, SqliConfig};
@@ -148,6 +151,7 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use super::field::Depth;
 use super::{Hit, ValueCtx};
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
@@ -232,11 +236,18 @@ impl Sqli {
     }
 
     /// Inspects one value. See the [module docs](self).
-    pub fn detect(&self, value: &[u8], _ctx: &ValueCtx) -> Option<Hit> {
+    pub fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         if value.len() < self.min_length {
             return None;
         }
         let ev = scan::scan(value)?;
+        // A standalone statement has no break-out: it only runs where an
+        // application executes the field as SQL. In a nested document field
+        // it is a record of the application's own queries (a trace span's
+        // `description`, `db.statement`, a query log), not an injection.
+        if ev.rule == rule::Rule::SelectStatement && ctx.field.depth == Depth::Nested {
+            return None;
+        }
         Some(Hit::new(ev.rule.id(), ev.rule.reason(), ev.start, ev.end))
     }
 }
