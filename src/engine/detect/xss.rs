@@ -18,13 +18,19 @@
 //!   `<meta http-equiv=refresh>`. Markup inside an attribute value is read
 //!   again once (mutation XSS). Formatting tags without any of this
 //!   (`<b>bold</b>`, `<a href="https://…">`) cannot run script and pass, as
-//!   do `a < b`, `<3`, `h2<h1`, `<john@example.com>` and `Option<Script>`.
+//!   do `a < b`, `<3`, `h2<h1`, `<john@example.com>` and `Option<Script>`,
+//!   a loading element with no attribute at all (`Object #<Object> has no
+//!   method` in an error message), and a tag that is the whole of a
+//!   Markdown code span with nothing to load (`` `<script>` tags ``,
+//!   `` `<script src="..." />` ``; `<script src=//x>` in backticks counts).
 //! * **Inside a tag** (in an attribute value the value closes with `"`, `'`
 //!   or a space, or in the attribute list): the attribute tokenizer runs
 //!   from the start and after the first quote of each kind, and an injected
 //!   `on*=` whose value is script (`" onmouseover="alert(1)`), `style` or
 //!   URL attribute counts. The word `onload=` in prose does not: the value
-//!   must call, assign or name a sink.
+//!   must call, assign or name a sink, and a name written as a camelCase
+//!   callback property must be a real event (`onMouseOver=` counts,
+//!   `export const onRequest = sequence(` does not).
 //! * **Script** (`<script>var x = VALUE</script>`, a `javascript:` URL, an
 //!   event handler) and **inside a JS string** (`'VALUE'`, `"VALUE"`): a
 //!   JavaScript lexer reads the value from the start and after the first
@@ -35,7 +41,8 @@
 //!   with other languages (`f.write()`, `cursor.fetch()`, `self.x()`) do
 //!   not count, so code snippets in Python, Go or Rust pass.
 //! * **CSS** (`style="VALUE"`): `expression(`, `url(javascript:`,
-//!   `behavior:`, `-moz-binding:` after comment removal and CSS unescaping.
+//!   `behavior: url(`, `-moz-binding: url(` after comment removal and CSS
+//!   unescaping.
 //!
 //! Each reading also runs on the value with HTML character references
 //! decoded (`&#106;avascript:`, `alert&lpar;1&rpar;`) and with exotic
@@ -67,6 +74,7 @@
 //! ```
 
 mod css;
+mod events;
 mod html;
 mod js;
 mod text;

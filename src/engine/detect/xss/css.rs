@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::html::{url_scheme, Scheme};
 use super::text::{at, is_space, push_cp, sub, tail, SPACE};
-use crate::engine::bytes::{ends_ci, find, find_byte2, find_byte3, hex, trim_end_with};
+use crate::engine::bytes::{ends_ci, find, find_byte2, find_byte3, hex, starts_ci, trim_end_with};
 
 /// CSS with comments removed (outside strings) and escapes decoded.
 /// Borrows when there is nothing to remove; callers compare
@@ -126,10 +126,14 @@ pub(super) fn danger(s: &[u8]) -> Option<&'static str> {
             }
         } else if c == b':' {
             let name = trim_end_with(before, &SPACE);
-            if ends_ci(name, b"behavior") || ends_ci(name, b"behaviour") {
+            // Both load their component with `url(…)` (IE's built-in
+            // behaviours too: `url(#default#time2)`); without it the word is
+            // prose (`can't change client behaviour:`).
+            let loads = || starts_ci(tail(n, skip_space(n, i + 1)), b"url(");
+            if (ends_ci(name, b"behavior") || ends_ci(name, b"behaviour")) && loads() {
                 return Some("CSS behavior: (IE HTML component)");
             }
-            if ends_ci(name, b"binding") {
+            if ends_ci(name, b"binding") && loads() {
                 return Some("CSS -moz-binding: (XBL binding)");
             }
             if i > 0 && at(n, i - 1).is_ascii_alphabetic() {
@@ -158,5 +162,8 @@ mod tests {
         assert!(danger("x:\u{3000}expression(alert(1))".as_bytes()).is_some());
         assert!(danger(b"color: red; background: url(/img/a.png)").is_none());
         assert!(danger(b"a regular expression (regex)").is_none());
+        assert!(danger(b"behavior : url(x.htc)").is_some());
+        assert!(danger(b"behavior:/**/url(x.htc)").is_some());
+        assert!(danger(b"where you can't change client behaviour:\n\n```shell\nx()").is_none());
     }
 }

@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 
 use super::css;
+use super::events;
 use super::js::{self, Mode};
 use super::text::{at, decode_entities, is_space, sub, tail, SPACE};
 use crate::engine::bytes::base64::{Alphabet, Lenient};
@@ -41,6 +42,19 @@ const ACTIVE_TAGS: &[(&[u8], &str)] = &[
     (b"xml", "xml data island"),
     (b"import", "import element (loads an HTML component)"),
     (b"vmlframe", "vmlframe element (loads a document)"),
+];
+
+/// Active elements that load what an attribute names: inert with no
+/// attribute at all.
+const LOADERS: &[&[u8]] = &[
+    b"iframe",
+    b"frame",
+    b"object",
+    b"embed",
+    b"applet",
+    b"layer",
+    b"ilayer",
+    b"vmlframe",
 ];
 
 /// Elements that switch the HTML parser to foreign content (SVG, MathML),
@@ -159,9 +173,21 @@ fn active_tag_at(s: &[u8], p: usize, o: Opts) -> Option<(&'static str, usize)> {
         // other processing instructions (`<?xml …?>`) are inert.
         return eq_ci(name, b"import").then_some(("import processing instruction", j));
     }
+    if code_span_mention(s, p, j) {
+        return None;
+    }
     if end_tag {
         // `</script>` ends the script block the value sits in.
         return eq_ci(name, b"script").then_some(("script end tag (leaves a script block)", j));
+    }
+    // `<object>`, `<iframe>`: an element that loads its content from an
+    // attribute (`data`, `src`, `code`) loads nothing without one. Stack
+    // traces and error messages print such names (`Object #<Object> has no
+    // method`, `at <object>.actions.play`). Elements whose content runs
+    // (`<script>`, `<style>`, `<xml>`) stay active; attributes and
+    // `<param>` children are read by the markup scan.
+    if next == b'>' && LOADERS.iter().any(|l| eq_ci(name, l)) {
+        return None;
     }
     let foreign: &[(&[u8], &str)] = if o.foreign { FOREIGN_TAGS } else { &[] };
     ACTIVE_TAGS
@@ -169,6 +195,30 @@ fn active_tag_at(s: &[u8], p: usize, o: Opts) -> Option<(&'static str, usize)> {
         .chain(foreign)
         .find(|(n, _)| eq_ci(name, n))
         .map(|(_, why)| (*why, j))
+}
+
+/// `` `<script>` ``, `` `</script>` ``, `` `<script src="..." />` ``: a tag
+/// that is the whole of a Markdown code span (one backtick on each side)
+/// and whose attribute values name nothing (no letter or digit) names the
+/// element in prose about HTML. It loads nothing and holds no script; what
+/// follows it is still read as script by the other readings (a value that
+/// closes the span and goes on with `;alert(1)//` is caught there). `p` is
+/// the `<`, `j` the end of the tag name.
+fn code_span_mention(s: &[u8], p: usize, j: usize) -> bool {
+    let opened = p > 0 && at(s, p - 1) == b'`' && (p < 2 || at(s, p - 2) != b'`');
+    if !opened {
+        return false;
+    }
+    let mut attrs = Attrs::new(s, j);
+    for a in &mut attrs {
+        let named = a
+            .value
+            .is_some_and(|(x, y)| sub(s, x, y).iter().any(u8::is_ascii_alphanumeric));
+        if named || a.unterminated {
+            return false;
+        }
+    }
+    attrs.closed && at(s, attrs.pos) == b'`' && at(s, attrs.pos + 1) != b'`'
 }
 
 /// The cheap pass: every `<` followed by an active element name, wherever it
@@ -588,6 +638,7 @@ fn check_handler(st: &TagState<'_>, av: &AttrView<'_>) -> Option<Hit> {
             // a sink, an assignment (not the word "onload=" in prose).
             let v = decode_entities(av.raw);
             if av.local.iter().skip(2).all(|c| c.is_ascii_alphabetic())
+                && events::injected_handler(av.local)
                 && (js::analyze(&v, Mode::Value).is_some() || url_scheme(&v).is_some())
             {
                 return av.hit(

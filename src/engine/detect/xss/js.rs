@@ -71,7 +71,10 @@ const GLOBAL_ONLY: u8 = 128;
 ///   method name (`cursor.fetch()`, `db.eval()`, `inquirer.prompt()`).
 fn sink_kind(name: &[u8]) -> u8 {
     match name {
-        b"eval" | b"fetch" | b"import" | b"atob" | b"btoa" => FN | GLOBAL_ONLY,
+        b"eval" | b"fetch" | b"atob" | b"btoa" => FN | GLOBAL_ONLY,
+        // A keyword: only `import(…)` (dynamic import) runs anything;
+        // `[--import](https://…)` is a Markdown link to an option.
+        b"import" => FN | CALL_ONLY | GLOBAL_ONLY,
         b"alert"
         | b"confirm"
         | b"setTimeout"
