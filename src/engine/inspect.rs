@@ -641,7 +641,8 @@ impl Scan<'_> {
             .scan_value(scanned, ctx, &loc, &mut |t, a, h, dropped| {
                 any = true;
                 // A location where the detector expects its syntax
-                // (`sql_injection.whitelist`): the hit is dropped.
+                // (`sql_injection.whitelist`, `xss.whitelist`): the hit is
+                // dropped.
                 if dropped {
                     return true;
                 }
@@ -1152,6 +1153,16 @@ mod tests {
         let (v, f) = post_json(&e, r#"{"a":"evil","b":"evil"}"#);
         assert_eq!(v, BodyVerdict::Allow);
         assert_eq!(f.len(), 2, "{f:?}");
+        // The same for HTML where it is expected (`xss.whitelist`).
+        let e = engine(r#"{"xss": {"whitelist": ["json:$.body"]}}"#);
+        let (v, _) = post_json(&e, r#"{"body":"<script>x</script>"}"#);
+        assert_eq!(v, BodyVerdict::Allow);
+        let (v, f) = post_json(
+            &e,
+            r#"{"body":"<script>x</script>","q":"<script>x</script>"}"#,
+        );
+        assert!(v.is_block(), "{v:?}");
+        assert_eq!(f[0].location, "json:$.q");
         // A value clean in a data field (a report's request.url) is not
         // clean in a field the server fetches.
         let e = engine("{}");

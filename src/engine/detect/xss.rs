@@ -93,7 +93,7 @@ use js::Mode;
 /// Configuration section `xss`.
 ///
 /// ```json
-/// {"xss": {"action": "block", "foreign_content": true}}
+/// {"xss": {"action": "block", "foreign_content": true, "whitelist": ["json:$.body"]}}
 /// ```
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -109,6 +109,12 @@ pub struct XssConfig {
     /// pickers, editors): script, event handlers, script URLs and
     /// `<style>` inside them are still flagged.
     pub foreign_content: bool,
+    /// Locations where HTML is expected, written as the event `location`
+    /// field is (`form:comment`, `json:$.body`, `query:q`): findings of
+    /// this detector there are dropped (the application escapes or
+    /// sanitises that field itself). Entries must be non-empty. Default
+    /// empty.
+    pub whitelist: Vec<String>,
 }
 
 impl Default for XssConfig {
@@ -116,6 +122,7 @@ impl Default for XssConfig {
         XssConfig {
             action: Action::Block,
             foreign_content: true,
+            whitelist: Vec::new(),
         }
     }
 }
@@ -125,6 +132,7 @@ impl Default for XssConfig {
 pub struct Xss {
     action: Action,
     opts: html::Opts,
+    whitelist: Vec<String>,
 }
 
 /// Byte classes for the prefilter.
@@ -303,7 +311,15 @@ fn whole(h: Hit, len: usize) -> Hit {
 
 impl Xss {
     /// Compiles the section; `None` when the action is `off`.
-    pub fn compile(cfg: &XssConfig, _field: &str) -> Result<Option<Xss>, ConfigError> {
+    pub fn compile(cfg: &XssConfig, field: &str) -> Result<Option<Xss>, ConfigError> {
+        for (i, w) in cfg.whitelist.iter().enumerate() {
+            if w.trim().is_empty() {
+                return Err(ConfigError::new(
+                    format!("{field}.whitelist[{i}]"),
+                    "empty location",
+                ));
+            }
+        }
         if cfg.action == Action::Off {
             return Ok(None);
         }
@@ -312,12 +328,24 @@ impl Xss {
             opts: html::Opts {
                 foreign: cfg.foreign_content,
             },
+            whitelist: cfg.whitelist.clone(),
         }))
     }
 
     /// The configured action.
     pub fn action(&self) -> Action {
         self.action
+    }
+
+    /// True when `location` (`form:comment`, …) is whitelisted: HTML is
+    /// expected there and findings from it are dropped.
+    pub fn whitelisted(&self, location: &str) -> bool {
+        self.whitelist.iter().any(|w| w == location)
+    }
+
+    /// True when a whitelist is configured.
+    pub fn has_whitelist(&self) -> bool {
+        !self.whitelist.is_empty()
     }
 
     /// Inspects one value.
@@ -369,6 +397,8 @@ impl Detector for Xss {
         FieldNote::new("", "Cross-site scripting detector."),
         FieldNote::new("action", ACTION_NOTE),
         FieldNote::new("foreign_content", "Flag bare `<svg>` / `<math>` elements (foreign content, where HTML parsing rules change). Turn off for clients that send inline SVG or MathML; script, handlers and script URLs inside them are still caught."),
+        FieldNote::new("whitelist", "Locations (`form:comment`, `json:$.body`, `query:q`) where HTML is expected and XSS findings are dropped (the application sanitises that field)."),
+        FieldNote::new("whitelist[]", "A location: `surface:name`."),
     ];
 
     fn compile(cfg: &XssConfig, at: &FieldPath) -> Result<Option<Xss>, ConfigErrors> {
@@ -382,6 +412,14 @@ impl Detector for Xss {
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Xss::detect(self, value, ctx)
     }
+
+    fn has_suppressions(&self) -> bool {
+        self.has_whitelist()
+    }
+
+    fn suppressed(&self, location: &str) -> bool {
+        self.whitelisted(location)
+    }
 }
 
 #[cfg(test)]
@@ -391,6 +429,24 @@ mod tests {
 
     fn xss() -> Xss {
         Xss::compile(&XssConfig::default(), "xss").unwrap().unwrap()
+    }
+
+    #[test]
+    fn whitelist_config() {
+        let bad = XssConfig {
+            whitelist: vec![" ".into()],
+            ..XssConfig::default()
+        };
+        let err = Xss::compile(&bad, "xss").unwrap_err();
+        assert_eq!(err.field(), "xss.whitelist[0]");
+        let wl = XssConfig {
+            whitelist: vec!["query:q".into()],
+            ..XssConfig::default()
+        };
+        let x = Xss::compile(&wl, "xss").unwrap().unwrap();
+        assert!(x.has_whitelist() && x.whitelisted("query:q"));
+        assert!(!x.whitelisted("query:search"));
+        assert!(!xss().has_whitelist());
     }
 
     #[test]
