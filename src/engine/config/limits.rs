@@ -56,11 +56,18 @@ pub struct Limits {
     /// `max_inspect_bytes`: `"reject"` (`413`, default) or `"partial"`.
     pub inspect_overflow: OverflowPolicy,
     /// Longest `:path` (path and query), in bytes. Longer → `414`.
-    /// Default 8192.
+    /// Default 96 KiB (98304), Envoy's request-header limit in the shipped
+    /// `envoy.yaml` (`max_request_headers_kb: 96`; Envoy's own default is
+    /// 60): real analytics and RUM beacons send 17 KB URLs, and a URL
+    /// Envoy accepts should not be refused here. Longer URLs get Envoy's
+    /// own `431` unless Envoy's limit is raised above this one.
     pub max_url_bytes: u64,
-    /// Most parameters (query + form + multipart fields + cookies) in one
-    /// request, the reference's notion of "arguments". More → `400`.
-    /// Default 1000.
+    /// Most parameters (query + form + multipart fields + cookies, and the
+    /// leaves of JSON documents inside them) in one request, the
+    /// reference's notion of "arguments". More → `400`. Default 10000:
+    /// beacons carry hundreds (a RUM beacon's JSON-valued parameters count
+    /// leaf by leaf), and inspection cost is bounded by the URL and body
+    /// sizes, not by this count.
     pub max_params: u32,
     /// Most values (strings and keys) in a JSON or XML body: an API payload
     /// has many more leaves than a form has fields, so they have their own
@@ -78,8 +85,8 @@ impl Default for Limits {
             max_header_bytes: 8 * 1024,
             max_inspect_bytes: 4 * 1024 * 1024,
             inspect_overflow: OverflowPolicy::Reject,
-            max_url_bytes: 8192,
-            max_params: 1000,
+            max_url_bytes: 96 * 1024,
+            max_params: 10_000,
             max_body_values: 100_000,
             max_depth: 64,
         }
