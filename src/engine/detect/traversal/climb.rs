@@ -47,7 +47,8 @@ impl Traversal {
                 }
                 run.count += 1;
                 if run.count >= 2 {
-                    run.asset = asset_link(s, seg_end, &run, path_surface);
+                    run.asset = asset_link(s, seg_end, &run, path_surface)
+                        || bare_climb_in_text(s, seg_end, &run, path_surface);
                     if !run.asset {
                         let end = (seg_end + 1).min(s.len());
                         return self.judge_run(&run, &[], path_surface, end);
@@ -180,6 +181,32 @@ fn asset_link(s: &[u8], seg_end: usize, run: &Run, path_surface: bool) -> bool {
     leaf.iter()
         .rposition(|&b| b == b'.')
         .is_some_and(|p| p > 0 && in_list(leaf.get(p + 1..).unwrap_or_default(), ASSETS))
+}
+
+/// `yarn --cwd ../../..` after the first line of a text (a shell snippet in
+/// a document or a ticket): climbs that name nothing, in a value with a
+/// line break before them. A path an application opens has no line break,
+/// and nothing is appended to a climb in the middle of prose; climbs with a
+/// target (`../../etc/passwd`), encoded, rooted or Tomcat climbs still
+/// count there.
+fn bare_climb_in_text(s: &[u8], seg_end: usize, run: &Run, path_surface: bool) -> bool {
+    if path_surface || run.encoded || run.tomcat || run.rooted {
+        return false;
+    }
+    if !s.get(..run.start).is_some_and(|b| b.contains(&b'\n')) {
+        return false;
+    }
+    let rest = s.get(seg_end..).unwrap_or_default();
+    let end = rest
+        .iter()
+        .position(|&b| is_boundary(b))
+        .unwrap_or(rest.len());
+    let names_nothing = rest
+        .get(..end)
+        .unwrap_or_default()
+        .split(|&b| is_sep(b))
+        .all(|x| x.is_empty() || is_climb(x));
+    names_nothing && rest.get(end).is_none_or(u8::is_ascii_whitespace)
 }
 
 /// A run of climbing segments.

@@ -12,7 +12,9 @@
 //!   three plain ones to a static asset (`<img src="../../img/a.png">`). One
 //!   climb is an attack when it reaches a sensitive file
 //!   (`../WEB-INF/web.xml`), is encoded (`..%252f`), carries `;`, follows a
-//!   root (`/static/../x`), or sits in the request path itself. A single
+//!   root (`/static/../x`), or sits in the request path itself. Climbs
+//!   that name nothing after a line break (`yarn --cwd ../../..` in a
+//!   document) are text, not a path. A single
 //!   plain `../images/a.png` is a relative link and passes (benign data: 2 of
 //!   7368 benign values hold one `../`, none two; see `allow_single_parent`).
 //!   Dot-segment padding before a sensitive file (`./\/./boot.ini`) counts
