@@ -27,6 +27,46 @@ pub(super) enum Anchors {
     Never,
 }
 
+impl Anchors {
+    /// Whether a URL whose scheme starts at `s` is anchored; `lead`: where
+    /// the value starts after blanks, `line_break`: its first line break.
+    fn anchored(self, v: &[u8], s: usize, lead: usize, line_break: Option<usize>) -> bool {
+        match self {
+            // In multi-line text (documents, code, logs in a textarea)
+            // a URL is a parameter's only when it is assigned: after
+            // `=`, `&`, `?`, or a quote right after `=` (`src="…"`).
+            // Quoted and bracketed URLs in code samples
+            // (`url: 'http://localhost:3000'`) are prose.
+            Anchors::Delimiters if line_break.is_some_and(|p| p < s) => {
+                let before = v.get(s.wrapping_sub(1)).copied();
+                matches!(before, Some(b'=' | b'&' | b'?'))
+                    || (matches!(before, Some(b'"' | b'\''))
+                        && v.get(s.wrapping_sub(2)) == Some(&b'='))
+            }
+            Anchors::Delimiters => {
+                s == lead
+                    || matches!(
+                        v.get(s.wrapping_sub(1)),
+                        Some(
+                            b'=' | b'&'
+                                | b'?'
+                                | b';'
+                                | b','
+                                | b'/'
+                                | b'|'
+                                | b'('
+                                | b'['
+                                | b'"'
+                                | b'\''
+                        )
+                    )
+            }
+            Anchors::Start => s == lead,
+            Anchors::Never => false,
+        }
+    }
+}
+
 impl Ssrf {
     /// Finds URLs (`scheme:` + authority) and judges them.
     pub(super) fn scan_urls(&self, v: &[u8], relative: bool, anchors: Anchors) -> Option<Hit> {
@@ -67,39 +107,7 @@ impl Ssrf {
             let scheme_bytes = v.get(s..colon).unwrap_or_default();
             let mut sbuf = [0u8; 32];
             let scheme = lower_into(scheme_bytes, &mut sbuf);
-            let anchored = match anchors {
-                // In multi-line text (documents, code, logs in a textarea)
-                // a URL is a parameter's only when it is assigned: after
-                // `=`, `&`, `?`, or a quote right after `=` (`src="…"`).
-                // Quoted and bracketed URLs in code samples
-                // (`url: 'http://localhost:3000'`) are prose.
-                Anchors::Delimiters if line_break.is_some_and(|p| p < s) => {
-                    let before = v.get(s.wrapping_sub(1)).copied();
-                    matches!(before, Some(b'=' | b'&' | b'?'))
-                        || (matches!(before, Some(b'"' | b'\''))
-                            && v.get(s.wrapping_sub(2)) == Some(&b'='))
-                }
-                Anchors::Delimiters => {
-                    s == lead
-                        || matches!(
-                            v.get(s.wrapping_sub(1)),
-                            Some(
-                                b'=' | b'&'
-                                    | b'?'
-                                    | b';'
-                                    | b','
-                                    | b'/'
-                                    | b'|'
-                                    | b'('
-                                    | b'['
-                                    | b'"'
-                                    | b'\''
-                            )
-                        )
-                }
-                Anchors::Start => s == lead,
-                Anchors::Never => false,
-            };
+            let anchored = anchors.anchored(v, s, lead, line_break);
             let ctx = if anchored {
                 Ctx::Anchored
             } else {
