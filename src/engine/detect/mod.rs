@@ -3,8 +3,10 @@
 //! Value detectors (`sqli`, `xss`, `cmdi`, `traversal`, `ssrf`) read one
 //! extracted, normalised value at a time and answer with an optional
 //! [`Hit`]: which structure matched (`rule`, `reason`) and where (`start..end`
-//! in the value they were given). Document detectors read a whole structure:
-//! `xxe` an XML document, `upload` a multipart file part.
+//! in the value they were given), given its place ([`ValueCtx`]: surface,
+//! key or value, and the document [`field`] it sits in). Document detectors
+//! read a whole structure: `xxe` an XML document, `upload` a multipart file
+//! part.
 //!
 //! Every detector implements one contract, [`Detector`]: it owns its
 //! configuration section (`…Config`, serde, documented, with its schema
