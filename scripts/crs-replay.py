@@ -18,6 +18,12 @@ connection, and reports per CRS family (rule id / 1000):
   true, `desc_mentions_attack` false): the share the filter blocked (false
   positives).
 
+`--native PATH` skips Envoy and runs each request through `rasp-explain`
+(PATH: the built binary, e.g. target/release/rasp-explain) for quick
+iteration while developing a detector; the Envoy replay stays the measure
+(Envoy rejects or normalises some requests before the filter sees them).
+`--misses FAM` prints the missed PL1 tests of one family (rule id / 1000).
+
 `--min-pl1` / `--max-clean` make it exit 1 when the attack families together
 fall below / the clean stages rise above a percentage (for CI gates).
 Everything it starts, it stops.
@@ -130,27 +136,11 @@ def by_filter(status, body):
     return b'"blocked":true' in body or b'"rejected":true' in body
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default_corpus = os.environ.get("RASP_CORPUS") or str(ROOT / ".." / "shared" / "corpus")
-    ap.add_argument("--corpus", default=default_corpus)
-    ap.add_argument("--config", help="plugin configuration (JSON file); default {}")
-    ap.add_argument("--json", help="write per-test results here")
-    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    ap.add_argument("--min-pl1", type=float, default=None)
-    ap.add_argument("--max-clean", type=float, default=None)
-    args = ap.parse_args()
-
-    corpus = Path(args.corpus)
-    rows = [json.loads(l) for l in open(corpus / "crs_requests.jsonl", encoding="utf-8")]
-    levels = json.load(open(corpus / "crs_rule_paranoia.json", encoding="utf-8"))["paranoia_level"]
-    config = json.load(open(args.config)) if args.config else {}
-    config.setdefault("inspect", {}).setdefault("hold_headers", True)
-
+def replay_envoy(rows, config):
+    """(row, status, by_filter) for every row, through one real Envoy."""
     ct = load_conftest()
     up = ct.Upstream()
     envoy = None
-    results = []
     try:
         envoy = ct.Envoy(up.port, config=config)
         port = envoy.port
@@ -162,11 +152,62 @@ def main():
         # A few connections at once: some requests are answered only when
         # Envoy's own timeouts fire, and they should not add up.
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            results = list(pool.map(one, rows))
+            return list(pool.map(one, rows))
     finally:
         if envoy:
             envoy.stop()
         up.stop()
+
+
+def replay_native(explain, rows, config):
+    """(row, status, by_filter) for every row, through `rasp-explain`."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(config, f)
+        cfg = f.name
+
+    def one(r):
+        p = subprocess.run([explain, "--json", "--config", cfg, "-"], input=wire(r), capture_output=True)
+        try:
+            j = json.loads(p.stdout)
+        except ValueError:
+            return (r, None, False)
+        reply = j.get("reply") or {}
+        body = (reply.get("body") or "").encode()
+        return (r, j.get("status"), by_filter(j.get("status"), body))
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            return list(pool.map(one, rows))
+    finally:
+        os.unlink(cfg)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    default_corpus = os.environ.get("RASP_CORPUS") or str(ROOT / ".." / "shared" / "corpus")
+    ap.add_argument("--corpus", default=default_corpus)
+    ap.add_argument("--config", help="plugin configuration (JSON file); default {}")
+    ap.add_argument("--json", help="write per-test results here")
+    ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument("--native", metavar="RASP_EXPLAIN", help="run requests through this rasp-explain binary instead of Envoy")
+    ap.add_argument("--misses", metavar="FAM", help="print the missed PL1 tests of this family")
+    ap.add_argument("--min-pl1", type=float, default=None)
+    ap.add_argument("--max-clean", type=float, default=None)
+    args = ap.parse_args()
+
+    corpus = Path(args.corpus)
+    rows = [json.loads(l) for l in open(corpus / "crs_requests.jsonl", encoding="utf-8")]
+    levels = json.load(open(corpus / "crs_rule_paranoia.json", encoding="utf-8"))["paranoia_level"]
+    config = json.load(open(args.config)) if args.config else {}
+    config.setdefault("inspect", {}).setdefault("hold_headers", True)
+
+    if args.native:
+        results = replay_native(args.native, rows, config)
+    else:
+        results = replay_envoy(rows, config)
 
     attack = collections.defaultdict(lambda: [0, 0])
     clean = collections.defaultdict(lambda: [0, 0])
@@ -217,6 +258,11 @@ def main():
                 f,
                 indent=0,
             )
+    if args.misses:
+        by_id = {f'{r["rule_id"]}-{r["test_id"]}': r for r, _, _ in results}
+        for m in misses.get(args.misses, []):
+            r = by_id[m]
+            print(f"MISS {m}: {r['method']} {r['uri'][:200]}", (r.get("body") or "")[:200].replace("\n", " "))
     failed = False
     if args.min_pl1 is not None and pct(*tot) < args.min_pl1:
         print(f"crs-replay: PL1 attack families {pct(*tot):.1f} % < {args.min_pl1} %")
