@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use crate::engine::detect::traversal::is_sensitive_path;
 
 use super::args::{prose, prose_like, EV_MEDIUM, EV_NONE, EV_STRONG};
+use super::frame::stack_frame;
 use super::names::{Names, Resolved};
 use super::state::{Frame, Op, Pos, Scanner, SimpleCmd};
 use super::table::{S, WRAP};
@@ -153,6 +154,10 @@ impl<'d> Scanner<'d> {
             self.sensitive_target(s, name, args, span);
             return false;
         };
+        // `at fn (app.js:1:2)`: a stack-trace line, not the scheduler.
+        if name.as_ref() == b"at" && stack_frame(s.text.get(span.0..span.1).unwrap_or_default()) {
+            return false;
+        }
         if !s.pos.trusted() || s.pos == Pos::Arg {
             return true;
         }
