@@ -73,6 +73,7 @@ mod classes;
 mod config;
 mod contexts;
 mod expand;
+mod frame;
 mod glob;
 mod judge;
 mod lexer;
@@ -121,9 +122,12 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::mode::Action;
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 
+use super::graphql::string_literals;
+use super::markdown::fenced_blocks;
 use super::{Hit, ValueCtx};
+use crate::engine::bytes::find;
 use batch::batch_start;
-use classes::{presence, P_BREAK, P_DOLLAR, P_PAREN};
+use classes::{presence, P_BRACE, P_BREAK, P_DOLLAR, P_NEWLINE, P_PAREN};
 use php::php_code;
 use structure::structural;
 
@@ -148,6 +152,46 @@ impl Cmdi {
         // the start with no arguments, redirections or path: even a strong
         // command name alone (`id`) is not flagged, and no structural check
         // can match without a blank, `(` or newline.
+        if has == 0 {
+            return None;
+        }
+        // A GraphQL document: only its string literals are data.
+        if has & P_BRACE != 0 {
+            if let Some(strings) = string_literals(value) {
+                return strings.into_iter().find_map(|(a, b)| {
+                    let s = value.get(a..b)?;
+                    let h = self.read(s, presence(s))?;
+                    Some(Hit {
+                        start: h.start + a,
+                        end: h.end + a,
+                        ..h
+                    })
+                });
+            }
+        }
+        // Markdown code blocks are developer content: blanked, offsets
+        // kept, the prose around them still read.
+        if has & P_NEWLINE != 0
+            && (find(value, 0, b"```").is_some() || find(value, 0, b"~~~").is_some())
+        {
+            let blocks = fenced_blocks(value);
+            if !blocks.is_empty() {
+                let mut masked = value.to_vec();
+                for (a, b) in blocks {
+                    for c in masked.get_mut(a..b).unwrap_or_default() {
+                        if *c != b'\n' {
+                            *c = b' ';
+                        }
+                    }
+                }
+                return self.read(&masked, presence(&masked));
+            }
+        }
+        self.read(value, has)
+    }
+
+    /// Reads a value (or a part of one) in the shell's languages.
+    fn read(&self, value: &[u8], has: u32) -> Option<Hit> {
         if has == 0 {
             return None;
         }
