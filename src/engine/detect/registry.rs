@@ -13,7 +13,17 @@
 //! [`AttackType`](super::AttackType) variant, the doc line of the
 //! configuration field, and the type. Value detectors run in this order on every
 //! value; a blocking hit stops the scan, so the order is part of the
-//! verdict (`rasp-eval --verdicts` proves a reordering harmless).
+//! verdict (`rasp-eval --verdicts` shows what a reordering changes).
+//!
+//! The order gives each payload one clear type: the detectors of a
+//! specific language (JNDI lookups, Java expression languages, template
+//! engines) come before the generic ones that see the same payload from
+//! outside (`T(java.lang.Runtime).getRuntime().exec('id')` is also an
+//! exec-style call to `cmdi`), and PHP before the file readings
+//! (`php://filter/…` is also a wrapper to `path_traversal`, a serialized
+//! object naming `/etc/passwd` an absolute path). SQL, HTML and shell come
+//! before PHP: a shell line that writes a PHP file (`; echo "<?php …" >
+//! x.php`) and markup with a PHP tag inside attack the shell and the page.
 
 /// Calls `$callback! { rows }` with the detector table.
 macro_rules! with_detectors {
@@ -22,6 +32,12 @@ macro_rules! with_detectors {
             jndi jndi_injection JndiInjection
                 "Log4Shell-style lookup injection (`${jndi:…}` and its nested-lookup obfuscations), on every surface and every request header."
                 $crate::engine::detect::jndi::Jndi;
+            java java_injection JavaInjection
+                "Java expression-language (OGNL, SpEL, EL), Spring4Shell, serialized objects and gadget classes; .NET `$type` gadgets."
+                $crate::engine::detect::java::Java;
+            ssti ssti Ssti
+                "Server-side template injection (Jinja2/Twig, Freemarker, Velocity, ERB, Thymeleaf, Handlebars, Smarty, Mako)."
+                $crate::engine::detect::ssti::Ssti;
             sqli sql_injection SqlInjection
                 "SQL injection detector (`action`, `min_length`, `whitelist`)."
                 $crate::engine::detect::sqli::Sqli;
@@ -31,6 +47,9 @@ macro_rules! with_detectors {
             cmdi command_injection CommandInjection
                 "OS command injection detector (`action`, `blacklist` of commands)."
                 $crate::engine::detect::cmdi::Cmdi;
+            php php_injection PhpInjection
+                "PHP object injection, code in parameters and stream wrappers."
+                $crate::engine::detect::php::Php;
             traversal path_traversal PathTraversal
                 "Path traversal / local file inclusion detector (`action`, `whitelist` of directories)."
                 $crate::engine::detect::traversal::Traversal;
@@ -43,9 +62,6 @@ macro_rules! with_detectors {
             upload file_upload FileUpload
                 "Malicious upload detector (`action`, `blacklist` of extensions)."
                 $crate::engine::detect::upload::Upload;
-            ssti ssti Ssti
-                "Server-side template injection (Jinja2/Twig, Freemarker, Velocity, ERB, Thymeleaf, Handlebars, Smarty, Mako)."
-                $crate::engine::detect::ssti::Ssti;
             nosqli nosql_injection NosqlInjection
                 "NoSQL (MongoDB) operator injection in keys and `$where` JavaScript."
                 $crate::engine::detect::nosqli::Nosqli;
@@ -55,12 +71,6 @@ macro_rules! with_detectors {
             prototype_pollution prototype_pollution PrototypePollution
                 "Prototype pollution (`__proto__`, `constructor.prototype` in keys)."
                 $crate::engine::detect::prototype_pollution::PrototypePollution;
-            java java_injection JavaInjection
-                "Java expression-language (OGNL, SpEL, EL), Spring4Shell, serialized objects and gadget classes; .NET `$type` gadgets."
-                $crate::engine::detect::java::Java;
-            php php_injection PhpInjection
-                "PHP object injection, code in parameters and stream wrappers."
-                $crate::engine::detect::php::Php;
             crlf header_injection HeaderInjection
                 "Header injection and response / request splitting, on every surface and every request header."
                 $crate::engine::detect::crlf::Crlf;
