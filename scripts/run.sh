@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # make run: the demo upstream and Envoy with the filter, in the foreground.
 # Ctrl-C (or SIGTERM to this script) stops everything it started.
+#
+# Several can run on one machine with different ports: each renders its own
+# .run/envoy-<listen port>.yaml, and Envoy runs with --disable-hot-restart
+# (nothing here hot-restarts; with hot restart on, every Envoy binds the
+# same domain socket for base id 0 and the second one exits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LISTEN_PORT=${LISTEN_PORT:-10000}
@@ -10,9 +15,11 @@ RASP_CONFIG=${RASP_CONFIG:-envoy/rasp-config.json}
 ENVOY_CONCURRENCY=${ENVOY_CONCURRENCY:-2}
 WASM=target/wasm32-wasip1/release/envoy_rasp.wasm
 
+YAML=.run/envoy-$LISTEN_PORT.yaml
+
 mkdir -p .run
 python3 scripts/render-envoy.py --listen-port "$LISTEN_PORT" --admin-port "$ADMIN_PORT" \
-  --upstream-port "$UPSTREAM_PORT" --wasm "$PWD/$WASM" --config "$RASP_CONFIG" --out .run/envoy.yaml
+  --upstream-port "$UPSTREAM_PORT" --wasm "$PWD/$WASM" --config "$RASP_CONFIG" --out "$YAML"
 
 pids=()
 cleanup() {
@@ -26,7 +33,7 @@ trap 'exit 143' TERM
 
 python3 envoy/demo_upstream.py --port "$UPSTREAM_PORT" &
 pids+=($!)
-.venv/bin/envoy -c .run/envoy.yaml --concurrency "$ENVOY_CONCURRENCY" \
+.venv/bin/envoy -c "$YAML" --concurrency "$ENVOY_CONCURRENCY" --disable-hot-restart \
   --log-format '[%Y-%m-%d %T.%e][%l][%n] %v' --component-log-level wasm:info &
 pids+=($!)
 
