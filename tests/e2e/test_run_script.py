@@ -1,6 +1,6 @@
 """`make run` (scripts/run.sh) as a user starts it: twice on one machine
 with different ports (each has its own rendered config and no hot-restart
-socket to fight over)."""
+socket to fight over), and its start banner says the configured mode."""
 import json
 import os
 import signal
@@ -96,3 +96,15 @@ def test_every_envoy_the_project_starts_runs_without_hot_restart():
             window = text[m.start():m.start() + 300]
             assert "--disable-hot-restart" in window, f"{path.relative_to(ROOT)}: {window[:120]!r}"
     assert starts >= 7, starts
+
+
+@pytest.mark.parametrize("mode", ["block", "monitor"])
+def test_the_banner_says_the_configured_mode(runs, mode):
+    r = runs(mode, {"mode": mode})
+    r.wait_banner()
+    banner = r.output()
+    assert f"{mode} mode" in banner, banner
+    other = "monitor" if mode == "block" else "block"
+    assert f"{other} mode" not in banner, banner
+    status = request(r.port, "GET", "/search?q=1%27%20OR%20%271%27%3D%271").status
+    assert status == (403 if mode == "block" else 200)
