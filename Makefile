@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 
 export LISTEN_PORT ADMIN_PORT UPSTREAM_PORT RASP_CONFIG ENVOY_CONCURRENCY
 
-.PHONY: build run test unit lint e2e venv eval clean test-wasm schema oci
+.PHONY: build run test unit lint e2e venv eval clean test-wasm schema oci check-examples
 
 build:
 	@scripts/build-wasm.sh
@@ -38,6 +38,14 @@ lint:
 	cargo clippy --all-targets -- -D warnings
 	python3 scripts/config-table.py --check
 	python3 scripts/arch-check.py
+	@$(MAKE) --no-print-directory check-examples
+
+# Every example configuration loads, as a user checks one before deploying it.
+check-examples:
+	@cargo build --quiet --bin rasp-explain
+	@for f in examples/*.json; do \
+	  printf '%s: ' "$$f"; target/debug/rasp-explain --check --config "$$f" || exit 1; \
+	done
 
 e2e: build venv
 	.venv/bin/python -m pytest -q tests/e2e $(PYTEST_ARGS)

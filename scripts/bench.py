@@ -96,7 +96,7 @@ class Proc:
         self.log = open(Path(workdir) / f"{name}.log", "w")
         self.proc = subprocess.Popen(
             [str(ENVOY), "-c", str(self.path), "--concurrency", str(concurrency),
-             "--base-id", str(self.admin), "-l", "warning"],
+             "--disable-hot-restart", "-l", "warning"],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -44,7 +44,11 @@ def rows(schema, defaults, path=""):
         sub = props[k]
         p = f"{path}.{k}" if path else k
         inner = node(sub)
-        d = defaults.get(k) if isinstance(defaults, dict) else sub.get("default")
+        # A section that is off by default (`siem: null`) has no defaults of
+        # its own: its fields show the schema's, which are what applies once
+        # the section is set.
+        has = isinstance(defaults, dict) and k in defaults
+        d = defaults[k] if has else sub.get("default")
         desc = sub.get("description", "").replace("|", "\\|").replace("\n", " ")
         rng = []
         if "minimum" in inner and "maximum" in inner:

@@ -162,6 +162,12 @@ pub trait Host {
     /// Sends `call` without waiting for the answer; `Err` says why it could
     /// not be sent.
     fn dispatch_http_call(&mut self, call: &HttpCall<'_>) -> Result<(), String>;
+    /// Resumes request `context_id`, which paused in its headers callback
+    /// (called from the root's tick); false when the proxy refused (the
+    /// request is gone). The proxy-wasm host makes the request's context
+    /// the effective one first; that lasts until the tick returns (every VM
+    /// call starts without one), so the root resumes after its other work.
+    fn resume_request(&mut self, context_id: u32) -> bool;
     /// Linear memory of this VM in bytes, when the host can tell.
     fn memory_bytes(&self) -> Option<u64>;
 }

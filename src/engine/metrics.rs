@@ -64,6 +64,9 @@ pub enum Metric {
     RateLimitFallback,
     /// Requests not rate limited because they had no usable key at all.
     RateLimitUnkeyed,
+    /// Requests whose held headers (`inspect.hold_headers`) got no body in
+    /// time and were resumed by the VM's tick.
+    HoldResumed,
 }
 
 /// Why events were dropped (the `reason` label of
@@ -187,6 +190,7 @@ series! {
     RateLimitEvictions,
     RateLimitFallback,
     RateLimitUnkeyed,
+    HoldResumed,
 }
 
 impl Metric {
@@ -227,6 +231,7 @@ impl Metric {
             Metric::RateLimitEvictions => "rasp_ratelimit_evictions_total".into(),
             Metric::RateLimitFallback => "rasp_ratelimit_fallback_total".into(),
             Metric::RateLimitUnkeyed => "rasp_ratelimit_unkeyed_total".into(),
+            Metric::HoldResumed => "rasp_hold_headers_resumed_total".into(),
         }
     }
 

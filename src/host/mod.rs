@@ -7,7 +7,7 @@ mod raw;
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use proxy_wasm::hostcalls;
+use proxy_wasm::hostcalls::{self, resume_http_request};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType, MetricType};
 
@@ -95,6 +95,10 @@ impl Host for ProxyHost {
         let sent = hostcalls::dispatch_http_call(cluster, headers.collect(), body, vec![], timeout);
         sent.map(drop).map_err(|status| format!("{status:?}"))
     }
+    fn resume_request(&mut self, id: u32) -> bool {
+        let resumed = hostcalls::set_effective_context(id).and_then(|()| resume_http_request());
+        resumed.is_ok()
+    }
     fn memory_bytes(&self) -> Option<u64> {
         Some(core::arch::wasm32::memory_size(0) as u64 * 65536)
     }
@@ -142,29 +146,25 @@ struct RaspHttp {
     host: ProxyHost,
 }
 
-impl From<Flow> for Action {
-    fn from(flow: Flow) -> Action {
-        match flow {
-            Flow::Continue => Action::Continue,
-            Flow::Pause => Action::Pause,
-        }
-    }
+/// proxy-wasm's `Action` for a [`Flow`] (no match: the host layer is kept small).
+fn action(flow: Flow) -> Action {
+    [Action::Continue, Action::Pause][usize::from(flow == Flow::Pause)]
 }
 
 impl Context for RaspHttp {}
 
 impl HttpContext for RaspHttp {
     fn on_http_request_headers(&mut self, _: usize, end: bool) -> Action {
-        Action::from(self.filter.on_request_headers(&mut self.host, end))
+        action(self.filter.on_request_headers(&mut self.host, end))
     }
     fn on_http_request_body(&mut self, size: usize, end: bool) -> Action {
-        Action::from(self.filter.on_request_body(&mut self.host, size, end))
+        action(self.filter.on_request_body(&mut self.host, size, end))
     }
     fn on_http_request_trailers(&mut self, _: usize) -> Action {
-        Action::from(self.filter.on_request_trailers(&mut self.host))
+        action(self.filter.on_request_trailers(&mut self.host))
     }
     fn on_http_response_headers(&mut self, _: usize, _: bool) -> Action {
-        Action::from(self.filter.on_response_headers(&mut self.host))
+        action(self.filter.on_response_headers(&mut self.host))
     }
     fn on_log(&mut self) {
         self.filter.on_log(&mut self.host);

@@ -130,7 +130,7 @@ class Envoy:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [str(ENVOY), "-c", self.yaml_path, "--concurrency", str(concurrency),
-             "--base-id", str(self.admin), "--component-log-level", "wasm:info",
+             "--disable-hot-restart", "--component-log-level", "wasm:info",
              "--log-format", "[%Y-%m-%d %T.%e][%t][%l][%n] %v"],
             stdout=self.log, stderr=subprocess.STDOUT)
         if not expect_fail:

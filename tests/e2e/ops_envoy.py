@@ -43,7 +43,7 @@ class RawEnvoy:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [str(ENVOY), "-c", self.yaml_path, "--concurrency", str(concurrency),
-             "--base-id", str(self.admin), "--component-log-level", "wasm:info", *extra_args],
+             "--disable-hot-restart", "--component-log-level", "wasm:info", *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT)
         try:
             wait_for(self._ready, timeout=30, what="envoy ready")

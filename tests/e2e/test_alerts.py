@@ -221,3 +221,46 @@ def test_alert_labels_exist_on_scraped_series(scraped):
                          and n not in PENDING]
                 assert any(label in labels_by_name.get(n, set()) for n in users), \
                     f"{r['alert']}: grouping label {label} not on {users}"
+
+
+STATS = ROOT / "istio" / "proxy-stats.yaml"
+
+
+def kept_by_shipped_scrapes(name):
+    """True when a shipped PodMonitor endpoint scrapes and keeps series `name`
+    (its `keep` rules, matched against the name as exported)."""
+    for d in yaml.safe_load_all(STATS.read_text()):
+        if not d or d["kind"] != "PodMonitor":
+            continue
+        for ep in d["spec"]["podMetricsEndpoints"]:
+            keeps = [r for r in ep.get("metricRelabelings", []) if r.get("action") == "keep"]
+            if all(re.fullmatch(r["regex"], name) for r in keeps):
+                return True
+    return False
+
+
+def test_every_alert_is_fed_by_the_shipped_scrapes(scraped):
+    """An alert whose metric no shipped PodMonitor keeps can never fire."""
+    series, ecds_series = scraped
+    # Names as Envoy exports them before the relabelings (rasp_* keep their
+    # prefix either way; regex selectors are matched against real names).
+    names = {n for n, _, _ in series + ecds_series}
+    _, all_rules = rules()
+    for _, r in all_rules:
+        for name, regex, _ in selectors(r["expr"]):
+            if name is not None:
+                assert kept_by_shipped_scrapes(name), f"{r['alert']}: {name} is not scraped"
+            else:
+                matching = [n for n in names if re.fullmatch(regex, n)]
+                assert any(kept_by_shipped_scrapes(n) for n in matching), \
+                    f"{r['alert']}: nothing matching {regex!r} is scraped"
+
+
+def test_the_runbook_covers_every_alert():
+    readme = (ROOT / "README.md").read_text()
+    runbook = readme[readme.index("### Alert runbook"):]
+    runbook = runbook[:runbook.index("\n## ")]
+    _, all_rules = rules()
+    for _, r in all_rules:
+        assert f"**{r['alert']}**" in runbook, f"{r['alert']} has no runbook entry"
+        assert "README.md#alert-runbook" in r["annotations"].get("runbook", ""), r["alert"]

@@ -145,7 +145,7 @@ def test_rejected_configuration_update_keeps_the_previous_listener(upstream, tmp
     log_path = tmp_path / "envoy.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen([str(ENVOY), "-c", str(tmp_path / "boot.yaml"), "--concurrency", "1",
-                                 "--base-id", str(admin), "--log-format", "[%l][%n] %v"],
+                                 "--disable-hot-restart", "--log-format", "[%l][%n] %v"],
                                 stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for(lambda: request(port, "GET", "/", timeout=2).status == 200, timeout=30, what="listener")

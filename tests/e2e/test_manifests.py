@@ -111,6 +111,7 @@ def check_k8s(path, d):
             assert isinstance(v, str), f"{where}: data.{k} must be a string"
     elif kind == "WasmPlugin":
         spec = d["spec"]
+        check_wasmplugin_target(spec, where)
         assert re.match(r"^(oci|https?|file)://", spec["url"]), where
         assert spec.get("failStrategy", "FAIL_CLOSE") in ("FAIL_CLOSE", "FAIL_OPEN"), where
         assert spec.get("phase", "UNSPECIFIED_PHASE") in ("UNSPECIFIED_PHASE", "AUTHN", "AUTHZ",
@@ -127,6 +128,73 @@ def check_k8s(path, d):
             assert ep.get("port") and ep.get("path"), where
     else:
         raise AssertionError(f"{where}: kind not checked by this test; add it")
+
+
+TARGET_KINDS = {"Gateway": "gateway.networking.k8s.io", "GatewayClass": "gateway.networking.k8s.io",
+                "Service": ""}
+WORKLOAD_MODES = {"UNDEFINED", "CLIENT", "SERVER", "CLIENT_AND_SERVER"}
+
+
+def check_wasmplugin_target(spec, where):
+    """Where a WasmPlugin attaches, as istiod reads it: `selector` (sidecars,
+    classic gateways) or `targetRefs` (Gateway API gateways, waypoints,
+    Services), never both; `match` modes istiod knows."""
+    assert ("selector" in spec) != ("targetRefs" in spec), f"{where}: selector or targetRefs"
+    assert "targetRef" not in spec, f"{where}: targetRef is deprecated; use targetRefs"
+    for ref in spec.get("targetRefs", []):
+        assert ref.get("name"), where
+        assert ref["kind"] in TARGET_KINDS, f"{where}: targetRefs kind {ref['kind']}"
+        assert ref.get("group", "") == TARGET_KINDS[ref["kind"]], f"{where}: group of {ref}"
+    for m in spec.get("match", []):
+        assert m.get("mode", "UNDEFINED") in WORKLOAD_MODES, f"{where}: {m}"
+        for p in m.get("ports", []):
+            assert isinstance(p.get("number"), int), f"{where}: {p}"
+
+
+def wasmplugins():
+    return {rel(p): d for p in sorted((ROOT / "istio").glob("wasmplugin*.yaml"))
+            for d in docs(p) if d.get("kind") == "WasmPlugin"}
+
+
+def test_wasmplugins_for_sidecars_gateways_and_waypoints():
+    plugins = wasmplugins()
+    assert set(plugins) == {"istio/wasmplugin.yaml", "istio/wasmplugin-gateway.yaml",
+                            "istio/wasmplugin-waypoint.yaml"}
+    # Sidecars: selected by label, inbound only, so a call between two
+    # protected workloads is inspected once (by the callee).
+    side = plugins["istio/wasmplugin.yaml"]["spec"]
+    assert side["selector"]["matchLabels"]
+    assert side["match"] == [{"mode": "SERVER"}]
+    # Gateway and waypoint: targetRefs to their Gateway (waypoints ignore
+    # `selector`), and no SERVER match: istiod classes gateway listeners as
+    # CLIENT, so that match would attach the plugin to nothing.
+    for name in ("istio/wasmplugin-gateway.yaml", "istio/wasmplugin-waypoint.yaml"):
+        spec = plugins[name]["spec"]
+        assert [r["kind"] for r in spec["targetRefs"]] == ["Gateway"], name
+        assert not any(m.get("mode") == "SERVER" for m in spec.get("match", [])), name
+    assert plugins["istio/wasmplugin-waypoint.yaml"]["spec"]["targetRefs"][0]["name"] == "waypoint"
+    # All ship in monitor mode (the README's rollout starts there) and the
+    # same module, and never hold headers (Istio cannot set the Envoy side).
+    urls = set()
+    for name, d in plugins.items():
+        conf = d["spec"]["pluginConfig"]
+        assert conf["mode"] == "monitor", name
+        assert conf.get("inspect", {}).get("hold_headers", False) is False, name
+        urls.add(d["spec"]["url"])
+    assert len(urls) == 1, urls
+
+
+def test_wasmplugin_checks_catch_mistakes():
+    bad = [
+        {"selector": {"matchLabels": {"a": "b"}}, "targetRefs": [{"kind": "Gateway", "name": "g",
+                                                                    "group": "gateway.networking.k8s.io"}]},
+        {"targetRefs": [{"kind": "Gateway", "name": "g"}]},
+        {"targetRefs": [{"kind": "Deployment", "name": "d", "group": "apps"}]},
+        {"selector": {}, "match": [{"mode": "INBOUND"}]},
+    ]
+    for spec in bad:
+        with pytest.raises(AssertionError):
+            check_wasmplugin_target(spec, "test")
 
 
 def check_falco_values(d):
@@ -282,3 +350,20 @@ def test_kubernetes_example_envoy_config_runs(upstream):
         wait_for(counted, timeout=5, what="monitor-mode limit counted on the stats port")
     finally:
         e.stop()
+
+
+def test_the_documented_module_size_is_the_built_one():
+    """The README and the Kubernetes example state the module's size (it
+    decides how the module can travel); they must stay near `ls -l`."""
+    size = WASM.stat().st_size
+    for path in (ROOT / "README.md", ROOT / "envoy/kubernetes/deployment.yaml"):
+        stated = re.findall(r"about (\d+(?:\.\d+)?) MiB", path.read_text())
+        assert stated, f"{rel(path)} states no module size"
+        for mib in stated:
+            assert abs(float(mib) * 2**20 - size) < 0.3 * size, \
+                f"{rel(path)} says about {mib} MiB; the module is {size} bytes"
+    # Over a ConfigMap's 1 MiB, the example must not ship it in one.
+    if size > 2**20:
+        dep = docs(ROOT / "envoy/kubernetes/deployment.yaml")[0]
+        vols = {v["name"]: v for v in dep["spec"]["template"]["spec"]["volumes"]}
+        assert "configMap" not in vols["envoy-rasp-module"]

@@ -27,7 +27,7 @@
 //! note and that every range in the notes is exactly what `validate()`
 //! accepts.
 
-use envoy_rasp::engine::config::{block, events, limits, Config, RawConfig};
+use envoy_rasp::engine::config::{block, events, limits, scope, Config, RawConfig};
 use envoy_rasp::engine::error::{ConfigErrors, ErrorKind};
 use envoy_rasp::engine::section::Bounds;
 use envoy_rasp::engine::{ratelimit, siem};
@@ -134,7 +134,8 @@ pub const NOTES: &[Note] = &[
     n("inspect.headers[]", "A header name."),
     n("inspect.body", "Inspect request bodies (form, JSON, multipart, XML, sniffed text)."),
     n("inspect.file_contents", "Also run the injection detectors over uploaded file contents."),
-    n("inspect.hold_headers", "Hold the request headers while the body is inspected. Needs Envoy >= 1.35 with allow_on_headers_stop_iteration: true; keep false in Istio."),
+    n("inspect.hold_headers", "Hold the request headers while the body is inspected. Needs Envoy >= 1.35 with allow_on_headers_stop_iteration: true; keep false in Istio. Without it a held request is resumed after hold_headers_timeout_ms (counted in rasp_hold_headers_resumed_total) and the VM stops holding."),
+    bounded("inspect.hold_headers_timeout_ms", "How long held headers wait for the first body data before the request is resumed (its body is still inspected).", scope::HOLD_HEADERS_TIMEOUT_MS_RANGE),
     n("events", "Security event (log line) settings."),
     bounded("events.max_evidence_bytes", "Longest evidence excerpt in an event.", events::MAX_EVIDENCE_BYTES_RANGE),
     bounded("events.max_findings", "Findings kept and logged per request.", events::MAX_FINDINGS_RANGE),

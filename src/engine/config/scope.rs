@@ -4,7 +4,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::{ConfigErrors, FieldPath};
-use crate::engine::section::{Context, Section};
+use crate::engine::section::{Bounds, Context, Section};
+
+/// `inspect.hold_headers_timeout_ms`: long enough for a client that sends
+/// its headers and body in separate packets, short enough that a request
+/// Envoy withholds is not mistaken for a hang.
+pub const HOLD_HEADERS_TIMEOUT_MS_RANGE: Bounds = Bounds::new(100, 60_000);
+/// Default of `inspect.hold_headers_timeout_ms`.
+pub const DEFAULT_HOLD_HEADERS_TIMEOUT_MS: u64 = 1000;
 
 /// Paths exempt from inspection (detectors and custom rules). Size limits
 /// still apply. Paths are compared after percent-decoding and removing dot
@@ -93,12 +100,21 @@ pub struct InspectSettings {
     ///
     /// Needs Envoy 1.35 or later with `allow_on_headers_stop_iteration: true`
     /// in the Wasm `PluginConfig` (set in `envoy/envoy.yaml`). Without that
-    /// setting Envoy stops every later callback and requests with a body
-    /// would stall, so the default is `false`: headers go upstream at once,
+    /// setting Envoy withholds the body from a filter that holds the headers,
+    /// so the default is `false`: headers go upstream at once,
     /// the body is held until the verdict, and a blocked request reaches the
     /// upstream as headers followed by a reset. Keep `false` where the Envoy
     /// setting cannot be made (Istio `WasmPlugin`).
+    ///
+    /// A misconfiguration never hangs traffic: a held request that gets no
+    /// body within `hold_headers_timeout_ms` is resumed (counted in
+    /// `rasp_hold_headers_resumed_total`, logged once per VM), its body is
+    /// still inspected, and once a VM sees that Envoy withheld the body it
+    /// stops holding headers.
     pub hold_headers: bool,
+    /// How long held headers wait for the first body data before the
+    /// request is resumed, in milliseconds. Default 1000 (100–60000).
+    pub hold_headers_timeout_ms: u64,
 }
 
 impl Default for InspectSettings {
@@ -112,6 +128,7 @@ impl Default for InspectSettings {
             body: true,
             file_contents: false,
             hold_headers: false,
+            hold_headers_timeout_ms: DEFAULT_HOLD_HEADERS_TIMEOUT_MS,
         }
     }
 }
@@ -152,6 +169,11 @@ impl Section for InspectSettings {
             }
             exclude_headers.push(h.to_ascii_lowercase());
         }
+        HOLD_HEADERS_TIMEOUT_MS_RANGE.check(
+            &at.key("hold_headers_timeout_ms"),
+            self.hold_headers_timeout_ms,
+            &mut errors,
+        );
         errors.into_result(InspectSettings {
             headers,
             exclude_headers,

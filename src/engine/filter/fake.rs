@@ -56,6 +56,8 @@ pub struct FakeHost {
     pub events: Vec<String>,
     /// HTTP calls dispatched.
     pub calls: Vec<Call>,
+    /// Requests resumed (context ids), in order.
+    pub resumed: Vec<u32>,
     /// Metric updates.
     pub metrics: FakeMetrics,
 }
@@ -231,6 +233,11 @@ impl Host for FakeHost {
             timeout_ms: call.timeout_ms,
         });
         Ok(())
+    }
+
+    fn resume_request(&mut self, context_id: u32) -> bool {
+        self.resumed.push(context_id);
+        true
     }
 
     fn memory_bytes(&self) -> Option<u64> {

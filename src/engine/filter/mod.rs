@@ -12,6 +12,10 @@
 //!   the rate-limit key and the response headers it owes. Its methods
 //!   mirror the proxy's callbacks and answer with a [`Flow`], which the
 //!   host maps to proxy-wasm's `Action`.
+//! * [`HeldRequests`] bounds `inspect.hold_headers`: the root's tick
+//!   resumes a held request whose body does not come (Envoy without
+//!   `allow_on_headers_stop_iteration` withholds it), so a misconfiguration
+//!   costs one timeout per VM, never a hung request.
 //! * [`FakeHost`] is the host in memory: settable clock, request, client
 //!   address and store; it records replies, headers, logs, events, metrics
 //!   and HTTP calls, and plays the proxy's side of one request
@@ -39,12 +43,14 @@
 //! ```
 
 mod fake;
+mod hold;
 mod phase;
 mod record;
 mod request;
 mod root;
 
 pub use fake::{Call, FakeHost, SentReply};
+pub use hold::{HeldRequests, HoldHandle, Release, CONFIRM_NANOS, MAX_HELD};
 pub use phase::{Flow, Phase};
 pub use record::record_transaction;
 pub use request::RequestFilter;
@@ -52,3 +58,5 @@ pub use root::{FilterRoot, SiemHandle};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hold;

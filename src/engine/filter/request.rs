@@ -8,6 +8,7 @@ use crate::engine::ratelimit::{Keying, RateKey, RateLimiter};
 use crate::engine::reply::LocalReply;
 use crate::engine::{Engine, Transaction};
 
+use super::hold::{HoldHandle, Release};
 use super::phase::{Flow, Phase};
 use super::record::record_transaction;
 use super::root::SiemHandle;
@@ -23,6 +24,10 @@ pub struct RequestFilter {
     context_id: u32,
     /// The VM's SIEM queue, when a sink is configured.
     siem: Option<SiemHandle>,
+    /// The VM's table of held requests (`inspect.hold_headers`).
+    holds: Option<HoldHandle>,
+    /// This request paused in its headers callback and is in `holds`.
+    held: bool,
     /// Created from the request head; `None` until then (or when the head
     /// could not be read).
     tx: Option<Transaction>,
@@ -52,6 +57,8 @@ impl RequestFilter {
             engine,
             context_id,
             siem: None,
+            holds: None,
+            held: false,
             tx: None,
             phase: Phase::Headers,
             buffered: 0,
@@ -69,6 +76,18 @@ impl RequestFilter {
     pub fn with_siem(mut self, queue: SiemHandle) -> RequestFilter {
         self.siem = Some(queue);
         self
+    }
+
+    /// Enters held requests in the VM's table, whose tick resumes them
+    /// when their body does not come (see `inspect.hold_headers`).
+    pub fn with_holds(mut self, holds: HoldHandle) -> RequestFilter {
+        self.holds = Some(holds);
+        self
+    }
+
+    /// True while the request's headers are held.
+    pub fn is_held(&self) -> bool {
+        self.held
     }
 
     /// Where the request is in its life.
@@ -120,8 +139,10 @@ impl RequestFilter {
             HeadVerdict::NeedBody => {
                 self.phase = Phase::Buffering;
                 // Pausing here only works with Envoy's
-                // allow_on_headers_stop_iteration; see `inspect.hold_headers`.
-                if self.engine.config().inspect.hold_headers {
+                // allow_on_headers_stop_iteration; the table bounds the
+                // wait when Envoy lacks it (see `hold`).
+                self.held = self.engine.config().inspect.hold_headers && self.hold(t0);
+                if self.held {
                     Flow::Pause
                 } else {
                     Flow::Continue
@@ -145,6 +166,7 @@ impl RequestFilter {
         body_size: usize,
         end_of_stream: bool,
     ) -> Flow {
+        self.release(host);
         let total = match self.phase {
             Phase::Buffering => {
                 self.buffered = body_size;
@@ -189,6 +211,7 @@ impl RequestFilter {
     /// trailers end with them, not with an end-of-stream body callback:
     /// decide here.
     pub fn on_request_trailers(&mut self, host: &mut dyn Host) -> Flow {
+        self.release(host);
         match self.phase {
             Phase::Buffering => self.inspect_body(host),
             Phase::Streaming => self.finish(host, None),
@@ -208,7 +231,45 @@ impl RequestFilter {
     /// The stream is over. Requests that ended early (a client reset
     /// mid-body) are still recorded.
     pub fn on_log(&mut self, host: &mut dyn Host) {
+        self.forget();
         self.record(host);
+    }
+
+    /// Enters this request in the VM's table of held requests; false when
+    /// it must not be held.
+    fn hold(&mut self, now: u64) -> bool {
+        let holds = self.holds.as_ref().and_then(|h| h.try_borrow_mut().ok());
+        holds.is_some_and(|mut h| h.hold(self.context_id, now))
+    }
+
+    /// Body data or trailers came: the request leaves the table. Logs once
+    /// per VM when this shows that Envoy withheld the body.
+    fn release(&mut self, host: &mut dyn Host) {
+        if !std::mem::take(&mut self.held) {
+            return;
+        }
+        let now = host.now_nanos();
+        let Some(mut holds) = self.holds.as_ref().and_then(|h| h.try_borrow_mut().ok()) else {
+            return;
+        };
+        if holds.release(self.context_id, now) == Release::Withheld {
+            host.log(
+                Level::Warn,
+                "envoy-rasp: inspect.hold_headers: Envoy held back the request body until the \
+                 headers were resumed, so this Envoy lacks allow_on_headers_stop_iteration: true \
+                 on the Wasm filter; this VM no longer holds headers (bodies are still \
+                 inspected). Set that option (Envoy >= 1.35) or inspect.hold_headers: false.",
+            );
+        }
+    }
+
+    /// The request ended: it leaves the table.
+    fn forget(&mut self) {
+        if std::mem::take(&mut self.held) {
+            if let Some(mut holds) = self.holds.as_ref().and_then(|h| h.try_borrow_mut().ok()) {
+                holds.forget(self.context_id);
+            }
+        }
     }
 
     /// Reads the buffered body once and inspects it.
@@ -238,6 +299,7 @@ impl RequestFilter {
             return Flow::Continue;
         }
         self.phase = Phase::Done;
+        self.forget();
         let flow = match reply {
             Some(r) => {
                 host.send_reply(r.status, &r.headers, &r.body);

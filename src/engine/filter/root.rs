@@ -10,6 +10,7 @@ use crate::engine::ratelimit::KeyGauge;
 use crate::engine::siem::{self, SiemQueue};
 use crate::engine::Engine;
 
+use super::hold::HoldHandle;
 use super::request::RequestFilter;
 
 /// The VM's SIEM queue, shared by the root (which sends the batches) and
@@ -21,12 +22,19 @@ pub type SiemHandle = Rc<RefCell<SiemQueue>>;
 /// sweep need no more than one tick a second.
 const DEFAULT_TICK_MS: u64 = 1000;
 
+/// Ticks per hold timeout while headers are held: a request that gets no
+/// body is resumed at most a quarter of the timeout late.
+const HOLD_TICKS_PER_TIMEOUT: u64 = 4;
+
 /// The plugin's per-VM state: one per plugin per wasm VM.
 #[derive(Default)]
 pub struct FilterRoot {
     /// The last configuration that loaded.
     engine: Option<Engine>,
     siem: Option<SiemHandle>,
+    /// Requests whose headers are held; kept across configurations so a
+    /// request held under the previous one is still resumed.
+    holds: HoldHandle,
     tick_ms: u64,
     /// Ticks so far (picks the rate-limit shard to sweep).
     ticks: u32,
@@ -54,6 +62,14 @@ impl FilterRoot {
             self.tick_ms = self.tick_ms.min(q.tick_period_ms());
             Rc::new(RefCell::new(q))
         });
+        let inspect = &engine.config().inspect;
+        if inspect.hold_headers {
+            let tick = inspect.hold_headers_timeout_ms / HOLD_TICKS_PER_TIMEOUT;
+            self.tick_ms = self.tick_ms.min(tick.max(1));
+        }
+        if let Ok(mut holds) = self.holds.try_borrow_mut() {
+            holds.set_timeout_ms(inspect.hold_headers_timeout_ms);
+        }
         self.report_memory(host);
         let c = engine.config();
         host.log(
@@ -83,17 +99,54 @@ impl FilterRoot {
     /// A filter for a new request; `None` before a configuration loaded.
     pub fn request(&self, context_id: u32) -> Option<RequestFilter> {
         let filter = RequestFilter::new(self.engine.clone()?, context_id);
+        let filter = filter.with_holds(Rc::clone(&self.holds));
         Some(match &self.siem {
             Some(q) => filter.with_siem(Rc::clone(q)),
             None => filter,
         })
     }
 
-    /// The periodic tick: memory gauge, SIEM batch, one rate-limit shard.
+    /// The periodic tick: memory gauge, SIEM batch, one rate-limit shard,
+    /// and held requests whose body did not come. Resuming comes last: the
+    /// proxy host switches to each request's context to resume it.
     pub fn on_tick(&mut self, host: &mut dyn Host) {
         self.report_memory(host);
         self.flush_siem(host);
         self.sweep_rate_limits(host);
+        self.resume_held(host);
+    }
+
+    /// The VM's table of held requests.
+    pub fn holds(&self) -> &HoldHandle {
+        &self.holds
+    }
+
+    /// Resumes the held requests whose body did not come within
+    /// `inspect.hold_headers_timeout_ms`; counts them, logs the first.
+    fn resume_held(&mut self, host: &mut dyn Host) {
+        let Ok(mut holds) = self.holds.try_borrow_mut() else {
+            return;
+        };
+        if holds.is_empty() {
+            return;
+        }
+        let (due, first) = holds.expire(host.now_nanos());
+        drop(holds);
+        for &id in &due {
+            host.resume_request(id);
+        }
+        if !due.is_empty() {
+            host.metrics().add(Metric::HoldResumed, due.len() as u64);
+        }
+        if first {
+            host.log(
+                Level::Warn,
+                "envoy-rasp: inspect.hold_headers: a request with held headers got no body in \
+                 time and was resumed (rasp_hold_headers_resumed_total). Either the client is \
+                 slow to send it, or Envoy withholds bodies from a filter that holds headers \
+                 (the Wasm filter needs allow_on_headers_stop_iteration: true, Envoy >= 1.35).",
+            );
+        }
     }
 
     /// The collector answered a batch (`status`: its `:status`, `None` when

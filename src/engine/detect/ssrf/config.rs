@@ -38,8 +38,9 @@ pub struct SsrfConfig {
     /// Hosts that are always allowed (exact names or IP literals,
     /// case-insensitive; `*.example.com` allows every subdomain). A
     /// whitelisted host is not judged by address or name; schemes and
-    /// parser-confusion tricks are still flagged. Default: the reference
-    /// hosts `api.example.com`, `payment.provider.com`.
+    /// parser-confusion tricks are still flagged. Default empty: the
+    /// reference design's `api.example.com` and `payment.provider.com` are
+    /// its example's hosts (`examples/openrasp-reference.json`).
     pub whitelist: Vec<String>,
     /// Dangerous URL schemes (case-insensitive), flagged in anchored URLs
     /// whatever the host. Default: `file`, `gopher`, `dict`, `ldap`,
@@ -104,7 +105,7 @@ impl Default for SsrfConfig {
                 "4000::/2",
                 "8000::/1",
             ]),
-            whitelist: strings(&["api.example.com", "payment.provider.com"]),
+            whitelist: Vec::new(),
             schemes: strings(&[
                 "file",
                 "gopher",

@@ -17,9 +17,10 @@ pub struct TraversalConfig {
     /// `block` (default), `log` or `off`.
     pub action: Action,
     /// Directories under which absolute paths are allowed (after `.` and
-    /// `..` segments are resolved, compared case-insensitively). Default:
-    /// the reference's `["/app/data", "/tmp"]`. Entries must be absolute
-    /// (`/dir` or `C:\dir`).
+    /// `..` segments are resolved, compared case-insensitively). Default
+    /// empty: the reference design's `["/app/data", "/tmp"]` are its
+    /// example's directories (`examples/openrasp-reference.json`), not
+    /// every application's. Entries must be absolute (`/dir` or `C:\dir`).
     pub whitelist: Vec<String>,
     /// Whether one plain parent step (`../img/a.png`) whose target is not a
     /// sensitive file is allowed, as relative links are. `true` (default);
@@ -31,7 +32,7 @@ impl Default for TraversalConfig {
     fn default() -> Self {
         TraversalConfig {
             action: Action::Block,
-            whitelist: vec!["/app/data".to_string(), "/tmp".to_string()],
+            whitelist: Vec::new(),
             allow_single_parent: true,
         }
     }
