@@ -15,11 +15,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = {"sqli", "xss", "cmdi", "path_traversal", "ssrf", "xxe", "upload_filename", "benign"}
+# The families of the newer detectors (their floors are in tests/accuracy.rs).
+NEW = {"ssti", "nosqli", "ldap", "crlf", "php_injection", "java_injection", "rfi", "prototype_pollution",
+       "nodejs_injection"}
+# Files from which only the NEW classes are taken (their other rows are not
+# plain attack or benign values: `crs_negative` is no benign class).
+NEW_ONLY = {"crs_values.jsonl"}
 # Rows kept per (file, class): all benign rows (the false-positive ceilings
 # need them all) and a hash-ordered sample of each attack class.
 PER_CLASS = 1500
 FILES = ["httpparams.jsonl", "libinjection.jsonl", "payloadbox.jsonl", "payloadsallthethings.jsonl",
-         "seclists.jsonl", "gotestwaf_benign.jsonl"]
+         "seclists.jsonl", "gotestwaf_benign.jsonl", "crs_values.jsonl"]
 KEEP_FIELDS = ("class", "value", "source", "subclass", "single_token", "zone")
 
 
@@ -37,7 +43,8 @@ def main():
         rows = defaultdict(list)
         for line in open(Path(a.corpus) / name, encoding="utf-8"):
             r = json.loads(line)
-            if r.get("class") in MAIN and isinstance(r.get("value"), str):
+            wanted = NEW if name in NEW_ONLY else MAIN | NEW
+            if r.get("class") in wanted and isinstance(r.get("value"), str):
                 rows[r["class"]].append({k: r[k] for k in KEEP_FIELDS if k in r})
         kept = []
         for cls, rs in sorted(rows.items()):

@@ -50,6 +50,13 @@ const MAIN: &[(&str, Option<AttackType>)] = &[
     ("ssrf", Some(AttackType::Ssrf)),
     ("xxe", Some(AttackType::Xxe)),
     ("upload_filename", Some(AttackType::FileUpload)),
+    ("ssti", Some(AttackType::Ssti)),
+    ("nosqli", Some(AttackType::NosqlInjection)),
+    ("ldap", Some(AttackType::LdapInjection)),
+    ("crlf", Some(AttackType::HeaderInjection)),
+    ("php_injection", Some(AttackType::PhpInjection)),
+    ("java_injection", Some(AttackType::JavaInjection)),
+    ("prototype_pollution", Some(AttackType::PrototypePollution)),
     ("benign", None),
 ];
 
