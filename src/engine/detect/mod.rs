@@ -28,6 +28,7 @@ pub(crate) mod hit;
 pub mod java;
 pub mod jndi;
 pub mod ldap;
+pub mod node;
 pub mod nosqli;
 pub mod php;
 pub mod prototype_pollution;

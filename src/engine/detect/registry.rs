@@ -58,6 +58,9 @@ macro_rules! with_detectors {
             java java_injection JavaInjection
                 "Java expression-language (OGNL, SpEL, EL), Spring4Shell, serialized objects and gadget classes; .NET `$type` gadgets."
                 $crate::engine::detect::java::Java;
+            node node_injection NodeInjection
+                "Node.js code injection: node-serialize function markers, the Function constructor, process internals, React Flight prototype references, empty infinite loops."
+                $crate::engine::detect::node::Node;
             php php_injection PhpInjection
                 "PHP object injection, code in parameters and stream wrappers."
                 $crate::engine::detect::php::Php;
