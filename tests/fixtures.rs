@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use envoy_rasp::engine::decode::normalize;
 use envoy_rasp::engine::detect::{
-    cmdi, crlf, java, jndi, ldap, nosqli, php, prototype_pollution, scanner, sensitive_path, sqli,
-    ssrf, ssti, traversal, upload, xss, xxe, Detector, Hit, ValueCtx,
+    cmdi, crlf, java, jndi, ldap, node, nosqli, php, prototype_pollution, scanner, sensitive_path,
+    sqli, ssrf, ssti, traversal, upload, xss, xxe, Detector, Hit, ValueCtx,
 };
 use envoy_rasp::engine::error::FieldPath;
 use envoy_rasp::engine::surface::{FilePart, Surface};
@@ -320,6 +320,15 @@ const RUNNERS: &[Runner] = &[
         min_rows: 1,
         // As the engine reads a value: as received, then normalised.
         build: || engine_reading(compiled::<nosqli::Nosqli>("nosql_injection"), row_ctx),
+    },
+    Runner {
+        name: "node",
+        extra_fields: &[],
+        exact_spans: false,
+        min_detect: 15,
+        min_pass: 15,
+        min_rows: 1,
+        build: || engine_reading(compiled::<node::Node>("node_injection"), query_ctx),
     },
     Runner {
         name: "prototype_pollution",

@@ -30,6 +30,7 @@ pub mod java;
 pub mod jndi;
 pub mod ldap;
 pub mod markdown;
+pub mod node;
 pub mod nosqli;
 pub mod php;
 pub mod prototype_pollution;

@@ -16,8 +16,8 @@
 //! verdict (`rasp-eval --verdicts` shows what a reordering changes).
 //!
 //! The order gives each payload one clear type: the detectors of a
-//! specific language (JNDI lookups, Java expression languages, template
-//! engines) come before the generic ones that see the same payload from
+//! specific language (JNDI lookups, Java expression languages, Node.js,
+//! template engines) come before the generic ones that see the same payload from
 //! outside (`T(java.lang.Runtime).getRuntime().exec('id')` is also an
 //! exec-style call to `cmdi`), and PHP before the file readings
 //! (`php://filter/…` is also a wrapper to `path_traversal`, a serialized
@@ -35,6 +35,9 @@ macro_rules! with_detectors {
             java java_injection JavaInjection
                 "Java expression-language (OGNL, SpEL, EL), Spring4Shell, serialized objects and gadget classes; .NET `$type` gadgets."
                 $crate::engine::detect::java::Java;
+            node node_injection NodeInjection
+                "Node.js code injection: node-serialize function markers, the Function constructor, process internals, React Flight prototype references, empty infinite loops."
+                $crate::engine::detect::node::Node;
             ssti ssti Ssti
                 "Server-side template injection (Jinja2/Twig, Freemarker, Velocity, ERB, Thymeleaf, Handlebars, Smarty, Mako)."
                 $crate::engine::detect::ssti::Ssti;

@@ -38,7 +38,10 @@
 //!   (`java.lang.ProcessBuilder`, `javax.script.ScriptEngineManager`,
 //!   `java.beans.XMLDecoder`, …) where a deserializer reads a type: the
 //!   whole value (`class_names`), `class="…"` (XMLDecoder), an XStream
-//!   element, a SnakeYAML `!!` tag, a JSON type key (`"@type":`).
+//!   element, a SnakeYAML `!!` tag, a JSON type key (`"@type":`); or
+//!   both halves of a chain by their short names in one value, a
+//!   commons-collections functor or `XMLDecoder` with a process class
+//!   (`ProcessBuilder.evil.InvokerTransformer`); either alone passes.
 //! * `dotnet.type_gadget` / `dotnet.serialized_object` (`dotnet`): a
 //!   ysoserial.net gadget type in a type position (`"$type":
 //!   "System.Windows.Data.ObjectDataProvider, PresentationFramework"`), XAML
@@ -75,9 +78,11 @@
 //! `mod.rs`: the section, the compiled form and the order of the readings;
 //! `expr`: OGNL, SpEL, EL, process-starting code, class-loader paths;
 //! `serial`: serialization streams; `classes`: the gadget tables and type
-//! positions, XAML; `bytes`: byte helpers.
+//! positions, XAML; `chain`: functor and process short names paired;
+//! `bytes`: byte helpers.
 
 mod bytes;
+mod chain;
 mod classes;
 mod expr;
 mod serial;
@@ -296,8 +301,10 @@ impl Java {
             }
         }
         if self.dotnet && m & (C_LT | C_BRACE) != 0 {
-            return classes::xaml(value);
+            if let Some(h) = classes::xaml(value) {
+                return Some(h);
+            }
         }
-        None
+        chain::scan(value)
     }
 }

@@ -158,6 +158,8 @@ fn adversarial_inputs_are_linear() {
         b"getRuntime(",
         b"java.lang.Runtime ",
         b"'+{",
+        b"ForClosure.",
+        b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.",
     ] {
         let len = if cfg!(debug_assertions) {
             1 << 18

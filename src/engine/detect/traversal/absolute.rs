@@ -25,6 +25,9 @@ pub(super) enum Reading {
     Text,
 }
 
+/// Most suffix candidates judged inside one path read from text.
+const MAX_SUFFIXES: usize = 16;
+
 impl Traversal {
     /// Absolute paths: the whole value, or system paths inside text.
     /// `data`: the value is a nested document field.
@@ -60,6 +63,11 @@ impl Traversal {
             b':' => i.checked_sub(1),
             _ => None,
         });
+        // A candidate inside the path judged last (after a `:` in it, as in
+        // `http://a/http://a/…`) is a suffix of that path, ending where it
+        // ends: judging every such suffix is quadratic in a value of
+        // repeated URLs, so at most `MAX_SUFFIXES` are judged per path.
+        let (mut span_end, mut suffixes) = (0usize, 0usize);
         for q in candidates {
             if q == 0 {
                 continue;
@@ -71,6 +79,12 @@ impl Traversal {
             if !starts_path(s, q) {
                 continue;
             }
+            if q < span_end {
+                suffixes += 1;
+                if suffixes > MAX_SUFFIXES {
+                    continue;
+                }
+            }
             let end = s
                 .get(q..)
                 .and_then(|r| {
@@ -78,6 +92,10 @@ impl Traversal {
                         .position(|&b| is_boundary(b) || b == b'?' || b == b'#')
                 })
                 .map_or(s.len(), |x| q + x);
+            if q >= span_end {
+                span_end = end;
+                suffixes = 0;
+            }
             let path = s.get(q..end).unwrap_or_default();
             if let Some(reason) = self.judge_absolute(path, &mut canon, Reading::Text) {
                 return Some(Found::new("path.absolute", reason, q, end));

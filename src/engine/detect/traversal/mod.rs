@@ -41,6 +41,11 @@
 //!   filter-chain elements (`convert.iconv.…`). A `file:` URL inside text
 //!   or a stack frame (`at f (file:///app/x.js:8:5)`) counts only when it
 //!   names a system or sensitive file.
+//! * **remote file inclusion** (`path.remote_include`): a value that is one
+//!   URL to a script or text file on a host named by its IP address
+//!   (`http://66.240.183.75/crash.php`, `https://[2001:db8::1]/x.txt`); a
+//!   named host (`https://example.com/index.php`) or an address URL to a
+//!   page or image passes.
 //! * base64 values that decode to any of the above (`Li4vLi4v…`).
 //!
 //! Cost: one table-driven byte pass decides which checks can apply; values
@@ -72,6 +77,7 @@
 //!   the value (findings carry stream offsets until `Stream::hit` maps them);
 //! * `climb`: parent-directory climbs and their judgement; `absolute`:
 //!   absolute paths and the whitelist; `wrapper`: stream wrappers;
+//!   `remote`: URLs of scripts on address hosts (remote inclusion);
 //! * `sensitive`: the lists of system roots and sensitive files and the
 //!   tests on them, including `is_sensitive_path` for `cmdi`; `path`:
 //!   separators, boundaries, drive letters, canonical form;
@@ -85,6 +91,7 @@ mod climb;
 mod config;
 mod decode;
 mod path;
+mod remote;
 mod scan;
 mod sensitive;
 mod wrapper;

@@ -8,6 +8,7 @@ use super::classify::{
 };
 use super::config::Traversal;
 use super::decode::{decode_is_noop, Found, Stream};
+use super::remote::remote_include;
 use super::sensitive::sensitive_relative;
 use super::wrapper::wrapper;
 use crate::engine::detect::field::Depth;
@@ -55,6 +56,13 @@ impl Traversal {
         }
         if class & (C_COLON | C_CONVERT) != 0 {
             if let Some(f) = wrapper(s) {
+                return Some(stream.hit(f));
+            }
+        }
+        // A nested document field describes a link; a parameter or a
+        // top-level field is what an include reads.
+        if class & C_COLON != 0 && !data {
+            if let Some(f) = remote_include(s) {
                 return Some(stream.hit(f));
             }
         }

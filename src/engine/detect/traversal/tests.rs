@@ -72,6 +72,8 @@ fn adversarial_inputs_do_not_hang() {
             b"0x",
             b" /e",
             b"\xc0",
+            b"http://1.1.1.1/",
+            b"[::",
         ] {
             let v: Vec<u8> = unit.iter().copied().cycle().take(1 << 20).collect();
             let _ = t.detect(&v, &ctx);
