@@ -895,3 +895,83 @@ mod tests {
         assert!(normalize(&hi).flags & FLAG_INVALID_UTF8 != 0);
     }
 }
+
+/// Shortest value read as base64 text (9 decoded bytes): shorter runs of
+/// letters and digits are words and identifiers far more often.
+const MIN_BASE64: usize = 12;
+/// Longest value decoded (the decoded text is inspected like any value).
+const MAX_BASE64: usize = 64 * 1024;
+
+/// The text a whole value encodes when it is canonical base64 (either
+/// alphabet, padding optional) of printable UTF-8: `JyBvciAxPTEtLSA=` is
+/// `' or 1=1-- `. Applications decode such values (tokens, state
+/// parameters, "encoded" form fields) and attackers use that to slip a
+/// payload past a filter that reads only the surface form. Random tokens,
+/// hashes and hex ids decode to binary and are refused, so only text is
+/// read again; the decode is bounded by [`MAX_BASE64`].
+pub fn base64_text(value: &[u8]) -> Option<Vec<u8>> {
+    use super::bytes::base64::{Alphabet, Strict};
+    if value.len() < MIN_BASE64 || value.len() > MAX_BASE64 {
+        return None;
+    }
+    // Cheap refusals first: a byte outside both alphabets, or a value of
+    // one letter case and digits only (hex ids, words), which is rarely
+    // base64 of text (text encodes to mixed case).
+    let mut lower = false;
+    let mut upper = false;
+    for &b in value {
+        match b {
+            b'a'..=b'z' => lower = true,
+            b'A'..=b'Z' => upper = true,
+            b'0'..=b'9' | b'+' | b'/' | b'-' | b'_' | b'=' => {}
+            _ => return None,
+        }
+    }
+    if !(lower && upper) {
+        return None;
+    }
+    let out = Strict(Alphabet::Either).decode(value)?;
+    let text = std::str::from_utf8(&out).ok()?;
+    let printable = text
+        .chars()
+        .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+    printable.then_some(out)
+}
+
+#[cfg(test)]
+mod base64_text_tests {
+    use super::base64_text;
+
+    #[test]
+    fn text_is_decoded() {
+        assert_eq!(
+            base64_text(b"JyBvciAxPTEtLSA=").as_deref(),
+            Some(&b"' or 1=1-- "[..])
+        );
+        assert_eq!(
+            base64_text(b"JyBvciAxPTEtLSA").as_deref(),
+            Some(&b"' or 1=1-- "[..])
+        );
+        assert_eq!(
+            base64_text(b"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==").as_deref(),
+            Some(&b"<script>alert(1)</script>"[..])
+        );
+    }
+
+    #[test]
+    fn not_text_or_not_base64() {
+        for v in [
+            &b"short"[..],
+            b"d41d8cd98f00b204e9800998ecf8427e",
+            b"550e8400e29b41d4a716446655440000",
+            b"hello world, how are you",
+            b"AAECAwQFBgcICQoLDA0ODw==",
+            b"ZXZpbA=",
+            b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+        ] {
+            assert!(base64_text(v).is_none(), "{:?}", String::from_utf8_lossy(v));
+        }
+        let big = vec![b'Q'; super::MAX_BASE64 + 4];
+        assert!(base64_text(&big).is_none());
+    }
+}

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use super::config::{Config, OverflowPolicy};
-use super::decode::{normalize_with, Options};
+use super::decode::{base64_text, normalize_with, Options};
 use super::detect::{AttackType, Field, Finding, Hit, ValueCtx};
 use super::event;
 use super::http::RequestHead;
@@ -822,6 +822,12 @@ impl Sink for Scan<'_> {
                 any |= self.scan(&n, &ctx, name, kind, &mut seen);
             }
         }
+        // A whole value that is base64 of text is read once more, decoded.
+        if kind == Kind::Value && !self.done() {
+            if let Some(text) = base64_text(value) {
+                any |= self.scan(&text, &ctx, name, kind, &mut seen);
+            }
+        }
         // The whole path (name `""`) is also judged as a request for a
         // file, after the value detectors: a climb to `/etc/passwd` is
         // reported as path traversal, not as a request for a secret.
@@ -929,6 +935,28 @@ mod tests {
         assert_eq!(f[0].taken, Taken::Block);
         let (v, _) = get(&e, "/x?q=fine");
         assert_eq!(v, HeadVerdict::Allow);
+    }
+
+    #[test]
+    fn base64_of_text_is_read_decoded() {
+        let e = engine("{}");
+        // `' or 1=1-- ` and `<script>alert(1)</script>`, base64 (the second
+        // percent-encoded as a browser sends `=`).
+        let (v, f) = get(&e, "/x?state=JyBvciAxPTEtLSA=");
+        assert!(v.is_block(), "{v:?}");
+        assert_eq!(f[0].location, "query:state");
+        assert_eq!(f[0].evidence, "' or 1=1");
+        let (v, f) = get(&e, "/x?t=PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg%3D%3D");
+        assert!(v.is_block(), "{v:?}");
+        assert_eq!(f[0].attack, AttackType::Xss);
+        // Base64 of harmless text, tokens and hex ids pass.
+        for q in [
+            "/x?msg=SGVsbG8sIHdvcmxkIQ==",
+            "/x?token=AAECAwQFBgcICQoLDA0ODw==",
+            "/x?id=d41d8cd98f00b204e9800998ecf8427e",
+        ] {
+            assert_eq!(get(&e, q).0, HeadVerdict::Allow, "{q}");
+        }
     }
 
     #[test]
