@@ -354,6 +354,14 @@ impl Upload {
         }
         let basename = |v: &'_ [u8]| -> usize { v.iter().rposition(seps).map_or(0, |p| p + 1) };
         let base = v.get(basename(v)..).unwrap_or_default();
+        if session_file(base) {
+            return Some((
+                "upload.session_file",
+                Cow::Borrowed(
+                    "file named like a PHP session file (`sess_<id>`): planting a session",
+                ),
+            ));
+        }
         if let Some(v) = self.judge_name(base) {
             return Some(v);
         }
@@ -697,6 +705,66 @@ impl Detector for Upload {
     fn action(&self) -> Action {
         Upload::action(self)
     }
+
+    /// Uploads that are not multipart name their file in a header: the
+    /// `X-Filename` family that upload widgets and APIs send with a raw
+    /// body, and a request `Content-Disposition` (`PUT` of a file).
+    const EVERY_HEADER: bool = true;
+
+    fn detect_header(&self, name: &[u8], value: &[u8]) -> Option<Hit> {
+        let hit = |(rule, reason): Verdict| Hit {
+            rule: Cow::Borrowed(rule),
+            reason,
+            start: 0,
+            end: value.len(),
+        };
+        if is_filename_header(name) {
+            return self.judge(value).map(hit);
+        }
+        if name.eq_ignore_ascii_case(b"content-disposition") {
+            let mut found = None;
+            for_each_filename(value, |candidate, _| {
+                found = self.judge(candidate);
+                found.is_none()
+            });
+            return found.map(hit);
+        }
+        None
+    }
+}
+
+/// `sess_d8ew88tqmabdcokhumchy8htqm`: the name PHP's file session handler
+/// stores a session under (`sess_` and an id of 20 to 256 characters of
+/// `[A-Za-z0-9,-]`, `session.sid_length`). An upload under that name into
+/// the session directory forges a session (or plants serialized objects it
+/// unserializes).
+fn session_file(base: &[u8]) -> bool {
+    base.get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"sess_"))
+        && (25..=261).contains(&base.len())
+        && base
+            .get(5..)
+            .unwrap_or_default()
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b',' || b == b'-')
+}
+
+/// `X-Filename`, `X_Filename`, `X.Filename`, `X-File-Name` (any case): the
+/// header names upload clients put a file name in.
+fn is_filename_header(name: &[u8]) -> bool {
+    let mut buf = [0u8; 16];
+    let mut n = 0;
+    for &b in name {
+        if matches!(b, b'-' | b'_' | b'.') {
+            continue;
+        }
+        let Some(slot) = buf.get_mut(n) else {
+            return false;
+        };
+        *slot = b.to_ascii_lowercase();
+        n += 1;
+    }
+    buf.get(..n) == Some(b"xfilename")
 }
 
 #[cfg(test)]
@@ -708,6 +776,41 @@ mod tests {
         Upload::compile(&UploadConfig::default(), "file_upload")
             .unwrap()
             .unwrap()
+    }
+
+    #[test]
+    fn file_names_in_headers() {
+        let d = det();
+        for (name, value) in [
+            ("x-filename", "a.php.."),
+            ("X_Filename", "fda.php5..."),
+            ("X.Filename", "a.php"),
+            ("x-file-name", "B.jsp"),
+            (
+                "content-disposition",
+                "attachment; filename=\"shell.phtml\"",
+            ),
+            ("x-filename", "/tmp/sess_abc123def456ghi789jkl"),
+        ] {
+            let h = d.detect_header(name.as_bytes(), value.as_bytes());
+            assert!(h.is_some(), "{name}: {value}");
+        }
+        for (name, value) in [
+            ("x-filename", "report.pdf"),
+            ("x-filename", "sess_notes.txt"),
+            ("content-disposition", "attachment; filename=\"photo.jpg\""),
+            ("x-request-id", "a.php"),
+            ("x-filenames-are-long-header", "a.php"),
+        ] {
+            assert!(
+                d.detect_header(name.as_bytes(), value.as_bytes()).is_none(),
+                "{name}: {value}"
+            );
+        }
+        let r = d
+            .detect_header(b"x-filename", b"sess_d8ew88tqmabdcokhumchy8htqm")
+            .unwrap();
+        assert_eq!(r.rule, "upload.session_file");
     }
 
     fn part<'a>(name: &'a [u8], disposition: &'a [u8], content: &'a [u8]) -> FilePart<'a> {
