@@ -697,6 +697,13 @@ impl Detector for Upload {
     fn action(&self) -> Action {
         Upload::action(self)
     }
+
+    /// Reads multipart file parts only (`detect_file`).
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::NEVER;
+        NEEDS
+    }
 }
 
 #[cfg(test)]
