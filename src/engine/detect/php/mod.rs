@@ -85,11 +85,14 @@ impl Detector for Php {
     }
 
     /// The class table of `detect`, or base64 of a serialized object
-    /// (`Tzo`, `Qzo`, `YTo`: an uppercase letter and an `o`).
+    /// (`Tzo`, `Qzo`, `YTo`: an uppercase letter and an `o`). A `.`
+    /// alone only reaches the filter-chain elements (`convert.iconv.`).
     fn needs(&self) -> crate::engine::detect::detector::Needs {
         use crate::engine::bytes::Signature as S;
         use crate::engine::detect::detector::Needs as N;
-        const NEEDS: N = N::any(b"($<:{`'\".").or_all(S::UPPER | S::letter(b'o'));
+        const NEEDS: N = N::any(b"($<:{`'\"")
+            .or_all(S::UPPER | S::letter(b'o'))
+            .or_all(S::DOT | S::letters(b"convert"));
         NEEDS
     }
 
