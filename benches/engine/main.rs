@@ -62,6 +62,11 @@ const GROUPS: &[Group] = &[
         run: requests::requests,
     },
     Group {
+        name: "values",
+        explicit: false,
+        run: requests::values,
+    },
+    Group {
         name: "detectors",
         explicit: false,
         run: requests::detectors,

@@ -1,5 +1,6 @@
 //! Whole requests and the detectors over real values: `requests` (the GET
 //! of `make bench`, per request, and `RASP_BENCH_JSON` as a POST body),
+//! `values` (the benign corpus and real-traffic values one at a time),
 //! `detectors` (each detector over the values of a JSON body) and
 //! `cmdi_values` (the slowest values for the command-injection detector).
 
@@ -79,6 +80,56 @@ pub fn requests() -> Result<(), String> {
         });
     }
     Ok(())
+}
+
+/// The benign corpus values one at a time through the whole engine (a
+/// query value each, as `rasp-eval --bench` runs them), in MB/s of CPU
+/// time; then the real-traffic samples (`tests/data/real`) as JSON
+/// values.
+pub fn values() -> Result<(), String> {
+    let engine = Engine::from_json(b"{}").map_err(|e| e.to_string())?;
+    let vals = benign_values()?;
+    let total: usize = vals.iter().map(String::len).sum();
+    println!("{} benign values, {total} bytes", vals.len());
+    mbps("engine benign values (one at a time)", total, || {
+        for v in &vals {
+            black_box(engine.inspect_value(Surface::Query, v.as_bytes()));
+        }
+    });
+    let real = real_values();
+    let real_total: usize = real.iter().map(Vec::len).sum();
+    if !real.is_empty() {
+        println!("{} real-traffic values, {real_total} bytes", real.len());
+        mbps("engine real-traffic values (json)", real_total, || {
+            for v in &real {
+                black_box(engine.inspect_value(Surface::Json, v));
+            }
+        });
+    }
+    Ok(())
+}
+
+/// The values of the real-traffic samples (`tests/data/real`), when
+/// present.
+fn real_values() -> Vec<Vec<u8>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/real");
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        for line in text.lines() {
+            if let Ok(row) = serde_json::from_str::<serde_json::Value>(line) {
+                if let Some(v) = row["value"].as_str() {
+                    out.push(v.as_bytes().to_vec());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Collects every key and value a parser emits.

@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
+use super::bytes::Signature;
 use super::config::{Config, OverflowPolicy};
 use super::decode::{base64_text, normalize_with, Options};
 use super::detect::{AttackType, Field, Finding, Hit, ValueCtx};
@@ -628,6 +629,7 @@ impl Scan<'_> {
     fn scan(
         &mut self,
         scanned: &[u8],
+        sig: Signature,
         ctx: &ValueCtx,
         name: &[u8],
         kind: Kind,
@@ -638,7 +640,7 @@ impl Scan<'_> {
         let mut any = false;
         let loc = || location(ctx.surface, name, kind);
         cfg.detectors
-            .scan_value(scanned, ctx, &loc, &mut |t, a, h, dropped| {
+            .scan_value_as(scanned, sig, ctx, &loc, &mut |t, a, h, dropped| {
                 any = true;
                 // A location where the detector expects its syntax
                 // (`sql_injection.whitelist`, `xss.whitelist`): the hit is
@@ -806,26 +808,32 @@ impl Sink for Scan<'_> {
             }
         }
         let mut seen = 0u64;
-        let mut any = self.scan(value, &ctx, name, kind, &mut seen);
+        let sig = Signature::of(value);
+        let mut any = self.scan(value, sig, &ctx, name, kind, &mut seen);
         if self.done() {
             return Flow::Stop;
         }
         let form = matches!(surface, Surface::Query | Surface::Form);
-        let norm = normalize_with(
-            value,
-            Options {
-                plus_as_space: form,
-            },
-        );
-        if let Cow::Owned(n) = norm.bytes {
-            if n.as_slice() != value {
-                any |= self.scan(&n, &ctx, name, kind, &mut seen);
+        // Without an escape byte the normaliser returns the value as it
+        // is: the signature already proves it, so it is not run.
+        let escapes = Signature::ESCAPES | if form { Signature::PLUS } else { 0 };
+        if sig.has(escapes) {
+            let norm = normalize_with(
+                value,
+                Options {
+                    plus_as_space: form,
+                },
+            );
+            if let Cow::Owned(n) = norm.bytes {
+                if n.as_slice() != value {
+                    any |= self.scan(&n, Signature::of(&n), &ctx, name, kind, &mut seen);
+                }
             }
         }
         // A whole value that is base64 of text is read once more, decoded.
         if kind == Kind::Value && !self.done() {
             if let Some(text) = base64_text(value) {
-                any |= self.scan(&text, &ctx, name, kind, &mut seen);
+                any |= self.scan(&text, Signature::of(&text), &ctx, name, kind, &mut seen);
             }
         }
         // The whole path (name `""`) is also judged as a request for a

@@ -8,6 +8,7 @@
 //! | `search` | the first of 1–3 needle bytes (a `memchr` built on `swar`), the first byte of a [`ByteSet`], a short substring |
 //! | `finder` | [`Finder`]: one long needle searched many times (Horspool, linear fallback) |
 //! | `set` | [`ByteSet`] / [`ByteMap`]: 256-entry tables built at compile time (`byte_set!`, `byte_map!`) |
+//! | [`signature`] | [`Signature`]: the byte classes a value holds, in one pass (which detectors and decoders can apply) |
 //! | `ci` | ASCII case-insensitive `eq_ci` / `starts_ci` / `ends_ci` / `find_ci` |
 //! | `trim` | HTTP optional whitespace, or any [`ByteSet`] |
 //! | [`hex`] | digit values (strict and IIS-lenient), numbers, encoding |
@@ -47,6 +48,7 @@ mod finder;
 pub mod hex;
 mod search;
 mod set;
+pub mod signature;
 pub mod swar;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -57,4 +59,5 @@ pub use finder::Finder;
 pub use search::{find, find_byte, find_byte2, find_byte3, find_in};
 pub(crate) use set::{byte_map, byte_set};
 pub use set::{ByteMap, ByteSet};
+pub use signature::Signature;
 pub use trim::{trim_end_with, trim_ows, trim_start_with, trim_with};

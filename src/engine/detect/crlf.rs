@@ -593,6 +593,13 @@ impl Detector for Crlf {
         Crlf::action(self)
     }
 
+    /// Every reading starts at a CR or LF.
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b"\r\n");
+        NEEDS
+    }
+
     const EVERY_HEADER: bool = true;
 
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {

@@ -465,6 +465,14 @@ impl Detector for Jndi {
         Jndi::action(self)
     }
 
+    /// A lookup starts at `${` and resolves through a `:`.
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::bytes::Signature as S;
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::NEVER.or_all(S::DOLLAR | S::BRACE | S::COLON);
+        NEEDS
+    }
+
     const EVERY_HEADER: bool = true;
 
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {

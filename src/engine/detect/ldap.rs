@@ -392,6 +392,13 @@ impl Detector for Ldap {
         Ldap::action(self)
     }
 
+    /// Every reading needs a `(`, or the NUL of a truncation.
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b"(\0");
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Ldap::detect(self, value, ctx)
     }

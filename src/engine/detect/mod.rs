@@ -50,7 +50,7 @@ pub mod xxe;
 pub use super::mode::{Action, Taken};
 
 pub use attack::AttackType;
-pub use detector::Detector;
+pub use detector::{Detector, Needs};
 pub use field::Field;
 pub use finding::Finding;
 pub use hit::{Hit, ValueCtx};

@@ -617,6 +617,15 @@ impl Detector for Nosqli {
         Nosqli::action(self)
     }
 
+    /// Operators need `$`; the JavaScript readings a `;`, `&&` or `||`,
+    /// or a mongo shell call on `db.`.
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::bytes::Signature as S;
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b"$;&|").or_all(S::DOT | S::letters(b"db"));
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Nosqli::detect(self, value, ctx)
     }

@@ -318,6 +318,14 @@ impl Detector for PrototypePollution {
         PrototypePollution::action(self)
     }
 
+    /// Every reading needs the word `proto`.
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::bytes::Signature as S;
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::NEVER.or_all(S::letters(b"proto"));
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         PrototypePollution::detect(self, value, ctx)
     }

@@ -319,6 +319,13 @@ impl Detector for Scanner {
         Scanner::action(self)
     }
 
+    /// Reads headers only (`detect_header`).
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::NEVER;
+        NEEDS
+    }
+
     const EVERY_HEADER: bool = true;
 
     fn detect_header(&self, name: &[u8], value: &[u8]) -> Option<Hit> {

@@ -658,6 +658,13 @@ impl Detector for SensitivePath {
         SensitivePath::action(self)
     }
 
+    /// Reads the whole path only (`detect_path`).
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::NEVER;
+        NEEDS
+    }
+
     fn detect_path(&self, path: &[u8]) -> Option<Hit> {
         SensitivePath::detect_path(self, path)
     }

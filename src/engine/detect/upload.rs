@@ -711,6 +711,14 @@ impl Detector for Upload {
     /// body, and a request `Content-Disposition` (`PUT` of a file).
     const EVERY_HEADER: bool = true;
 
+    /// Reads multipart file parts (`detect_file`) and file-name headers
+    /// (`detect_header`), never values.
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::NEVER;
+        NEEDS
+    }
+
     fn detect_header(&self, name: &[u8], value: &[u8]) -> Option<Hit> {
         let hit = |(rule, reason): Verdict| Hit {
             rule: Cow::Borrowed(rule),

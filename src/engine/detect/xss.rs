@@ -409,6 +409,15 @@ impl Detector for Xss {
         Xss::action(self)
     }
 
+    /// The `NEEDED` prefilter classes: `<`, `=`, a call, `:`, `&`, an
+    /// escape introducer or byte ≥ 0x80, `[`.
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::bytes::Signature as S;
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b"<=(`:&\\%+[").or_any(S::HIGH);
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Xss::detect(self, value, ctx)
     }

@@ -921,6 +921,13 @@ impl Detector for Xxe {
     fn action(&self) -> Action {
         Xxe::action(self)
     }
+
+    /// Reads whole XML documents only (`detect_document`).
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::NEVER;
+        NEEDS
+    }
 }
 
 #[cfg(test)]

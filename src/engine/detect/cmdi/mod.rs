@@ -109,6 +109,14 @@ impl Detector for Cmdi {
         Cmdi::action(self)
     }
 
+    /// `detect` returns at once on a value without any byte of its
+    /// presence table (`classes.rs`).
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b"(){}#!\n\r$;|&`<>\\'\"+^%*?[ \t\x0b\x0c/");
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Cmdi::detect(self, value, ctx)
     }

@@ -106,6 +106,21 @@ impl Detector for Java {
         Java::action(self)
     }
 
+    /// The class table of `detect`, or one of the serialization headers
+    /// (raw bytes ≥ 0x80, base64 `rO0AB` and `AAEAAAD`, hex `aced0005`
+    /// and `0001000000ffffffff`, all at least eight bytes).
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::bytes::Signature as S;
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b"@#{(.<[$")
+            .or_any(S::HIGH)
+            .or_all(S::UPPER | S::letters(b"roab"))
+            .or_all(S::UPPER | S::letters(b"aed"))
+            .or_all(S::LONG | S::DIGIT | S::letters(b"aced"))
+            .or_all(S::LONG | S::DIGIT | S::letter(b'f'));
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Java::detect(self, value, ctx)
     }

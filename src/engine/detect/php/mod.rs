@@ -84,6 +84,18 @@ impl Detector for Php {
         Php::action(self)
     }
 
+    /// The class table of `detect`, or base64 of a serialized object
+    /// (`Tzo`, `Qzo`, `YTo`: an uppercase letter and an `o`). A `.`
+    /// alone only reaches the filter-chain elements (`convert.iconv.`).
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::bytes::Signature as S;
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b"($<:{`'\"")
+            .or_all(S::UPPER | S::letter(b'o'))
+            .or_all(S::DOT | S::letters(b"convert"));
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Php::detect(self, value, ctx)
     }

@@ -130,6 +130,16 @@ impl Detector for Sqli {
         Sqli::action(self)
     }
 
+    /// The trigger table of the prefilter (`scan.rs`): blanks and
+    /// controls, quotes, operators, `--` and `::`, and the lead bytes of
+    /// no-break spaces and typographic quotes.
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::bytes::Signature as S;
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b"`;()#*|&=<>!'\"-: \t\r\n").or_any(S::CTRL | S::HIGH);
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Sqli::detect(self, value, ctx)
     }

@@ -319,6 +319,15 @@ impl Detector for Ssrf {
         Ssrf::action(self)
     }
 
+    /// URLs need `:` or a leading `//`; bare hosts a `.`, `:`, `[`, a
+    /// byte ≥ 0x80 or a first letter `l`, `i`, `m` or `r`.
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::bytes::Signature as S;
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b".:[/").or_any(S::HIGH | S::letters(b"limr"));
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Ssrf::detect(self, value, ctx)
     }

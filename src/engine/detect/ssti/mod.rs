@@ -94,6 +94,13 @@ impl Detector for Ssti {
         Ssti::action(self)
     }
 
+    /// Every region opens at one of `{ < $ # [ @`.
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b"{<$#[@");
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Ssti::detect(self, value, ctx)
     }

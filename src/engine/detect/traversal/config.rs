@@ -105,6 +105,18 @@ impl Detector for Traversal {
         Traversal::action(self)
     }
 
+    /// The classes of `classify` (`.`, separators, `:`, `?`, `%`,
+    /// controls, bytes ≥ 0x80, `0x`), or a base64 path (eight bytes or
+    /// more).
+    fn needs(&self) -> crate::engine::detect::detector::Needs {
+        use crate::engine::bytes::Signature as S;
+        use crate::engine::detect::detector::Needs as N;
+        const NEEDS: N = N::any(b"./\\:?%")
+            .or_any(S::CTRL | S::HIGH | S::LONG)
+            .or_all(S::DIGIT | S::letter(b'x'));
+        NEEDS
+    }
+
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Traversal::detect(self, value, ctx)
     }
