@@ -42,3 +42,26 @@ pub(crate) fn fuzz_inputs(alphabet: &[&[u8]], count: usize) -> Vec<Vec<u8>> {
         })
         .collect()
 }
+
+/// Feeds `read` each unit repeated to 256 KiB (1 MiB in release builds)
+/// and fails when one reading takes over two seconds: a hang guard for
+/// the pathological inputs of a detector or parser (linear code reads
+/// these in milliseconds), not a speed measurement.
+pub(crate) fn assert_linear(units: &[&[u8]], mut read: impl FnMut(&[u8])) {
+    let len = if cfg!(debug_assertions) {
+        1 << 18
+    } else {
+        1 << 20
+    };
+    for unit in units {
+        let v: Vec<u8> = unit.iter().copied().cycle().take(len).collect();
+        let t = std::time::Instant::now();
+        read(&v);
+        assert!(
+            t.elapsed().as_secs_f64() < 2.0,
+            "{:?} took {:?}",
+            String::from_utf8_lossy(unit),
+            t.elapsed()
+        );
+    }
+}
