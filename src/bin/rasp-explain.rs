@@ -39,7 +39,7 @@ use serde_json::{json, Value};
 
 const USAGE: &str = "\
 usage: rasp-explain [--config cfg.json] [--json] [--as-is] [request.http | -]
-       rasp-explain [--config cfg.json] --check
+       rasp-explain [--config cfg.json] --check   (exit 1: an exclusion expired)
        rasp-explain --print-defaults | --print-schema
 
 Runs one raw HTTP/1.1 request (file, or stdin) through the envoy-rasp engine
@@ -247,14 +247,7 @@ fn explain(a: &Args) -> ExitCode {
         }
     };
     if a.check {
-        let c = engine.config();
-        println!(
-            "configuration ok: mode={}, custom_rules={}, siem={}",
-            c.mode.as_str(),
-            c.custom_rules.len(),
-            if c.siem.is_some() { "on" } else { "off" }
-        );
-        return ExitCode::SUCCESS;
+        return check(&engine);
     }
     let raw = match read_request(a.request.as_deref()) {
         Ok(r) => r,
@@ -292,6 +285,58 @@ fn explain(a: &Args) -> ExitCode {
     text_report(&mut o, a, &ex, tx);
     let _ = std::io::stdout().write_all(o.as_bytes());
     code
+}
+
+/// `--check`: the configuration loaded; it still fails (exit 1) when an
+/// exclusion is past its `expires` date, naming each, so CI catches what
+/// the filter only warns about.
+fn check(engine: &Engine) -> ExitCode {
+    let c = engine.config();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let today = envoy_rasp::engine::profile::exclusion::day_of_nanos(now);
+    let scopes = std::iter::once((String::new(), c))
+        .chain(
+            c.profiles
+                .list
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (format!("profiles[{i}].config."), p.config.as_ref())),
+        )
+        .chain(
+            c.shadow
+                .iter()
+                .map(|s| ("shadow.config.".to_string(), s.config.as_ref())),
+        );
+    let mut expired = 0;
+    for (at, cfg) in scopes {
+        for (i, e) in cfg.exclusions.expired(today) {
+            let date = e.expires.as_ref().map_or("", |(d, _)| d.as_str());
+            eprintln!(
+                "expired: field `{at}exclusions[{i}].expires`: {date} has passed \
+                 (location {:?}, reason: {})",
+                e.location_text, e.reason
+            );
+            expired += 1;
+        }
+    }
+    println!(
+        "configuration {}: mode={}, custom_rules={}, siem={}, exclusions={}, profiles={}, shadow={}",
+        if expired > 0 { "loads, but exclusions expired" } else { "ok" },
+        c.mode.as_str(),
+        c.custom_rules.len(),
+        if c.siem.is_some() { "on" } else { "off" },
+        c.exclusions.entries().len(),
+        c.profiles.list.len(),
+        if c.shadow.is_some() { "on" } else { "off" }
+    );
+    if expired > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn json_report(ex: &Explained, tx: &Transaction) -> Value {
