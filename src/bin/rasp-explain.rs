@@ -10,6 +10,7 @@
 //! rasp-explain [--config cfg.json] --check
 //! rasp-explain --print-defaults
 //! rasp-explain --print-schema
+//! rasp-explain [--as-is] --diff old.json new.json request.http…
 //! ```
 //!
 //! Exit status: 0 allowed, 1 blocked or rejected, 2 usage, request or
@@ -22,6 +23,8 @@
 //! filter sees; `--as-is` skips that.
 #![warn(clippy::too_many_lines)]
 
+#[path = "rasp-explain/diff.rs"]
+mod diff;
 #[path = "rasp-explain/schema.rs"]
 mod schema;
 
@@ -41,6 +44,7 @@ const USAGE: &str = "\
 usage: rasp-explain [--config cfg.json] [--json] [--as-is] [request.http | -]
        rasp-explain [--config cfg.json] --check   (exit 1: an exclusion expired)
        rasp-explain --print-defaults | --print-schema
+       rasp-explain [--as-is] --diff OLD.json NEW.json REQUEST.http...
 
 Runs one raw HTTP/1.1 request (file, or stdin) through the envoy-rasp engine
 and prints the findings, limit violations and the verdict.
@@ -51,6 +55,8 @@ and prints the findings, limit violations and the verdict.
   --check           only validate the configuration
   --print-defaults  the full default configuration as JSON
   --print-schema    the JSON Schema of the configuration
+  --diff OLD NEW    print the requests whose verdict changes from OLD to NEW
+                    (exit 1 when any changes)
 
 exit status: 0 allowed, 1 blocked or rejected, 2 usage/request/config error";
 
@@ -64,6 +70,10 @@ struct Args {
     as_is: bool,
     check: bool,
     request: Option<String>,
+    /// `--diff OLD NEW`: the two configurations.
+    diff: Option<(String, String)>,
+    /// With `--diff`: every request file.
+    requests: Vec<String>,
 }
 
 enum Cmd {
@@ -81,6 +91,8 @@ fn parse_args() -> Result<Cmd, String> {
         as_is: false,
         check: false,
         request: None,
+        diff: None,
+        requests: Vec::new(),
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -90,11 +102,17 @@ fn parse_args() -> Result<Cmd, String> {
             "--json" => a.json = true,
             "--as-is" => a.as_is = true,
             "--check" => a.check = true,
+            "--diff" => {
+                let old = args.next().ok_or("--diff needs two configuration files")?;
+                let new = args.next().ok_or("--diff needs two configuration files")?;
+                a.diff = Some((old, new));
+            }
             "--print-defaults" => return Ok(Cmd::PrintDefaults),
             "--print-schema" => return Ok(Cmd::PrintSchema),
             "-h" | "--help" => return Ok(Cmd::Help),
             "-" => a.request = Some(arg),
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
+            _ if a.diff.is_some() => a.requests.push(arg),
             _ => {
                 if a.request.is_some() {
                     return Err("only one request file".into());
@@ -142,7 +160,10 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Cmd::Explain(a) => explain(&a),
+        Cmd::Explain(a) => match &a.diff {
+            Some((old, new)) => diff::diff(old, new, &a.requests, a.as_is),
+            None => explain(&a),
+        },
     }
 }
 
