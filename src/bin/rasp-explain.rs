@@ -10,6 +10,7 @@
 //! rasp-explain [--config cfg.json] --check
 //! rasp-explain --print-defaults
 //! rasp-explain --print-schema
+//! rasp-explain [--as-is] --diff old.json new.json request.http…
 //! ```
 //!
 //! Exit status: 0 allowed, 1 blocked or rejected, 2 usage, request or
@@ -22,6 +23,8 @@
 //! filter sees; `--as-is` skips that.
 #![warn(clippy::too_many_lines)]
 
+#[path = "rasp-explain/diff.rs"]
+mod diff;
 #[path = "rasp-explain/schema.rs"]
 mod schema;
 
@@ -39,8 +42,9 @@ use serde_json::{json, Value};
 
 const USAGE: &str = "\
 usage: rasp-explain [--config cfg.json] [--json] [--as-is] [request.http | -]
-       rasp-explain [--config cfg.json] --check
+       rasp-explain [--config cfg.json] --check   (exit 1: an exclusion expired)
        rasp-explain --print-defaults | --print-schema
+       rasp-explain [--as-is] --diff OLD.json NEW.json REQUEST.http...
 
 Runs one raw HTTP/1.1 request (file, or stdin) through the envoy-rasp engine
 and prints the findings, limit violations and the verdict.
@@ -51,6 +55,8 @@ and prints the findings, limit violations and the verdict.
   --check           only validate the configuration
   --print-defaults  the full default configuration as JSON
   --print-schema    the JSON Schema of the configuration
+  --diff OLD NEW    print the requests whose verdict changes from OLD to NEW
+                    (exit 1 when any changes)
 
 exit status: 0 allowed, 1 blocked or rejected, 2 usage/request/config error";
 
@@ -64,6 +70,10 @@ struct Args {
     as_is: bool,
     check: bool,
     request: Option<String>,
+    /// `--diff OLD NEW`: the two configurations.
+    diff: Option<(String, String)>,
+    /// With `--diff`: every request file.
+    requests: Vec<String>,
 }
 
 enum Cmd {
@@ -81,6 +91,8 @@ fn parse_args() -> Result<Cmd, String> {
         as_is: false,
         check: false,
         request: None,
+        diff: None,
+        requests: Vec::new(),
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -90,11 +102,17 @@ fn parse_args() -> Result<Cmd, String> {
             "--json" => a.json = true,
             "--as-is" => a.as_is = true,
             "--check" => a.check = true,
+            "--diff" => {
+                let old = args.next().ok_or("--diff needs two configuration files")?;
+                let new = args.next().ok_or("--diff needs two configuration files")?;
+                a.diff = Some((old, new));
+            }
             "--print-defaults" => return Ok(Cmd::PrintDefaults),
             "--print-schema" => return Ok(Cmd::PrintSchema),
             "-h" | "--help" => return Ok(Cmd::Help),
             "-" => a.request = Some(arg),
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
+            _ if a.diff.is_some() => a.requests.push(arg),
             _ => {
                 if a.request.is_some() {
                     return Err("only one request file".into());
@@ -142,7 +160,10 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Cmd::Explain(a) => explain(&a),
+        Cmd::Explain(a) => match &a.diff {
+            Some((old, new)) => diff::diff(old, new, &a.requests, a.as_is),
+            None => explain(&a),
+        },
     }
 }
 
@@ -247,14 +268,7 @@ fn explain(a: &Args) -> ExitCode {
         }
     };
     if a.check {
-        let c = engine.config();
-        println!(
-            "configuration ok: mode={}, custom_rules={}, siem={}",
-            c.mode.as_str(),
-            c.custom_rules.len(),
-            if c.siem.is_some() { "on" } else { "off" }
-        );
-        return ExitCode::SUCCESS;
+        return check(&engine);
     }
     let raw = match read_request(a.request.as_deref()) {
         Ok(r) => r,
@@ -292,6 +306,58 @@ fn explain(a: &Args) -> ExitCode {
     text_report(&mut o, a, &ex, tx);
     let _ = std::io::stdout().write_all(o.as_bytes());
     code
+}
+
+/// `--check`: the configuration loaded; it still fails (exit 1) when an
+/// exclusion is past its `expires` date, naming each, so CI catches what
+/// the filter only warns about.
+fn check(engine: &Engine) -> ExitCode {
+    let c = engine.config();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let today = envoy_rasp::engine::profile::exclusion::day_of_nanos(now);
+    let scopes = std::iter::once((String::new(), c))
+        .chain(
+            c.profiles
+                .list
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (format!("profiles[{i}].config."), p.config.as_ref())),
+        )
+        .chain(
+            c.shadow
+                .iter()
+                .map(|s| ("shadow.config.".to_string(), s.config.as_ref())),
+        );
+    let mut expired = 0;
+    for (at, cfg) in scopes {
+        for (i, e) in cfg.exclusions.expired(today) {
+            let date = e.expires.as_ref().map_or("", |(d, _)| d.as_str());
+            eprintln!(
+                "expired: field `{at}exclusions[{i}].expires`: {date} has passed \
+                 (location {:?}, reason: {})",
+                e.location_text, e.reason
+            );
+            expired += 1;
+        }
+    }
+    println!(
+        "configuration {}: mode={}, custom_rules={}, siem={}, exclusions={}, profiles={}, shadow={}",
+        if expired > 0 { "loads, but exclusions expired" } else { "ok" },
+        c.mode.as_str(),
+        c.custom_rules.len(),
+        if c.siem.is_some() { "on" } else { "off" },
+        c.exclusions.entries().len(),
+        c.profiles.list.len(),
+        if c.shadow.is_some() { "on" } else { "off" }
+    );
+    if expired > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn json_report(ex: &Explained, tx: &Transaction) -> Value {

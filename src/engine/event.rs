@@ -28,6 +28,9 @@ pub struct Meta<'a> {
     pub path: &'a [u8],
     pub client: Option<&'a str>,
     pub mode: Mode,
+    /// The profile the request matched (`None`: no profiles configured,
+    /// or a shadow run; the field is then left out).
+    pub profile: Option<&'a str>,
     pub now_ms: u64,
 }
 
@@ -122,6 +125,9 @@ fn field(out: &mut String, key: &str, value: &str) {
 
 fn common(out: &mut String, meta: &Meta<'_>) {
     field(out, "mode", meta.mode.as_str());
+    if let Some(p) = meta.profile {
+        field(out, "profile", p);
+    }
     optional(out, "request_id", meta.request_id);
     field(out, "method", &evidence(meta.method.as_bytes(), 16));
     field(out, "path", &evidence(meta.path, 200));
@@ -152,6 +158,56 @@ pub fn attack(meta: &Meta<'_>, f: &Finding) -> String {
     field(&mut out, "location", &f.location);
     field(&mut out, "evidence", &f.evidence);
     field(&mut out, "action", f.taken.as_str());
+    common(&mut out, meta);
+    out
+}
+
+/// The debug line for a finding an exclusion dropped: what it was, and
+/// which entry (its index in `exclusions` and its `reason`) dropped it.
+pub fn excluded(
+    meta: &Meta<'_>,
+    attack: &str,
+    rule: &str,
+    location: &str,
+    entry: usize,
+    reason: &str,
+) -> String {
+    let mut out = String::with_capacity(320);
+    out.push_str("{\"event\":\"rasp.excluded\"");
+    field(&mut out, "ts", &rfc3339(meta.now_ms));
+    field(&mut out, "type", attack);
+    field(&mut out, "rule", rule);
+    field(&mut out, "location", location);
+    out.push_str(&format!(",\"exclusion\":{entry}"));
+    field(&mut out, "reason", reason);
+    common(&mut out, meta);
+    out
+}
+
+/// One side of a shadow comparison: its verdict (`allow`, `flag`: found
+/// something but let the request pass, `block`: a local reply), what
+/// decided it (an attack type or a limit; `none`), and its first finding's
+/// rule and location.
+pub struct Side<'a> {
+    pub verdict: &'a str,
+    pub cause: &'a str,
+    pub rule: Option<&'a str>,
+    pub location: Option<&'a str>,
+}
+
+/// The event line for a request the shadow configuration judged
+/// differently from the live one (`meta` is the live request's).
+pub fn shadow(meta: &Meta<'_>, live: &Side<'_>, shadow: &Side<'_>) -> String {
+    let mut out = String::with_capacity(384);
+    out.push_str("{\"event\":\"rasp.shadow\"");
+    field(&mut out, "ts", &rfc3339(meta.now_ms));
+    field(&mut out, "from", live.verdict);
+    field(&mut out, "to", shadow.verdict);
+    field(&mut out, "live_type", live.cause);
+    field(&mut out, "shadow_type", shadow.cause);
+    optional(&mut out, "live_rule", live.rule);
+    optional(&mut out, "shadow_rule", shadow.rule);
+    optional(&mut out, "shadow_location", shadow.location);
     common(&mut out, meta);
     out
 }

@@ -7,12 +7,13 @@
 //! parts (status, headers, body) so that this module depends on nothing but
 //! the request head and the metric catalogue.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::http::RequestHead;
 pub use super::metrics::MetricsSink;
-use super::metrics::{Metric, MetricKind};
+use super::metrics::{Metric, MetricKind, MAX_NAMED_METRICS};
 
 /// Why a shared-store write failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +56,9 @@ pub struct StatsSink<S> {
     stats: S,
     /// Ids by [`Metric::index`], once defined.
     ids: Rc<OnceCell<Box<[Option<u32>]>>>,
+    /// Ids of the counters outside the catalogue, by name, defined on first
+    /// use (at most [`MAX_NAMED_METRICS`]).
+    named: Rc<RefCell<HashMap<String, Option<u32>>>>,
 }
 
 impl<S: Stats> StatsSink<S> {
@@ -63,6 +67,7 @@ impl<S: Stats> StatsSink<S> {
         StatsSink {
             stats,
             ids: Rc::default(),
+            named: Rc::default(),
         }
     }
 
@@ -101,11 +106,31 @@ impl<S: Stats> MetricsSink for StatsSink<S> {
             }
         }
     }
+
+    fn add_named(&mut self, name: &str, n: u64) {
+        let Ok(mut named) = self.named.try_borrow_mut() else {
+            return;
+        };
+        let id = match named.get(name) {
+            Some(id) => *id,
+            None if named.len() < MAX_NAMED_METRICS => {
+                let id = self.stats.define(MetricKind::Counter, name);
+                named.insert(name.to_string(), id);
+                id
+            }
+            None => None,
+        };
+        if let Some(id) = id {
+            self.stats.increment(id, n);
+        }
+    }
 }
 
 /// How important a log line is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
+    /// Dropped by Envoy unless its `wasm` log component is at debug.
+    Debug,
     Info,
     Warn,
     Error,

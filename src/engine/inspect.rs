@@ -18,6 +18,7 @@ use super::event;
 use super::http::RequestHead;
 use super::mode::{Action, Mode, Taken};
 use super::policy::{block_reply, limit_reply, BodyVerdict, HeadVerdict, Violation};
+use super::profile::{Applicable, Excluded, RequestFacts};
 use super::reply::{Cause, LocalReply};
 use super::surface::body;
 use super::surface::media::{self, BodyKind};
@@ -62,8 +63,13 @@ impl Transaction {
     pub(crate) fn new(engine: &Engine, head: RequestHead) -> Transaction {
         let cfg = engine.shared_config();
         let event_id = head.request_id().map(str::to_string);
+        let mut ins = Inspector::new();
+        if !cfg.exclusions.is_empty() {
+            let facts = RequestFacts::new(&head, cfg.exclusions.needs_path(), None);
+            ins.excl = cfg.exclusions.applicable(&facts);
+        }
         Transaction {
-            ins: Inspector::new(),
+            ins,
             cfg,
             header_memo: engine.header_memo(),
             head,
@@ -109,6 +115,18 @@ impl Transaction {
     /// Everything found so far.
     pub fn findings(&self) -> &[Finding] {
         &self.ins.findings
+    }
+
+    /// Findings that `exclusions` dropped (bounded by
+    /// `events.max_findings`).
+    pub fn excluded(&self) -> &[Excluded] {
+        &self.ins.excluded
+    }
+
+    /// The configuration this request is inspected under (its profile's,
+    /// when one matched).
+    pub fn config(&self) -> &Config {
+        &self.cfg
     }
 
     /// Limits exceeded so far, each with what was done (blocked in block
@@ -332,16 +350,34 @@ impl Transaction {
         }
     }
 
-    /// The security events of this request, one JSON line each.
-    pub fn events(&self, client: Option<&str>, now_ms: u64) -> Vec<String> {
-        let meta = event::Meta {
+    /// The fields every event of this request carries.
+    pub fn meta<'a>(&'a self, client: Option<&'a str>, now_ms: u64) -> event::Meta<'a> {
+        event::Meta {
             request_id: self.event_id.as_deref(),
             method: &self.head.method,
             path: self.head.path_only(),
             client,
             mode: self.cfg.mode,
+            profile: self.cfg.profile.as_deref(),
             now_ms,
+        }
+    }
+
+    /// The debug lines for the findings `exclusions` dropped.
+    pub fn excluded_events(&self, client: Option<&str>, now_ms: u64) -> Vec<String> {
+        let meta = self.meta(client, now_ms);
+        let entries = self.cfg.exclusions.entries();
+        let reason = |i: usize| entries.get(i).map_or("", |e| e.reason.as_str());
+        let line = |x: &Excluded| {
+            let t = x.attack.as_str();
+            event::excluded(&meta, t, &x.rule, &x.location, x.entry, reason(x.entry))
         };
+        self.ins.excluded.iter().map(line).collect()
+    }
+
+    /// The security events of this request, one JSON line each.
+    pub fn events(&self, client: Option<&str>, now_ms: u64) -> Vec<String> {
+        let meta = self.meta(client, now_ms);
         let mut out = Vec::new();
         for f in &self.ins.findings {
             if f.log {
@@ -388,6 +424,10 @@ struct Inspector {
     inspect_overflow: bool,
     /// JSON / XML values of this request already scanned without a hit.
     clean: CleanMemo,
+    /// The exclusions whose request conditions this request meets.
+    excl: Applicable,
+    /// Findings those exclusions dropped.
+    excluded: Vec<Excluded>,
 }
 
 /// Values already scanned without any hit, so repeats are not scanned
@@ -546,6 +586,8 @@ impl Inspector {
             max_inspect: u64::MAX,
             inspect_overflow: false,
             clean: CleanMemo::body(),
+            excl: Applicable::default(),
+            excluded: Vec::new(),
         }
     }
 }
@@ -601,6 +643,23 @@ impl Scan<'_> {
         let Some(taken) = Taken::from_action(action, self.cfg.mode) else {
             return;
         };
+        let loc = || location.clone();
+        if let Some(entry) = self
+            .cfg
+            .exclusions
+            .find(&self.st.excl, attack, &hit.rule, &loc)
+        {
+            if self.st.excluded.len() < self.cfg.events.max_findings {
+                let rule = hit.rule.to_string();
+                self.st.excluded.push(Excluded {
+                    attack,
+                    rule,
+                    location,
+                    entry,
+                });
+            }
+            return;
+        }
         if taken == Taken::Block && self.st.blocking.is_none() {
             self.st.blocking = Some(attack);
         }
@@ -639,6 +698,7 @@ impl Scan<'_> {
         let mut hits: Vec<(AttackType, Action, Hit)> = Vec::new();
         let mut any = false;
         let loc = || location(ctx.surface, name, kind);
+        let excl = &self.st.excl;
         cfg.detectors
             .scan_value_as(scanned, sig, ctx, &loc, &mut |t, a, h, dropped| {
                 any = true;
@@ -651,8 +711,11 @@ impl Scan<'_> {
                 if *seen & bit(t) == 0 {
                     *seen |= bit(t);
                     let blocking = a == Action::Block && cfg.mode == Mode::Block;
+                    // An excluded hit (recorded as such) must not stop the
+                    // other detectors.
+                    let excluded = cfg.exclusions.find(excl, t, &h.rule, &loc).is_some();
                     hits.push((t, a, h));
-                    return !blocking;
+                    return !blocking || excluded;
                 }
                 true
             });

@@ -31,6 +31,12 @@ pub enum Metric {
     Attack(AttackType, Taken),
     /// Requests answered with the block reply because of an attack.
     Blocked,
+    /// Requests with at least one finding of a type that `exclusions`
+    /// dropped (`rasp_attacks_total{action="excluded"}`).
+    Excluded(AttackType),
+    /// Gauge: `exclusions` entries past their `expires` date (they still
+    /// apply; see the configuration reference).
+    ExclusionsExpired,
     /// Limit violations by cause and what was done (`block`, `monitor`, or
     /// `log` for a partial inspection), as stored with the violation.
     Rejected(Cause, Taken),
@@ -162,7 +168,7 @@ macro_rules! series {
     (@size $($values:expr),+) => { 1 $(* $values.len())+ };
     (@push $v:ident, $variant:ident) => { $v.push(Metric::$variant) };
     (@push $v:ident, $variant:ident, $a:ident in $av:expr) => {
-        $v.extend($av.map(Metric::$variant))
+        $v.extend($av.iter().copied().map(Metric::$variant))
     };
     (@push $v:ident, $variant:ident, $a:ident in $av:expr, $b:ident in $bv:expr) => {
         for $a in $av.iter().copied() {
@@ -176,6 +182,8 @@ series! {
     Allowlisted,
     Blocked,
     Attack(t in AttackType::ALL, a in Taken::ALL),
+    Excluded(t in AttackType::ALL),
+    ExclusionsExpired,
     Rejected(c in Cause::LIMITS, a in Taken::ALL),
     InspectedBytes,
     InspectionMicros,
@@ -205,6 +213,10 @@ impl Metric {
                 t.as_str(),
                 a.as_str()
             ),
+            Metric::Excluded(t) => {
+                format!("rasp_attacks_total.type.{}.action.excluded", t.as_str())
+            }
+            Metric::ExclusionsExpired => "rasp_exclusions_expired".into(),
             Metric::Rejected(c, a) => format!(
                 "rasp_rejected_total.reason.{}.action.{}",
                 c.as_str(),
@@ -239,7 +251,9 @@ impl Metric {
     pub fn kind(self) -> MetricKind {
         match self {
             Metric::InspectionMicros => MetricKind::Histogram,
-            Metric::WasmMemoryBytes | Metric::RateLimitKeys => MetricKind::Gauge,
+            Metric::WasmMemoryBytes | Metric::RateLimitKeys | Metric::ExclusionsExpired => {
+                MetricKind::Gauge
+            }
             _ => MetricKind::Counter,
         }
     }
@@ -256,7 +270,15 @@ pub trait MetricsSink {
     fn raise(&mut self, metric: Metric, value: u64) {
         self.record(metric, value);
     }
+    /// Adds `n` to a counter outside the catalogue, defined on first use:
+    /// series whose label values come from the configuration (profile
+    /// names) or are many but rare (shadow differences). Callers bound the
+    /// names they make; a sink may refuse new names past its own bound.
+    fn add_named(&mut self, _name: &str, _n: u64) {}
 }
+
+/// Most names a sink defines through [`MetricsSink::add_named`].
+pub const MAX_NAMED_METRICS: usize = 4096;
 
 #[cfg(test)]
 mod tests {

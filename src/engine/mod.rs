@@ -41,6 +41,7 @@ pub mod inspect;
 pub mod metrics;
 pub mod mode;
 pub mod policy;
+pub mod profile;
 pub mod ratelimit;
 pub mod reply;
 pub mod section;
@@ -68,15 +69,63 @@ pub struct Engine {
     /// Header values that scanned clean under this configuration (bounded;
     /// see `inspect::CleanMemo`).
     header_memo: Arc<Mutex<inspect::CleanMemo>>,
+    /// One engine per profile, in `config.profiles` order (each with its
+    /// own header memo: what is clean depends on the detectors).
+    profiles: Arc<[Engine]>,
+    /// The shadow configuration's engine.
+    shadow: Option<Arc<Engine>>,
 }
 
 impl Engine {
     /// Wraps an already validated configuration.
     pub fn new(config: Config) -> Engine {
+        Engine::shared(Arc::new(config))
+    }
+
+    /// Wraps a compiled configuration already shared (a profile's).
+    fn shared(config: Arc<Config>) -> Engine {
+        let profiles = config
+            .profiles
+            .list
+            .iter()
+            .map(|p| Engine::shared(Arc::clone(&p.config)))
+            .collect();
+        let shadow = config
+            .shadow
+            .as_ref()
+            .map(|s| Arc::new(Engine::shared(Arc::clone(&s.config))));
         Engine {
-            config: Arc::new(config),
+            config,
             header_memo: Arc::new(Mutex::new(inspect::CleanMemo::headers())),
+            profiles,
+            shadow,
         }
+    }
+
+    /// Whether choosing a profile reads Envoy's route name (the host then
+    /// passes the `xds.route_name` property to [`select`](Self::select)).
+    pub fn needs_route(&self) -> bool {
+        self.config.profiles.needs_route || self.shadow.as_ref().is_some_and(|s| s.needs_route())
+    }
+
+    /// The engine of the first profile whose conditions `head` meets, or
+    /// this one when none does (or none are configured): O(conditions).
+    pub fn select(&self, head: &RequestHead, route: Option<&[u8]>) -> Engine {
+        let list = &self.config.profiles.list;
+        if list.is_empty() {
+            return self.clone();
+        }
+        let facts = profile::RequestFacts::new(head, self.config.profiles.needs_path, route);
+        list.iter()
+            .position(|p| p.when.matches(&facts))
+            .and_then(|i| self.profiles.get(i))
+            .unwrap_or(self)
+            .clone()
+    }
+
+    /// The shadow configuration's engine, when one is configured.
+    pub fn shadow(&self) -> Option<&Engine> {
+        self.shadow.as_deref()
     }
 
     /// The header memo shared by this engine's transactions.

@@ -47,8 +47,7 @@ impl Stats for EnvoyStats {
 
 /// The engine's [`Host`] over host calls. Host calls act on the context
 /// being called back, so the VM's stat ids are all the state it needs: the
-/// host is the stats sink. A failed call answers with nothing (an empty
-/// body, no property) or is ignored, never a panic.
+/// host is the stats sink. A failed call answers with nothing or is ignored.
 type ProxyHost = StatsSink<EnvoyStats>;
 
 impl Host for ProxyHost {
@@ -65,6 +64,7 @@ impl Host for ProxyHost {
     }
     fn log(&mut self, level: Level, message: &str) {
         let level = match level {
+            Level::Debug => LogLevel::Debug,
             Level::Info => LogLevel::Info,
             Level::Warn => LogLevel::Warn,
             Level::Error => LogLevel::Error,

@@ -181,6 +181,31 @@ pub const NOTES: &[Note] = &[
     bounded("rate_limit.cas_retries", "Compare-and-swap retries when another worker wrote the same page first.", ratelimit::CAS_RETRIES_RANGE),
     n("rate_limit.on_contention", "`allow` or `deny` when the retries are exhausted (counted either way)."),
     bounded("rate_limit.attack_cost", "Tokens taken from a client's bucket when its request carries an attack (0: off).", ratelimit::ATTACK_COST_RANGE),
+    n("exclusions", "Findings not acted on: one detector or rule at one location, optionally only for some hosts, paths or methods. An excluded finding never blocks; it is counted in rasp_attacks_total{action=\"excluded\"} and logged at debug level (rasp.excluded). At most 256."),
+    n("exclusions[]", "One exclusion: `detector`, `rule` or both, a `location`, and a `reason`."),
+    n("exclusions[].detector", "Attack type whose findings are excluded (sql_injection, xss, custom, ...). `null`: any type (then `rule` is required)."),
+    example(n("exclusions[].rule", "Rule id whose findings are excluded (as events report it: sqli.boolean_tail, a custom rule's id). `null`: any rule of `detector`."), "\"sqli.boolean_tail\""),
+    example(n("exclusions[].location", "The finding's location as events name it, `*` matching any run of characters: json:$.comment, query:q, header:referer, path, json:$.items[*].note."), "\"json:$.comment\""),
+    example(n("exclusions[].authority", "Only on this :authority (port ignored): exact or `*.example.com` (subdomains). `null`: any."), "\"*.example.com\""),
+    example(n("exclusions[].path_prefix", "Only under this path prefix (decoded, dot segments removed). `null`: any."), "\"/api/comments\""),
+    n("exclusions[].method", "Only for this HTTP method. `null`: any."),
+    n("exclusions[].reason", "Why the exclusion exists (a ticket, the false positive). Required, not empty."),
+    example(n("exclusions[].expires", "Last day it is meant to be needed (YYYY-MM-DD, UTC). Past it the exclusion still applies (a date never changes what is blocked), rasp-explain --check fails naming it, and the filter logs a warning and counts it in rasp_exclusions_expired. `null`: no end."), "\"2027-01-31\""),
+    n("profiles", "Named partial configurations chosen per request: the first profile whose `match` holds applies, its `config` merged over the global configuration (compiled once at load). The name is the `profile` field of events and the label of rasp_profile_requests_total / rasp_profile_attacks_total (requests no profile matched: `global`). At most 64."),
+    n("profiles[]", "One profile."),
+    example(n("profiles[].name", "Unique name: 1-64 lowercase letters, digits or `_` (not `global`)."), "\"admin_api\""),
+    n("profiles[].match", "Conditions, all of which must hold; `{}` matches every request."),
+    example(n("profiles[].match.authority", ":authority without port: exact or `*.example.com` (subdomains). `null`: any."), "\"admin.example.com\""),
+    example(n("profiles[].match.path_prefix", "Prefix of the decoded, dot-segment-free path. `null`: any."), "\"/api/\""),
+    n("profiles[].match.method", "HTTP method. `null`: any."),
+    n("profiles[].match.header", "A request header with an exact value. Clients control their headers: use one a trusted proxy sets or strips. `null`: any."),
+    n("profiles[].match.header.name", "Header name (case-insensitive)."),
+    n("profiles[].match.header.value", "The exact value."),
+    n("profiles[].match.route", "Envoy's route name (xds.route_name; read only when some profile sets it). `null`: any."),
+    example(n("profiles[].config", "Top-level fields (mode, block, detector sections, custom_rules, limits, allowlist, inspect, events, exclusions) merged over the global configuration: objects field by field, anything else (lists included) replaced. Not siem, rate_limit, profiles or shadow."), "{\"mode\": \"monitor\"}"),
+    n("shadow", "A second configuration evaluated next to the live one in the same VM; it never acts. Differences in verdict (allow / flag / block and what decided it) are counted in rasp_shadow_diff_total{from,to,type} and logged as rasp.shadow events. `null`: none (costs nothing)."),
+    bounded("shadow.sample_percent", "Percentage of requests also run through the shadow (bounds its cost).", envoy_rasp::engine::profile::select::SAMPLE_PERCENT_RANGE),
+    example(n("shadow.config", "The shadow configuration: a complete plugin configuration of its own (not merged with the live one), without siem, rate_limit or shadow."), "{\"mode\": \"monitor\"}"),
 ];
 
 /// The note for `path`, if any: from [`NOTES`], or from the detector
@@ -500,6 +525,22 @@ pub fn generate() -> Result<(Value, Vec<String>), String> {
     out.insert("title".into(), json!("envoy-rasp plugin configuration"));
     if let Value::Object(mut r) = root {
         out.append(&mut r);
+    }
+    // A profile's or the shadow's `config` is a configuration document
+    // read as JSON and checked whole after merging (every field's own
+    // checks then name it, `profiles[0].config.limits.max_depth`): the
+    // probes see only "an object", so the schema says no more than that
+    // rather than claim that any field is accepted.
+    if let Some(p) = out.get_mut("properties") {
+        for at in [
+            "/profiles/items/properties/config",
+            "/shadow/oneOf/1/properties/config",
+        ] {
+            if let Some(Value::Object(o)) = p.pointer_mut(at) {
+                o.remove("type");
+                o.remove("properties");
+            }
+        }
     }
     // Sanity: the defaults the schema states are what the filter uses.
     if Config::from_json(b"{}").is_err() {

@@ -2,11 +2,13 @@
 //! ([`RawConfig::validate`]), with every error reported at once.
 
 use super::detectors::compile_detectors;
+use super::profiles::{compile_profiles, compile_shadow, Profiles, Shadow};
 use super::raw::{read_document, RawConfig};
 use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits};
 use crate::engine::detect::{custom, Detectors};
 use crate::engine::error::ConfigErrors;
 use crate::engine::mode::Mode;
+use crate::engine::profile::Exclusions;
 use crate::engine::ratelimit::RateLimiter;
 use crate::engine::section::{Context, Section};
 use crate::engine::siem::SiemConfig;
@@ -27,6 +29,15 @@ pub struct Config {
     pub siem: Option<SiemConfig>,
     /// The compiled rate limiter; `None` when `rate_limit.enabled` is false.
     pub rate_limit: Option<RateLimiter>,
+    /// Findings not acted on.
+    pub exclusions: Exclusions,
+    /// The profiles, each a complete configuration (empty when none).
+    pub profiles: Profiles,
+    /// The shadow configuration, when one is set.
+    pub shadow: Option<Shadow>,
+    /// The name of the profile this configuration is (`None`: the global
+    /// configuration or a shadow).
+    pub profile: Option<String>,
     /// The configuration as written (after defaults), for `rasp-explain`.
     pub raw: RawConfig,
 }
@@ -84,6 +95,14 @@ impl RawConfig {
         let rate_limit = self.rate_limit.compile_field("rate_limit", &cx, e);
         let detectors = compile_detectors(&self, e);
         let custom_rules = self.custom_rules.compile_field("custom_rules", &cx, e);
+        let exclusions = self.exclusions.compile_field("exclusions", &cx, e);
+        // The profiles inherit the global sections: compiled once those
+        // are known to be valid, so their errors are not repeated.
+        let (profiles, shadow) = if e.is_empty() {
+            (compile_profiles(&self, e), compile_shadow(&self, e))
+        } else {
+            (Profiles::default(), None)
+        };
         errors.into_result(())?;
         Ok(Config {
             mode: self.mode,
@@ -96,6 +115,10 @@ impl RawConfig {
             events,
             siem,
             rate_limit,
+            exclusions,
+            profiles,
+            shadow,
+            profile: None,
             raw: self,
         })
     }

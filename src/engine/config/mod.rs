@@ -34,7 +34,8 @@
 //!
 //! `raw.rs` holds [`RawConfig`] (the document as written, and how it is
 //! read), `compose.rs` [`Config`] (every section checked and compiled),
-//! `detectors.rs` the detectors' sections behind [`Section`]. The small
+//! `detectors.rs` the detectors' sections behind [`Section`], `profiles.rs`
+//! the whole configurations of the profiles and the shadow. The small
 //! sections have a file each (`block`, `events`, `limits`, `scope`); the
 //! detectors', the SIEM sink's and the rate limiter's live with the module
 //! they configure. This file only declares and re-exports, so none of
@@ -49,6 +50,7 @@ mod compose;
 mod detectors;
 pub mod events;
 pub mod limits;
+pub mod profiles;
 mod raw;
 mod read;
 pub mod scope;
@@ -59,5 +61,6 @@ pub use block::BlockConfig;
 pub use compose::Config;
 pub use events::EventsConfig;
 pub use limits::{Limits, OverflowPolicy};
+pub use profiles::{Profile, Profiles, Shadow};
 pub use raw::RawConfig;
 pub use scope::{Allowlist, InspectSettings};

@@ -9,6 +9,8 @@ use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits};
 use crate::engine::detect::{custom, registry, Detector};
 use crate::engine::error::{ConfigError, ConfigErrors, ErrorKind};
 use crate::engine::mode::Mode;
+use crate::engine::profile::select::{ProfileConfig, ShadowConfig};
+use crate::engine::profile::ExclusionConfig;
 use crate::engine::ratelimit::RateLimitConfig;
 use crate::engine::siem::SiemConfig;
 
@@ -45,6 +47,18 @@ macro_rules! raw_config {
             /// Per-client rate limiting shared across Envoy workers (off by
             /// default). See [`RateLimitConfig`].
             pub rate_limit: RateLimitConfig,
+            /// Findings not acted on: one detector or rule at one location,
+            /// optionally only for some hosts, paths or methods. At most 256.
+            /// Default empty. See [`crate::engine::profile::exclusion`].
+            pub exclusions: Vec<ExclusionConfig>,
+            /// Named partial configurations chosen per request by host, path,
+            /// method, header or route; the first that matches applies, merged
+            /// over this configuration. At most 64. Default empty.
+            pub profiles: Vec<ProfileConfig>,
+            /// A second configuration evaluated next to this one on (a sample
+            /// of) every request; it never acts, its differences in verdict are
+            /// counted and logged. Default `null`: none.
+            pub shadow: Option<ShadowConfig>,
         }
     };
 }

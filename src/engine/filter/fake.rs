@@ -40,6 +40,8 @@ pub struct FakeHost {
     pub buffer: Vec<u8>,
     /// The `source.address` property.
     pub client: Option<String>,
+    /// The `xds.route_name` property (Envoy's route name).
+    pub route: Option<String>,
     /// What `memory_bytes` reports.
     pub memory: Option<u64>,
     /// When set, `dispatch_http_call` fails with this reason.
@@ -69,6 +71,8 @@ pub struct FakeMetrics {
     counters: Vec<u64>,
     /// Last recorded value of each gauge or histogram, and how many.
     recorded: Vec<(Option<u64>, u64)>,
+    /// Counters outside the catalogue, by name.
+    named: std::collections::BTreeMap<String, u64>,
 }
 
 impl Default for FakeMetrics {
@@ -76,6 +80,7 @@ impl Default for FakeMetrics {
         FakeMetrics {
             counters: vec![0; Metric::COUNT],
             recorded: vec![(None, 0); Metric::COUNT],
+            named: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -89,6 +94,17 @@ impl FakeMetrics {
     /// The last value recorded for a gauge or histogram.
     pub fn last(&self, metric: Metric) -> Option<u64> {
         self.recorded.get(metric.index()).and_then(|r| r.0)
+    }
+
+    /// The total of a counter outside the catalogue
+    /// ([`MetricsSink::add_named`]).
+    pub fn named(&self, name: &str) -> u64 {
+        self.named.get(name).copied().unwrap_or(0)
+    }
+
+    /// Every counter outside the catalogue, by name.
+    pub fn all_named(&self) -> &std::collections::BTreeMap<String, u64> {
+        &self.named
     }
 
     /// How many values were recorded for a gauge or histogram.
@@ -114,6 +130,11 @@ impl MetricsSink for FakeMetrics {
         if self.last(metric).is_none_or(|cur| cur < value) {
             self.record(metric, value);
         }
+    }
+
+    fn add_named(&mut self, name: &str, n: u64) {
+        let c = self.named.entry(name.to_string()).or_insert(0);
+        *c = c.saturating_add(n);
     }
 }
 
@@ -197,6 +218,7 @@ impl Host for FakeHost {
     fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
         match path {
             ["source", "address"] => self.client.as_ref().map(|c| c.as_bytes().to_vec()),
+            ["xds", "route_name"] => self.route.as_ref().map(|r| r.as_bytes().to_vec()),
             _ => None,
         }
     }

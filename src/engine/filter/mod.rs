@@ -48,11 +48,12 @@ mod phase;
 mod record;
 mod request;
 mod root;
+mod shadow;
 
 pub use fake::{Call, FakeHost, SentReply};
 pub use hold::{HeldRequests, HoldHandle, Release, CONFIRM_NANOS, MAX_HELD};
 pub use phase::{Flow, Phase};
-pub use record::record_transaction;
+pub use record::{record_profile, record_transaction};
 pub use request::RequestFilter;
 pub use root::{FilterRoot, SiemHandle};
 
@@ -60,3 +61,5 @@ pub use root::{FilterRoot, SiemHandle};
 mod tests;
 #[cfg(test)]
 mod tests_hold;
+#[cfg(test)]
+mod tests_policy;

@@ -10,8 +10,9 @@ use crate::engine::{Engine, Transaction};
 
 use super::hold::{HoldHandle, Release};
 use super::phase::{Flow, Phase};
-use super::record::record_transaction;
+use super::record::{record_profile, record_transaction};
 use super::root::SiemHandle;
+use super::shadow::ShadowRun;
 
 /// One request. See the [module docs](super) for the design.
 ///
@@ -48,6 +49,8 @@ pub struct RequestFilter {
     /// The local reply, once sent (at most one per request).
     sent: Option<LocalReply>,
     recorded: bool,
+    /// The request through the `shadow` configuration, when it is sampled.
+    shadow: Option<ShadowRun>,
 }
 
 impl RequestFilter {
@@ -69,6 +72,7 @@ impl RequestFilter {
             body_inspected: false,
             sent: None,
             recorded: false,
+            shadow: None,
         }
     }
 
@@ -124,14 +128,31 @@ impl RequestFilter {
             self.phase = Phase::Done;
             return Flow::Continue;
         };
-        let mut tx = self.engine.begin(head);
+        let route = if self.engine.needs_route() {
+            host.property(&["xds", "route_name"])
+        } else {
+            None
+        };
+        let mut tx = self.engine.select(&head, route.as_deref()).begin(head);
         if tx.event_id().is_none() {
             tx.set_event_id(format!("rasp-{:x}-{}", t0, self.context_id));
         }
         // A throttled request is answered before it is inspected.
         let verdict = match self.rate_limit(host, &mut tx, t0) {
             Some(reply) => HeadVerdict::Reply(reply),
-            None => tx.on_headers(end_of_stream),
+            None => {
+                // A throttled request is not compared: the shadow has no
+                // rate limit, every one would differ.
+                let seed = t0 ^ u64::from(self.context_id);
+                self.shadow = ShadowRun::start(
+                    &self.engine,
+                    tx.head(),
+                    route.as_deref(),
+                    end_of_stream,
+                    seed,
+                );
+                tx.on_headers(end_of_stream)
+            }
         };
         self.nanos += host.now_nanos().saturating_sub(t0);
         self.tx = Some(tx);
@@ -178,6 +199,9 @@ impl RequestFilter {
             }
             Phase::Headers | Phase::Done => return Flow::Continue,
         };
+        if let Some(s) = self.shadow.as_mut() {
+            s.on_body_size(total);
+        }
         let step = match &mut self.tx {
             Some(tx) => tx.on_body_size(total),
             None => BodyStep::PassThrough,
@@ -279,6 +303,9 @@ impl RequestFilter {
         } else {
             Vec::new()
         };
+        if let Some(s) = self.shadow.as_mut() {
+            s.on_body(&body);
+        }
         let t0 = host.now_nanos();
         let verdict = match &mut self.tx {
             Some(tx) => {
@@ -323,6 +350,12 @@ impl RequestFilter {
         };
         self.recorded = true;
         record_transaction(tx, host.metrics());
+        if !self.engine.config().profiles.list.is_empty() {
+            record_profile(tx, host.metrics());
+        }
+        if let Some(s) = &self.shadow {
+            s.finish(tx, host);
+        }
         host.metrics()
             .record(Metric::InspectionMicros, self.nanos / 1000);
         if !tx.findings().is_empty() {
@@ -331,6 +364,13 @@ impl RequestFilter {
                     let now = host.now_nanos();
                     rl.charge(host.store(), now, key, rl.attack_cost());
                 }
+            }
+        }
+        if !tx.excluded().is_empty() {
+            let client = host.client_address();
+            let now_ms = host.now_nanos() / 1_000_000;
+            for line in tx.excluded_events(client.as_deref(), now_ms) {
+                host.log(Level::Debug, &line);
             }
         }
         if tx.has_events() {

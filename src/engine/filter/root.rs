@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use crate::engine::host::{Host, HttpCall, Level};
 use crate::engine::metrics::Metric;
+use crate::engine::profile::exclusion::day_of_nanos;
 use crate::engine::ratelimit::KeyGauge;
 use crate::engine::siem::{self, SiemQueue};
 use crate::engine::Engine;
@@ -40,6 +41,8 @@ pub struct FilterRoot {
     ticks: u32,
     /// Live rate-limit keys per sweep shard, for the gauge.
     keys: KeyGauge,
+    /// Expired exclusions last logged (logged again when this changes).
+    expired: Option<usize>,
 }
 
 impl FilterRoot {
@@ -82,7 +85,52 @@ impl FilterRoot {
             ),
         );
         self.engine = Some(engine);
+        self.expired = None;
+        self.check_expiry(host);
         true
+    }
+
+    /// Publishes how many exclusions are past their `expires` date and,
+    /// when that changed, logs which. An expired exclusion still applies:
+    /// a date passing must not change what production blocks, so it is
+    /// the operator's (and `rasp-explain --check`'s) to act on.
+    fn check_expiry(&mut self, host: &mut dyn Host) {
+        let Some(engine) = &self.engine else {
+            return;
+        };
+        let today = day_of_nanos(host.now_nanos());
+        let c = engine.config();
+        let scopes = std::iter::once((String::new(), c)).chain(
+            c.profiles
+                .list
+                .iter()
+                .map(|p| (format!("profile {:?}: ", p.name), p.config.as_ref())),
+        );
+        let mut expired: Vec<String> = Vec::new();
+        for (scope, cfg) in scopes {
+            for (i, e) in cfg.exclusions.expired(today) {
+                let date = e.expires.as_ref().map_or("", |(d, _)| d.as_str());
+                expired.push(format!(
+                    "{scope}exclusions[{i}] (location {:?}, expired {date}: {})",
+                    e.location_text, e.reason
+                ));
+            }
+        }
+        host.metrics()
+            .record(Metric::ExclusionsExpired, expired.len() as u64);
+        if self.expired != Some(expired.len()) {
+            self.expired = Some(expired.len());
+            if !expired.is_empty() {
+                host.log(
+                    Level::Warn,
+                    &format!(
+                        "envoy-rasp: {} exclusion(s) past their expires date, still applied: {}",
+                        expired.len(),
+                        expired.join("; ")
+                    ),
+                );
+            }
+        }
     }
 
     /// The engine of the configuration in force.
@@ -111,6 +159,7 @@ impl FilterRoot {
     /// proxy host switches to each request's context to resume it.
     pub fn on_tick(&mut self, host: &mut dyn Host) {
         self.report_memory(host);
+        self.check_expiry(host);
         self.flush_siem(host);
         self.sweep_rate_limits(host);
         self.resume_held(host);
