@@ -75,6 +75,15 @@ FAMILIES = {
         ],
         [query("Hello {{name}}, you have {{count}} messages"), json_body("2 {{ 7*7 }} 49")],
     ),
+    "node_injection": (
+        [
+            query("_$$ND_FUNC$$_function(){require('child_process').exec('id')}()"),
+            form("this.constructor.constructor('return process')().mainModule.require('child_process')"),
+            json_body("new Function('return process.mainModule')()"),
+            cookie("x=process.binding('spawn_sync')"),
+        ],
+        [query("a new function was added"), json_body("the constructor of the process was refactored")],
+    ),
     "nosql_injection": (
         [
             ("GET", "/login?user=admin&password[$ne]=x", {}, None),
