@@ -24,6 +24,7 @@ pub mod custom;
 pub(crate) mod detector;
 pub mod field;
 mod finding;
+pub mod header_params;
 pub(crate) mod hit;
 pub mod java;
 pub mod jndi;

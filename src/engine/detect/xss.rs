@@ -84,10 +84,11 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
-use super::{Hit, ValueCtx};
+use super::{header_params, Hit, ValueCtx};
 use crate::engine::bytes::{byte_map, find_byte, find_byte3, ByteMap};
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
+use crate::engine::surface::Surface;
 use js::Mode;
 
 /// Configuration section `xss`.
@@ -411,6 +412,22 @@ impl Detector for Xss {
 
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Xss::detect(self, value, ctx)
+    }
+
+    /// Every request header but those whose grammar is syntax here, and the
+    /// query parameters of `Referer` / `Origin`: see
+    /// [`header_params`](crate::engine::detect::header_params).
+    const EVERY_HEADER: bool = true;
+
+    fn reads_header(&self, name: &[u8]) -> bool {
+        header_params::reads_header(name)
+    }
+
+    fn detect_header(&self, name: &[u8], value: &[u8]) -> Option<Hit> {
+        let ctx = ValueCtx::value(Surface::Header);
+        header_params::url_params(name, value, |param, start, end| {
+            Xss::detect(self, param, &ctx).map(|h| Hit { start, end, ..h })
+        })
     }
 
     fn has_suppressions(&self) -> bool {

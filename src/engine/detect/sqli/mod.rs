@@ -143,6 +143,22 @@ impl Detector for Sqli {
         Sqli::detect(self, value, ctx)
     }
 
+    /// Every request header but those whose grammar is syntax here, and the
+    /// query parameters of `Referer` / `Origin`: see
+    /// [`header_params`](crate::engine::detect::header_params).
+    const EVERY_HEADER: bool = true;
+
+    fn reads_header(&self, name: &[u8]) -> bool {
+        header_params::reads_header(name)
+    }
+
+    fn detect_header(&self, name: &[u8], value: &[u8]) -> Option<Hit> {
+        let ctx = ValueCtx::value(Surface::Header);
+        header_params::url_params(name, value, |param, start, end| {
+            Sqli::detect(self, param, &ctx).map(|h| Hit { start, end, ..h })
+        })
+    }
+
     fn has_suppressions(&self) -> bool {
         self.has_whitelist()
     }
@@ -191,9 +207,10 @@ use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::field::Depth;
-use super::{Hit, ValueCtx};
+use super::{header_params, Hit, ValueCtx};
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
+use crate::engine::surface::Surface;
 
 /// Configuration section `sql_injection`.
 ///
