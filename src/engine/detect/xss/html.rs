@@ -146,7 +146,9 @@ fn active_tag_at(s: &[u8], p: usize, o: Opts) -> Option<(&'static str, usize)> {
     if pi || end_tag {
         j += 1;
     }
-    if !at(s, j).is_ascii_alphabetic() {
+    // `<:vmlframe`: an empty namespace prefix, which old IE still bound.
+    let empty_prefix = at(s, j) == b':' && at(s, j + 1).is_ascii_alphabetic();
+    if !at(s, j).is_ascii_alphabetic() && !empty_prefix {
         return None;
     }
     let start = j;
@@ -188,6 +190,14 @@ fn active_tag_at(s: &[u8], p: usize, o: Opts) -> Option<(&'static str, usize)> {
     // `<param>` children are read by the markup scan.
     if next == b'>' && LOADERS.iter().any(|l| eq_ci(name, l)) {
         return None;
+    }
+    // `<xi:include href="http://…">`: XInclude, which an XML processor
+    // (and a browser rendering XHTML with XInclude support) replaces with
+    // the document the href names; only with a prefix and an attribute
+    // (`<include>` alone is no element anything runs).
+    let prefixed = sub(s, start, j).contains(&b':');
+    if prefixed && eq_ci(name, b"include") && is_space(next) {
+        return Some(("XInclude element (loads the document its href names)", j));
     }
     let foreign: &[(&[u8], &str)] = if o.foreign { FOREIGN_TAGS } else { &[] };
     ACTIVE_TAGS
@@ -414,8 +424,10 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
     let mut n = 0;
     // Splits inside the name: a tab or a comment split counts double, as
     // no text puts one inside a word; a single line break may be a line
-    // that ends in "Java" before one starting with "Script:".
+    // that ends in "Java" before one starting with "Script:", so it counts
+    // double only away from that word boundary (`ja&NewLine;vascript:`).
     let mut splits = 0u8;
+    let mut line_break_at = 0usize;
     loop {
         let c = at(v, i);
         if i >= v.len() {
@@ -433,7 +445,10 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
                 splits = splits.saturating_add(match c {
                     b'\t' => 2,
                     b'\r' if at(v, i + 1) == b'\n' => 0,
-                    b'\n' | b'\r' => 1,
+                    b'\n' | b'\r' => {
+                        line_break_at = n;
+                        1
+                    }
                     _ => 0,
                 });
             }
@@ -451,7 +466,10 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
     }
     let name = sub(&scheme, 0, n);
     if SCRIPT_SCHEMES.contains(&name) {
-        return Some(Scheme::Script(i + 1, splits >= 2));
+        // Every script scheme ends in "script": the prose boundary is
+        // before it (`java|script`, `vb|script`).
+        let mid_word = splits == 1 && line_break_at != n.saturating_sub(6);
+        return Some(Scheme::Script(i + 1, splits >= 2 || mid_word));
     }
     if name == b"data" {
         let mut j = i + 1;
