@@ -100,6 +100,7 @@ impl Parser<'_, '_> {
             }
             T::Comment => {
                 self.truncated = true;
+                self.bare_tail = super::judge::bare_comment(self.text(&t));
                 self.end_segment(t.start);
                 self.comment_truncation(t);
                 self.finish(t.start)

@@ -135,6 +135,7 @@ pub(in super::super) fn analyze(s: &[u8], ctx: Ctx, stack: &mut Option<Stack>) -
         from_at: None,
         cast_at: None,
         ops: 0,
+        bare_tail: false,
     };
     p.run()
 }

@@ -336,4 +336,6 @@ pub(super) struct Parser<'a, 'f> {
     pub(super) cast_at: Option<(usize, bool)>,
     /// Binary operators and connectives consumed.
     pub(super) ops: u32,
+    /// The input ends with a comment with nothing in it (`--`, `#`, `/*`).
+    pub(super) bare_tail: bool,
 }
