@@ -1328,6 +1328,50 @@ mod tests {
     }
 
     #[test]
+    fn injection_detectors_read_every_header_but_syntax_ones() {
+        let e = engine("{}");
+        let req = |name: &str, value: &str| {
+            let mut tx = e.begin(RequestHead::new(
+                "GET",
+                "/",
+                vec![(name.into(), value.as_bytes().to_vec())],
+            ));
+            let v = tx.on_headers(true);
+            (v, tx.findings().to_vec())
+        };
+        let (v, f) = req("remote-ip", "<script>alert(1);</script>");
+        assert!(v.is_block());
+        assert_eq!(f[0].location, "header:remote-ip");
+        assert!(req("x-forwarded-host", "1' or '1'='1").0.is_block());
+        // The query string of the referring page, parameter by parameter.
+        let (v, f) = req(
+            "referer",
+            "https://a.example/search?hl=en&q=testing-1 waitfor delay '0:0:15' --",
+        );
+        assert!(v.is_block());
+        assert_eq!(f[0].rule, "sqli.time_function");
+        assert_eq!(f[0].location, "header:referer");
+        // Headers whose grammar is syntax are not read by these detectors.
+        assert_eq!(
+            req("accept", "text/html;q=0.9,*/*;q=0.8").0,
+            HeadVerdict::Allow
+        );
+        assert_eq!(
+            req("sec-ch-ua", r#""Chromium";v="118", "Not=A?Brand";v="99""#).0,
+            HeadVerdict::Allow
+        );
+        assert_eq!(req("if-none-match", r#"W/"5e-1a2b""#).0, HeadVerdict::Allow);
+        // A whitelisted header location drops the finding.
+        let e = engine(r#"{"sql_injection": {"whitelist": ["header:x-filter"]}}"#);
+        let mut tx = e.begin(RequestHead::new(
+            "GET",
+            "/",
+            vec![("x-filter".into(), b"1' or '1'='1".to_vec())],
+        ));
+        assert_eq!(tx.on_headers(true), HeadVerdict::Allow);
+    }
+
+    #[test]
     fn header_memo_is_shared_by_requests_and_only_holds_clean_values() {
         let e = engine(r#"{"inspect": {"headers": ["user-agent"]}}"#);
         let req = |ua: &str| {

@@ -129,7 +129,7 @@ pub const NOTES: &[Note] = &[
     n("inspect.query", "Inspect query parameter names and values."),
     n("inspect.cookies", "Inspect cookie values."),
     n("inspect.headers", "Headers whose values are inspected (case-insensitive)."),
-    n("inspect.exclude_headers", "Headers the header-borne detectors (jndi_injection, header_injection, scanner) do not read; they read every other request header, `:authority` included. Default `cookie` (cookies are their own surface)."),
+    n("inspect.exclude_headers", "Headers the header-borne detectors (jndi_injection, header_injection, scanner, and sql_injection / xss beyond `headers`) do not read; they read every other request header, `:authority` included (sql_injection and xss also skip headers whose grammar is syntax to them: accept*, authorization, content-type, if-none-match, sec-ch-*, signatures). Default `cookie` (cookies are their own surface)."),
     n("inspect.exclude_headers[]", "A header name (`:authority` for the pseudo header)."),
     n("inspect.headers[]", "A header name."),
     n("inspect.body", "Inspect request bodies (form, JSON, multipart, XML, sniffed text)."),

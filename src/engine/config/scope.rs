@@ -83,9 +83,13 @@ pub struct InspectSettings {
     /// out: private addresses there are normal in a mesh.
     pub headers: Vec<String>,
     /// Headers (case-insensitive) that the header-borne detectors
-    /// (`jndi_injection`, `header_injection`, `scanner`) do not read. They
-    /// read every other request header, `:authority` included, because
-    /// applications log any header. Default `["cookie"]`: cookies are read
+    /// (`jndi_injection`, `header_injection`, `scanner`, and
+    /// `sql_injection` / `xss` beyond `headers`) do not read. They read
+    /// every other request header, `:authority` included, because
+    /// applications log any header (SQL injection and XSS also leave out a
+    /// built-in list of headers whose grammar is syntax to them: `accept*`,
+    /// `authorization`, `content-type`, `if-none-match`, `sec-ch-*`,
+    /// signatures…, see the README). Default `["cookie"]`: cookies are read
     /// one by one as their own surface.
     pub exclude_headers: Vec<String>,
     /// Inspect request bodies (form, JSON, multipart, XML, sniffed text).

@@ -68,6 +68,14 @@ pub trait Detector: Sized {
         None
     }
 
+    /// For detectors with [`EVERY_HEADER`](Self::EVERY_HEADER): whether
+    /// `detect` reads the value of header `name` (lowercase) in the
+    /// every-header pass. SQL injection and XSS leave out headers whose
+    /// grammar is syntax to them (`header_params::SYNTAX_HEADERS`).
+    fn reads_header(&self, _name: &[u8]) -> bool {
+        true
+    }
+
     /// The request path as a whole (as received, query included).
     fn detect_path(&self, _path: &[u8]) -> Option<Hit> {
         None

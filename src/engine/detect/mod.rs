@@ -25,6 +25,7 @@ pub(crate) mod detector;
 pub mod field;
 mod finding;
 pub mod graphql;
+pub mod header_params;
 pub(crate) mod hit;
 pub mod java;
 pub mod jndi;

@@ -74,7 +74,8 @@ macro_rules! detector_set {
             /// One request header through the detectors that read every
             /// header: `detect_header` (name and value), then, unless the
             /// header is one of `inspect.headers` (which every detector
-            /// reads already), `detect` over the value.
+            /// reads already) or one the detector leaves out
+            /// (`reads_header`), `detect` over the value.
             pub fn scan_every_header(
                 &self,
                 name: &[u8],
@@ -88,11 +89,23 @@ macro_rules! detector_set {
                     if <$ty as Detector>::EVERY_HEADER {
                         if let Some(d) = &self.$field {
                             let hit = Detector::detect_header(d, name, value).or_else(|| {
-                                if already_inspected || !Detector::needs(d).admits(sig) {
+                                if already_inspected
+                                    || !Detector::reads_header(d, name)
+                                    || !Detector::needs(d).admits(sig)
+                                {
                                     None
                                 } else {
                                     Detector::detect(d, value, ctx)
                                 }
+                            });
+                            // A location where the detector expects its
+                            // syntax (`sql_injection.whitelist`): dropped.
+                            let hit = hit.filter(|_| {
+                                !(d.has_suppressions()
+                                    && d.suppressed(&format!(
+                                        "header:{}",
+                                        String::from_utf8_lossy(name)
+                                    )))
                             });
                             if let Some(hit) = hit {
                                 if !found(AttackType::$variant, Detector::action(d), hit) {

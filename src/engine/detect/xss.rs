@@ -51,10 +51,12 @@
 //!
 //! Rules (`Hit::rule`): `xss.active_tag`, `xss.event_handler`,
 //! `xss.script_url`, `xss.srcdoc`, `xss.css`, `xss.dangerous_attr`,
-//! `xss.attr_breakout`, `xss.js_code`, `xss.js_breakout`, `xss.jsfuck`.
+//! `xss.attr_breakout`, `xss.js_code`, `xss.js_breakout`, `xss.jsfuck`,
+//! `xss.html_injection` (a fake login form: `<form action=…>` with a
+//! password `<input>`, no script needed; see `form`).
 //!
 //! Cost: one table-driven pass classifies the bytes of the value; a value
-//! without `<`, `=`, `(`, `` ` ``, `:`, `&`, `[` or an escape introducer
+//! without `<`, `=`, `(`, `` ` ``, `:`, `&`, `[`, `*` or an escape introducer
 //! cannot form any of the above and costs nothing more. The JavaScript
 //! lexer only runs where a call site (`name(`) and a sink name occur. Every
 //! tokenizer is linear in the value and never backtracks.
@@ -75,6 +77,7 @@
 
 mod css;
 mod events;
+mod form;
 mod html;
 mod js;
 mod text;
@@ -84,10 +87,11 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
-use super::{Hit, ValueCtx};
-use crate::engine::bytes::{byte_map, find_byte, find_byte3, ByteMap};
+use super::{header_params, Hit, ValueCtx};
+use crate::engine::bytes::{byte_map, find, find_byte, find_byte3, ByteMap};
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
+use crate::engine::surface::Surface;
 use js::Mode;
 
 /// Configuration section `xss`.
@@ -136,18 +140,20 @@ pub struct Xss {
 }
 
 /// Byte classes for the prefilter.
-const C_LT: u8 = 1;
-const C_EQ: u8 = 2;
-const C_CALL: u8 = 4;
-const C_COLON: u8 = 8;
-const C_AMP: u8 = 16;
-const C_EXOTIC: u8 = 32;
-const C_BRACKET: u8 = 64;
+const C_LT: u16 = 1;
+const C_EQ: u16 = 2;
+const C_CALL: u16 = 4;
+const C_COLON: u16 = 8;
+const C_AMP: u16 = 16;
+const C_EXOTIC: u16 = 32;
+const C_BRACKET: u16 = 64;
 /// `!`: not a trigger on its own, but JSFuck cannot do without it.
-const C_BANG: u8 = 128;
+const C_BANG: u16 = 128;
+/// `*`: a `/* */` comment splitting a member chain (`document/**/.cookie`).
+const C_STAR: u16 = 256;
 
 /// The prefilter class of each byte.
-static CLASS: ByteMap<u8> = byte_map!(|b| match b {
+static CLASS: ByteMap<u16> = byte_map!(|b| match b {
     b'<' => C_LT,
     b'=' => C_EQ,
     b'(' | b'`' => C_CALL,
@@ -156,27 +162,32 @@ static CLASS: ByteMap<u8> = byte_map!(|b| match b {
     b'\\' | b'%' | b'+' | 0x80..=0xFF => C_EXOTIC,
     b'[' => C_BRACKET,
     b'!' => C_BANG,
+    b'*' => C_STAR,
     _ => 0,
 });
 
 /// The byte classes present in `v`: one table lookup per byte, all the work
 /// a value without any of them costs.
-fn classes(v: &[u8]) -> u8 {
-    v.iter().fold(0u8, |m, &b| m | CLASS.get(b))
+fn classes(v: &[u8]) -> u16 {
+    v.iter().fold(0u16, |m, &b| m | CLASS.get(b))
 }
 
 /// Values that need none of these classes cannot be XSS: a tag needs `<`,
 /// an attribute `=`, a call `(` or `` ` ``, a URL scheme `:`, obfuscation
-/// `&` or an escape introducer, JSFuck `[`.
-const NEEDED: u8 = C_LT | C_EQ | C_CALL | C_COLON | C_AMP | C_EXOTIC | C_BRACKET;
+/// `&` or an escape introducer, JSFuck `[`, a comment splitting a member
+/// chain `*`.
+const NEEDED: u16 = C_LT | C_EQ | C_CALL | C_COLON | C_AMP | C_EXOTIC | C_BRACKET | C_STAR;
 
 /// Runs every reading of `v` (see the module docs).
-fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
+fn scan_view(v: &[u8], m: u16, o: html::Opts) -> Option<Hit> {
     if m & C_LT != 0 {
         if let Some(h) = html::scan_active_names(v, o) {
             return Some(h);
         }
         if let Some(h) = html::scan_markup(v, 0, o) {
+            return Some(h);
+        }
+        if let Some(h) = form::fake_login_form(v) {
             return Some(h);
         }
     }
@@ -193,6 +204,19 @@ fn scan_view(v: &[u8], m: u8, o: html::Opts) -> Option<Hit> {
         }
     }
     let calls = m & C_CALL != 0 && has_call_site(v);
+    // `(document)["cookie"]`, `document/**/./**/cookie`: a member of a
+    // sink object read through brackets or with comments inside the
+    // chain, the spellings filters that look for `document.cookie` miss.
+    // Without a call or an assignment only these obfuscated reads count:
+    // a plain `document.cookie` in prose stays prose.
+    let obfuscated_access = !calls
+        && m & C_EQ == 0
+        && (m & C_BRACKET != 0 || (m & C_STAR != 0 && find(v, 0, b"/*").is_some()));
+    if obfuscated_access && js::may_have_sink(v) {
+        if let Some((s, e)) = js::analyze(v, Mode::Code) {
+            return Some(js_code_hit(s, e));
+        }
+    }
     if calls || m & C_EQ != 0 {
         // Code needs a sink name; most prose with parentheses has none.
         let sinks = js::may_have_sink(v);
@@ -279,14 +303,25 @@ fn js_code_hit(s: usize, e: usize) -> Hit {
 /// a script URL whose script does something, or an active `data:` URL.
 fn standalone_url(v: &[u8]) -> Option<Hit> {
     match html::url_scheme(v)? {
-        html::Scheme::Script(off) => js::analyze(text::tail(v, off), Mode::Value).map(|(_, e)| {
-            Hit::new(
-                "xss.script_url",
-                "script URL (javascript:/vbscript:) running code",
-                0,
-                off + e,
-            )
-        }),
+        // `ja&Tab;vascript:`, `v&NewLine;bscript&colon;`: a scheme name
+        // split by bytes browsers strip is written to slip past filters,
+        // whatever follows it (no one types a tab inside "javascript").
+        html::Scheme::Script(off, true) => Some(Hit::new(
+            "xss.script_url",
+            "script URL whose scheme name is split by tabs or newlines browsers strip",
+            0,
+            off,
+        )),
+        html::Scheme::Script(off, false) => {
+            js::analyze(text::tail(v, off), Mode::Value).map(|(_, e)| {
+                Hit::new(
+                    "xss.script_url",
+                    "script URL (javascript:/vbscript:) running code",
+                    0,
+                    off + e,
+                )
+            })
+        }
         html::Scheme::ActiveData => Some(Hit::new(
             "xss.script_url",
             "data: URL with a document or script media type",
@@ -410,16 +445,32 @@ impl Detector for Xss {
     }
 
     /// The `NEEDED` prefilter classes: `<`, `=`, a call, `:`, `&`, an
-    /// escape introducer or byte ≥ 0x80, `[`.
+    /// escape introducer or byte ≥ 0x80, `[`, `*` (a comment hiding a member access).
     fn needs(&self) -> crate::engine::detect::detector::Needs {
         use crate::engine::bytes::Signature as S;
         use crate::engine::detect::detector::Needs as N;
-        const NEEDS: N = N::any(b"<=(`:&\\%+[").or_any(S::HIGH);
+        const NEEDS: N = N::any(b"<=(`:&\\%+[*").or_any(S::HIGH);
         NEEDS
     }
 
     fn detect(&self, value: &[u8], ctx: &ValueCtx) -> Option<Hit> {
         Xss::detect(self, value, ctx)
+    }
+
+    /// Every request header but those whose grammar is syntax here, and the
+    /// query parameters of `Referer` / `Origin`: see
+    /// [`header_params`](crate::engine::detect::header_params).
+    const EVERY_HEADER: bool = true;
+
+    fn reads_header(&self, name: &[u8]) -> bool {
+        header_params::reads_header(name)
+    }
+
+    fn detect_header(&self, name: &[u8], value: &[u8]) -> Option<Hit> {
+        let ctx = ValueCtx::value(Surface::Header);
+        header_params::url_params(name, value, |param, start, end| {
+            Xss::detect(self, param, &ctx).map(|h| Hit { start, end, ..h })
+        })
     }
 
     fn has_suppressions(&self) -> bool {
@@ -531,6 +582,14 @@ mod tests {
                 b"<a href=data:,",
                 b"a=top[",
                 b"`${`",
+                b"<form action=//x><input type=password ",
+                b"<form action=//x>",
+                b"(document)[\"",
+                b"document/**/.",
+                b"x.call``",
+                b"\"onzoom=",
+                b"ja&Tab;",
+                b"x:url(javascript",
             ] {
                 // 1 MiB optimised, 256 KiB in debug builds: linear either way.
                 let len = if cfg!(debug_assertions) {

@@ -186,6 +186,8 @@ pub(super) struct Lexer<'a> {
     pub saw_exec_comment: bool,
     /// A closed `/* … */` comment separated tokens.
     pub saw_inline_comment: bool,
+    /// ODBC escapes (`{fn …`, `{oj …`, `{if …`) open and not yet closed.
+    braces: u8,
 }
 
 impl<'a> Lexer<'a> {
@@ -199,6 +201,7 @@ impl<'a> Lexer<'a> {
             in_exec: false,
             saw_exec_comment: false,
             saw_inline_comment: false,
+            braces: 0,
         }
     }
 
@@ -279,8 +282,31 @@ impl<'a> Lexer<'a> {
                 self.pos = i + 2;
                 continue;
             }
+            if let Some(end) = self.exponent_gap(i) {
+                self.pos = end;
+                continue;
+            }
             return None;
         }
+    }
+
+    /// `1.e(`, `1.e,`, `1.e)`: digits, `.` and an exponent marker with no
+    /// exponent, glued to punctuation. MySQL reads such a number as
+    /// nothing more than a separator, so `1.e(ascii 1.e(substring(…` is
+    /// `(ascii (substring(…`, a spelling that hides keywords from filters;
+    /// the lexer skips it like whitespace. The end of the gap, if any.
+    fn exponent_gap(&self, i: usize) -> Option<usize> {
+        if i > 0 && is_word(self.at(i - 1)) {
+            return None;
+        }
+        let mut j = i;
+        while self.at(j).is_ascii_digit() && j < i + 16 {
+            j += 1;
+        }
+        if j == i || self.at(j) != b'.' || !matches!(self.at(j + 1), b'e' | b'E') {
+            return None;
+        }
+        matches!(self.at(j + 2), b'(' | b')' | b',' | b'.').then_some(j + 2)
     }
 
     /// The next token ([`T::End`] at the end of the input, repeatedly).
@@ -297,6 +323,14 @@ impl<'a> Lexer<'a> {
         let tok = match a {
             b'\'' | b'"' => self.string(i, i + 1, a),
             b'`' => self.quoted_ident(i, b'`'),
+            b'[' if self.after_array(i) => {
+                self.braces = self.braces.saturating_add(1);
+                self.simple(T::LParen, i, 1)
+            }
+            b']' if self.braces > 0 => {
+                self.braces -= 1;
+                self.simple(T::RParen, i, 1)
+            }
             b'[' => self.quoted_ident(i, b']'),
             b'0'..=b'9' => self.number(i),
             b'.' if b.is_ascii_digit() => self.number(i),
@@ -318,6 +352,11 @@ impl<'a> Lexer<'a> {
                 kw: Some(Kw::Null),
                 func: Func::Plain,
             },
+            b'{' => self.odbc_open(i),
+            b'}' if self.braces > 0 => {
+                self.braces -= 1;
+                self.simple(T::RParen, i, 1)
+            }
             b'(' => self.simple(T::LParen, i, 1),
             b')' => self.simple(T::RParen, i, 1),
             b',' => self.simple(T::Comma, i, 1),
@@ -328,6 +367,35 @@ impl<'a> Lexer<'a> {
         };
         self.pos = tok.end.max(i + 1);
         tok
+    }
+
+    /// `{fn concat(…)}`, `{oj t1 left join …}`, `{if length(…)>0}`: an
+    /// ODBC escape, which MySQL (and ODBC drivers everywhere) evaluate as
+    /// the expression after the identifier. The brace and its identifier
+    /// are one opening parenthesis and the matching `}` closes it, so the
+    /// expression inside is analysed like any parenthesised one. A `{` not
+    /// followed by a word (JSON, `{}`) stays a stray byte.
+    fn odbc_open(&mut self, i: usize) -> Tok {
+        let mut j = i + 1;
+        while self.has(j) && is_space(self.at(j)) && j < i + 8 {
+            j += 1;
+        }
+        if !self.has(j) || !is_word_start(self.at(j)) || self.braces == u8::MAX {
+            return Tok::new(T::Other, i, i + 1);
+        }
+        self.braces += 1;
+        Tok::new(T::LParen, i, self.word_end(j))
+    }
+
+    /// `array[` (PostgreSQL's array constructor, `ARRAY['a','b']`): the
+    /// bracket opens an argument list, not an MSSQL `[identifier]`.
+    fn after_array(&self, i: usize) -> bool {
+        i >= 5
+            && self
+                .s
+                .get(i - 5..i)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"array"))
+            && (i == 5 || !is_word(self.at(i - 6)))
     }
 
     fn simple(&self, t: T, i: usize, len: usize) -> Tok {

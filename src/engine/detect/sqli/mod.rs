@@ -30,18 +30,27 @@
 //! | `sqli.conditional` | `CASE WHEN … END`, or a SQL function over a constant comparison: `make_set(1=1,1)` |
 //! | `sqli.info_function` | nested extraction calls: `ascii(substring(user(),1,1))`, `mid(@@version,1,1)` |
 //! | `sqli.cast_error` | a PostgreSQL numeric cast of a column or call: `password::int` |
+//! | `sqli.terminated_literal` | a one-token literal closed and the statement ended: `admin@x.org';` |
+//! | `sqli.cast_expression` | a PostgreSQL cast of a literal or call in an expression: `'[1]'::jsonb \|\| '2'`, `version()::text` |
 //! | `sqli.union_select` | `UNION [ALL\|DISTINCT] SELECT …` |
 //! | `sqli.stacked_query` | `;` (or MSSQL juxtaposition) then a statement: `1;drop table users` |
 //! | `sqli.subquery` | `(SELECT …)` |
 //! | `sqli.select_statement` | a standalone `SELECT … FROM …` whose select list is SQL, not prose |
-//! | `sqli.time_function` | `sleep(…)`, `benchmark(…)`, `pg_sleep(…)`, `WAITFOR DELAY '…'` |
+//! | `sqli.time_function` | `sleep(…)`, `benchmark(…)`, `pg_sleep(…)`, `WAITFOR DELAY '…'`, or such a call with a numeric first argument that the input ends inside (`benchmark(3000000,md5(4)`) |
 //! | `sqli.error_function` | `extractvalue(…)`, `updatexml(…)`, `utl_inaddr.get_host_address(…)` |
 //! | `sqli.file_access` | `INTO OUTFILE '…'`, `load_file(…)`, `xp_cmdshell` |
 //!
-//! The first block of rules (down to `sqli.cast_error`) is *weak*
+//! The first block of rules (down to `sqli.cast_expression`) is *weak*
 //! evidence: it only counts when the whole value parses as SQL to its end
 //! (or to a `;` that ends the injected statement). The others are *strong*
 //! and count as soon as their structure is complete, even if junk follows.
+//!
+//! ODBC escapes (`{fn …}`, `{oj …}`, `{if …}`, which MySQL evaluates) read
+//! as parentheses around their expression, and PostgreSQL's `ARRAY[…]` as
+//! an argument list. A parameter *name* is read whole and, when that finds
+//! nothing, each of its subscripts (`filter[0 or updatexml(…)#]`) as a
+//! value of its own: frameworks turn them into nested keys that
+//! applications paste into queries.
 //!
 //! Cost: a byte-class prefilter (one table lookup per byte) rejects values
 //! that cannot hold an injection: single tokens without whitespace, quotes,
@@ -144,6 +153,22 @@ impl Detector for Sqli {
         Sqli::detect(self, value, ctx)
     }
 
+    /// Every request header but those whose grammar is syntax here, and the
+    /// query parameters of `Referer` / `Origin`: see
+    /// [`header_params`](crate::engine::detect::header_params).
+    const EVERY_HEADER: bool = true;
+
+    fn reads_header(&self, name: &[u8]) -> bool {
+        header_params::reads_header(name)
+    }
+
+    fn detect_header(&self, name: &[u8], value: &[u8]) -> Option<Hit> {
+        let ctx = ValueCtx::value(Surface::Header);
+        header_params::url_params(name, value, |param, start, end| {
+            Sqli::detect(self, param, &ctx).map(|h| Hit { start, end, ..h })
+        })
+    }
+
     fn has_suppressions(&self) -> bool {
         self.has_whitelist()
     }
@@ -151,6 +176,36 @@ impl Detector for Sqli {
     fn suppressed(&self, location: &str) -> bool {
         self.whitelisted(location)
     }
+}
+
+/// Subscripts read from a parameter name: `user[name]`, `a[0][b]`.
+const MAX_KEY_SEGMENTS: usize = 16;
+
+/// A parameter name's subscripts, each read as a value: PHP, Rails and
+/// qs-style frameworks turn `filter[0 or updatexml(…)#]=1` into a nested
+/// key the application may paste into a query (`ORDER BY`, a column
+/// list), so the text between each `[` and the next `]` is a value of its
+/// own. The name before the first `[` was read as part of the whole key.
+fn key_segments(key: &[u8]) -> Option<rule::Ev> {
+    let mut rest = key;
+    let mut base = 0;
+    for _ in 0..MAX_KEY_SEGMENTS {
+        let open = rest.iter().position(|&b| b == b'[')?;
+        let inner = rest.get(open + 1..)?;
+        let close = inner.iter().position(|&b| b == b']').unwrap_or(inner.len());
+        let seg = inner.get(..close)?;
+        if let Some(ev) = scan::scan(seg) {
+            let off = base + open + 1;
+            return Some(rule::Ev {
+                rule: ev.rule,
+                start: ev.start + off,
+                end: ev.end + off,
+            });
+        }
+        base += open + 1 + close;
+        rest = inner.get(close..)?;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -162,9 +217,10 @@ use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
 use super::field::Depth;
-use super::{Hit, ValueCtx};
+use super::{header_params, Hit, ValueCtx};
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
+use crate::engine::surface::Surface;
 
 /// Configuration section `sql_injection`.
 ///
@@ -250,7 +306,11 @@ impl Sqli {
         if value.len() < self.min_length {
             return None;
         }
-        let ev = scan::scan(value)?;
+        let ev = match scan::scan(value) {
+            Some(ev) => ev,
+            None if ctx.is_key => key_segments(value)?,
+            None => return None,
+        };
         // A standalone statement has no break-out: it only runs where an
         // application executes the field as SQL. In a nested document field
         // it is a record of the application's own queries (a trace span's

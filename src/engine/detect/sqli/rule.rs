@@ -19,6 +19,8 @@ pub(super) enum Rule {
     Conditional,
     InfoFunction,
     CastError,
+    TerminatedLiteral,
+    CastExpression,
 }
 
 impl Rule {
@@ -39,6 +41,8 @@ impl Rule {
             Rule::Conditional => "sqli.conditional",
             Rule::InfoFunction => "sqli.info_function",
             Rule::CastError => "sqli.cast_error",
+            Rule::TerminatedLiteral => "sqli.terminated_literal",
+            Rule::CastExpression => "sqli.cast_expression",
         }
     }
 
@@ -54,6 +58,8 @@ impl Rule {
                 | Rule::Conditional
                 | Rule::InfoFunction
                 | Rule::CastError
+                | Rule::TerminatedLiteral
+                | Rule::CastExpression
         )
     }
 
@@ -86,6 +92,12 @@ impl Rule {
                 "server information read through nested SQL functions (version(), user() …)"
             }
             Rule::CastError => "a PostgreSQL cast to a number (`::int`) that leaks data in errors",
+            Rule::TerminatedLiteral => {
+                "the value closes its string literal and ends the statement with `;`"
+            }
+            Rule::CastExpression => {
+                "a PostgreSQL cast of a literal or call (`'…'::jsonb`) inside an expression"
+            }
         }
     }
 }

@@ -120,6 +120,12 @@ fn random_token_soup_never_panics() {
             b"by",
             b"goto",
             b"label:",
+            b"{fn ",
+            b"{",
+            b"}",
+            b"array[",
+            b"::jsonb",
+            b"benchmark(",
         ];
         let d = det();
         let ctx = ValueCtx::value(Surface::Query);
@@ -171,9 +177,51 @@ fn adversarial_inputs_are_safe_and_do_not_hang() {
             b"case when ",
             b"a.",
             b"';",
+            b"{fn ",
+            b"{if (",
+            b"array[",
+            b"}",
+            b"'a'::jsonb||",
+            b"benchmark(1,",
         ] {
             let v: Vec<u8> = unit.iter().copied().cycle().take(1 << 20).collect();
             let _ = d.detect(&v, &ctx);
+            let key = ValueCtx::at(Surface::Form, b"", true);
+            let _ = d.detect(&v, &key);
         }
+        // Parameter names with many subscripts: at most 16 are read.
+        let key = ValueCtx::at(Surface::Form, b"", true);
+        let v: Vec<u8> = b"a[1 or ".iter().copied().cycle().take(1 << 18).collect();
+        let _ = d.detect(&v, &key);
+        let v: Vec<u8> = b"[x]".iter().copied().cycle().take(1 << 18).collect();
+        let _ = d.detect(&v, &key);
     });
+}
+
+#[test]
+fn parameter_name_subscripts_are_values() {
+    let d = det();
+    let key = ValueCtx::at(Surface::Form, b"", true);
+    let v = b"name[0 or updatexml(1,concat(0x7e,user()),0)#]";
+    let h = d.detect(v, &key).unwrap();
+    assert_eq!(h.rule, "sqli.error_function");
+    assert_eq!(&v[h.start..h.start + 9], b"updatexml");
+    assert_eq!(
+        d.detect(b"sort[1 AND 1=sleep(5)]", &key).unwrap().rule,
+        "sqli.time_function"
+    );
+    for benign in [
+        &b"user[name]"[..],
+        b"a[0][b]",
+        b"filter[price][gte]",
+        b"items[]",
+        b"q[title or description]",
+    ] {
+        assert!(d.detect(benign, &key).is_none(), "{:?}", benign);
+    }
+    // A value is not split: only names carry subscripts.
+    let ctx = ValueCtx::value(Surface::Form);
+    assert!(d
+        .detect(b"name[0 or updatexml(1,concat(0x7e,user()),0)#]", &ctx)
+        .is_none());
 }

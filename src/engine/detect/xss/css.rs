@@ -120,7 +120,17 @@ pub(super) fn danger(s: &[u8]) -> Option<&'static str> {
                 while matches!(at(n, j), b'"' | b'\'') {
                     j += 1;
                 }
-                if let Some(Scheme::Script(_)) = url_scheme(tail(n, j)) {
+                if let Some(Scheme::Script(..)) = url_scheme(tail(n, j)) {
+                    return Some("CSS url() with a script URL");
+                }
+                // `x:url(javascript`: a property value cut right after the
+                // scheme name (a length limit, or the page's text supplies
+                // the rest); a URL that is only a script scheme's name is no
+                // stylesheet resource.
+                let rest = trim_end_with(tail(n, j), &SPACE);
+                let bare_scheme = rest.eq_ignore_ascii_case(b"javascript")
+                    || rest.eq_ignore_ascii_case(b"vbscript");
+                if bare_scheme && prev_non_space(n, i.saturating_sub(3)) == b':' {
                     return Some("CSS url() with a script URL");
                 }
             }
@@ -137,7 +147,7 @@ pub(super) fn danger(s: &[u8]) -> Option<&'static str> {
                 return Some("CSS -moz-binding: (XBL binding)");
             }
             if i > 0 && at(n, i - 1).is_ascii_alphabetic() {
-                if let Some(Scheme::Script(_)) = url_scheme(tail(n, i + 1)) {
+                if let Some(Scheme::Script(..)) = url_scheme(tail(n, i + 1)) {
                     return Some("CSS property with a script URL value");
                 }
             }

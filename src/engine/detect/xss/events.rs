@@ -233,6 +233,16 @@ pub(super) fn injected_handler(name: &[u8]) -> bool {
         .any(|e| e.as_bytes().eq_ignore_ascii_case(event))
 }
 
+/// Whether `on…` names a known event (any case): stricter than
+/// [`injected_handler`], for a handler whose code the value does not
+/// carry.
+pub(super) fn known_event(name: &[u8]) -> bool {
+    let event = name.get(2..).unwrap_or_default();
+    EVENTS
+        .iter()
+        .any(|e| e.as_bytes().eq_ignore_ascii_case(event))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

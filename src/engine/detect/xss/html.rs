@@ -146,7 +146,9 @@ fn active_tag_at(s: &[u8], p: usize, o: Opts) -> Option<(&'static str, usize)> {
     if pi || end_tag {
         j += 1;
     }
-    if !at(s, j).is_ascii_alphabetic() {
+    // `<:vmlframe`: an empty namespace prefix, which old IE still bound.
+    let empty_prefix = at(s, j) == b':' && at(s, j + 1).is_ascii_alphabetic();
+    if !at(s, j).is_ascii_alphabetic() && !empty_prefix {
         return None;
     }
     let start = j;
@@ -188,6 +190,14 @@ fn active_tag_at(s: &[u8], p: usize, o: Opts) -> Option<(&'static str, usize)> {
     // `<param>` children are read by the markup scan.
     if next == b'>' && LOADERS.iter().any(|l| eq_ci(name, l)) {
         return None;
+    }
+    // `<xi:include href="http://…">`: XInclude, which an XML processor
+    // (and a browser rendering XHTML with XInclude support) replaces with
+    // the document the href names; only with a prefix and an attribute
+    // (`<include>` alone is no element anything runs).
+    let prefixed = sub(s, start, j).contains(&b':');
+    if prefixed && eq_ci(name, b"include") && is_space(next) {
+        return Some(("XInclude element (loads the document its href names)", j));
     }
     let foreign: &[(&[u8], &str)] = if o.foreign { FOREIGN_TAGS } else { &[] };
     ACTIVE_TAGS
@@ -376,8 +386,10 @@ fn is_handler_name(name: &[u8]) -> bool {
 /// (and, liberally, any control byte or space) inside the scheme, and
 /// `<!-- -->` / CDATA splits.
 pub(super) enum Scheme {
-    /// A script scheme; the offset where the script starts.
-    Script(usize),
+    /// A script scheme; the offset where the script starts, and whether
+    /// its name was split by bytes browsers strip from a URL (tab, CR,
+    /// LF) or by a comment / CDATA split: `java&Tab;script:`.
+    Script(usize, bool),
     /// `data:` with a document or script media type.
     ActiveData,
     /// Another `data:` URL (not an image): where its payload starts and
@@ -410,6 +422,12 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
     }
     let mut scheme = [0u8; 16];
     let mut n = 0;
+    // Splits inside the name: a tab or a comment split counts double, as
+    // no text puts one inside a word; a single line break may be a line
+    // that ends in "Java" before one starting with "Script:", so it counts
+    // double only away from that word boundary (`ja&NewLine;vascript:`).
+    let mut splits = 0u8;
+    let mut line_break_at = 0usize;
     loop {
         let c = at(v, i);
         if i >= v.len() {
@@ -421,8 +439,24 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
             n += 1;
             i += 1;
         } else if is_space(c) || c == b'\\' && n > 0 {
+            // A plain space is not counted as a split: prose writes
+            // "java script:".
+            if n > 0 {
+                splits = splits.saturating_add(match c {
+                    b'\t' => 2,
+                    b'\r' if at(v, i + 1) == b'\n' => 0,
+                    b'\n' | b'\r' => {
+                        line_break_at = n;
+                        1
+                    }
+                    _ => 0,
+                });
+            }
             i += 1;
         } else if let Some(next) = skip_xml_split(v, i) {
+            if n > 0 {
+                splits = splits.saturating_add(2);
+            }
             i = next;
         } else if c == b':' && n > 0 {
             break;
@@ -432,7 +466,10 @@ pub(super) fn url_scheme(v: &[u8]) -> Option<Scheme> {
     }
     let name = sub(&scheme, 0, n);
     if SCRIPT_SCHEMES.contains(&name) {
-        return Some(Scheme::Script(i + 1));
+        // Every script scheme ends in "script": the prose boundary is
+        // before it (`java|script`, `vb|script`).
+        let mid_word = splits == 1 && line_break_at != n.saturating_sub(6);
+        return Some(Scheme::Script(i + 1, splits >= 2 || mid_word));
     }
     if name == b"data" {
         let mut j = i + 1;
@@ -511,7 +548,7 @@ fn inert_script(v: &[u8]) -> bool {
 /// a `data:` payload as markup (once).
 pub(super) fn script_url(v: &[u8], depth: u8) -> Option<&'static str> {
     match url_scheme(v)? {
-        Scheme::Script(off) => {
+        Scheme::Script(off, _) => {
             let rest = tail(v, off);
             if js::analyze(rest, Mode::Value).is_some() || !inert_script(rest) {
                 Some("script URL (javascript:/vbscript:) in a URL attribute")
@@ -590,6 +627,18 @@ fn check_attr(st: &TagState<'_>, s: &[u8], a: &Attr) -> Option<Hit> {
     if let Some(h) = handler_pair_as_value(st, s, a, &av) {
         return Some(h);
     }
+    if is_handler_name(local) && vs == s.len() && truncated_handler(st, s, a.name.0, local) {
+        let rule = match st.site {
+            Site::Tag => "xss.event_handler",
+            Site::Injected => "xss.attr_breakout",
+        };
+        return Some(Hit::new(
+            rule,
+            "event-handler attribute cut after its `=`: the page's own text supplies the code",
+            a.name.0,
+            vs,
+        ));
+    }
     if is_handler_name(local) {
         return check_handler(st, &av);
     }
@@ -623,6 +672,23 @@ fn handler_pair_as_value(st: &TagState<'_>, s: &[u8], a: &Attr, av: &AttrView<'_
             av.ve,
         )
     })
+}
+
+/// The input ends right after `on…=`: `<x onend=`, `"onzoom=`. A payload
+/// cut by a length limit, or written so that whatever the page prints next
+/// becomes the handler's code. In a tag of the value's own any handler
+/// name counts; injected, the name must follow the quote that breaks out
+/// of the attribute directly and be a known event (not `"onRequest=` in a
+/// code sample).
+fn truncated_handler(st: &TagState<'_>, s: &[u8], name_start: usize, local: &[u8]) -> bool {
+    match st.site {
+        Site::Tag => true,
+        Site::Injected => {
+            name_start > 0
+                && matches!(at(s, name_start - 1), b'"' | b'\'')
+                && events::known_event(local)
+        }
+    }
 }
 
 /// An `on*` attribute: always a hit in a real tag; injected, only when its

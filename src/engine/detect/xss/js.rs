@@ -663,6 +663,9 @@ struct Run {
     /// A `CALL_ONLY` / `CTOR` name was just seen (1), then its `(` (2).
     pending: u8,
     pending_ctor: bool,
+    /// The last operand was the property `.call` / `.apply`: a template
+    /// right after it invokes the function without parentheses.
+    invoker: bool,
 }
 
 impl Run {
@@ -815,6 +818,13 @@ impl Run {
         let keyword_ok = matches!(t.kind, Kind::Keyword { suffix: true });
         if tagged {
             self.call = true;
+            // `Reflect.apply.call`…``, `x.call`${f}``: Function.prototype
+            // call / apply invoked by a tagged template, a call written
+            // without parentheses; template tags in real code are
+            // functions (`styled.div`, `gql`, `html`), never `.call`.
+            if self.invoker {
+                self.fn_sink = true;
+            }
         } else if (is_operand(t) || matches!(t.kind, Kind::Keyword { .. })) && !keyword_ok {
             *self = Run::new(t.start, false);
             return Prev::Start;
@@ -861,6 +871,7 @@ impl Run {
         } else {
             None
         };
+        self.invoker = property && matches!(name, Some(b"call" | b"apply"));
         let obj = match name {
             Some(name) => {
                 let o = note_name(self, name, property);

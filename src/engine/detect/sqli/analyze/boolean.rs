@@ -63,7 +63,14 @@ impl Parser<'_, '_> {
                 && (self.pre_conn.is_some_and(|n| n > 0) || self.glued || s & ARITH != 0);
         }
         match self.lead {
-            Lead::Value => s & (CMP | BOOL_LIT | SQL_CALL | SUB | VAR | NESTED_BOOL) != 0,
+            Lead::Value => {
+                s & (CMP | BOOL_LIT | SQL_CALL | SUB | VAR | NESTED_BOOL) != 0
+                    // `1 or col--`: a numeric context, a bare column as
+                    // the condition, and the rest of the query dropped. A
+                    // bare word alone is prose (`1 or more`); the comment
+                    // that truncates the query is what no prose writes.
+                    || (self.bare_tail && s & WORD != 0 && s & (ARITH | STR) == 0 && self.words == 1)
+            }
             // `or 1--`: a value that starts with a connective.
             Lead::Fragment => {
                 s & (CMP | BOOL_LIT | SQL_CALL | SUB | VAR | NESTED_BOOL) != 0

@@ -74,6 +74,37 @@ pub(super) fn numeric_type(w: &[u8]) -> bool {
     .any(|t| w.eq_ignore_ascii_case(t))
 }
 
+/// Other PostgreSQL type names a `::` cast converts to: text, JSON, time,
+/// binary and catalog types. With the numeric ones, the types a cast
+/// written into a value names.
+pub(super) fn cast_type(w: &[u8]) -> bool {
+    numeric_type(w)
+        || [
+            &b"text"[..],
+            b"varchar",
+            b"char",
+            b"json",
+            b"jsonb",
+            b"jsonpath",
+            b"xml",
+            b"bytea",
+            b"bool",
+            b"boolean",
+            b"date",
+            b"timestamp",
+            b"timestamptz",
+            b"interval",
+            b"uuid",
+            b"inet",
+            b"regclass",
+            b"regproc",
+            b"oid",
+            b"double",
+        ]
+        .iter()
+        .any(|t| w.eq_ignore_ascii_case(t))
+}
+
 /// Keywords that double as function names when `(` follows.
 pub(super) fn callable(k: Kw) -> bool {
     matches!(

@@ -94,6 +94,7 @@ impl Parser<'_, '_> {
         self.end_segment(end);
         // SELECTs still open (`1 and (select count(x`) are judged too.
         self.salvage(end);
+        self.truncated_delay(end);
         if self.quote {
             // The first token after the break is an operator: a strict one
             // (comparison, bitwise, concatenation), a postfix null test, or
@@ -129,12 +130,32 @@ impl Parser<'_, '_> {
             if self.clause_tail.is_some() {
                 self.set_weak(Rule::ClauseTail, self.ev_start(), end);
             }
+            // `admin@example.com';`: a one-token literal closed and the
+            // statement ended right after it, so whatever the application
+            // appends is a new (failing) statement while the first one runs
+            // with the attacker's condition dropped. Text with a quote in
+            // it has words around the quote, which the break does not take.
+            if self.after_brk == 0
+                && self.stmt_at.is_some()
+                && self.brk > 1
+                && !self.brk_spaced
+                && self.depth == 0
+            {
+                self.set_weak(Rule::TerminatedLiteral, self.ev_start(), end);
+            }
         } else if let Some(c) = self.clause_tail {
             if matches!(self.lead, Lead::Value | Lead::Fragment)
                 && (self.last.t == T::Num || seg_tail & seg::SQL_CALL != 0)
             {
                 // `1 ORDER BY 5--`: column-count probing.
                 self.set_weak(Rule::ClauseTail, c, end);
+            }
+        }
+        if let Some((at, call)) = self.cast_at {
+            // The cast's own `::` is not counted: `ops` counts the
+            // operators around it.
+            if call || self.ops >= 1 {
+                self.set_weak(Rule::CastExpression, at, end);
             }
         }
         Step::Done

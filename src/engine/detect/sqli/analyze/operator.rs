@@ -4,7 +4,7 @@
 use super::super::lexer::{Op, Tok, T};
 use super::super::rule::Rule;
 use super::super::words::Kw;
-use super::class::{numeric_type, postfix, structural};
+use super::class::{cast_type, numeric_type, postfix, structural};
 use super::state::{seg, Atom, Clause, Exp, Kind, Parser, Pend, Step};
 
 impl Parser<'_, '_> {
@@ -32,6 +32,9 @@ impl Parser<'_, '_> {
                 let n = self.peek();
                 if numeric_type(self.text(&n)) && self.atom != Atom::Num {
                     self.set_weak(Rule::CastError, self.last.start, n.end);
+                }
+                if n.t == T::Word && cast_type(self.text(&n)) {
+                    return self.cast(n);
                 }
                 self.binary()
             }
@@ -97,6 +100,7 @@ impl Parser<'_, '_> {
             }
             T::Comment => {
                 self.truncated = true;
+                self.bare_tail = super::judge::bare_comment(self.text(&t));
                 self.end_segment(t.start);
                 self.comment_truncation(t);
                 self.finish(t.start)
@@ -106,8 +110,30 @@ impl Parser<'_, '_> {
         }
     }
 
+    /// `::type` after an operand (the type token `n` is next): the type is
+    /// consumed with the cast, so the operand stays a value
+    /// (`'{"a":1}'::jsonb -> 'a'`). A cast of a string literal or of a
+    /// call is PostgreSQL-only syntax; in a bare reading it is evidence
+    /// once the whole value parses and the cast sits in an expression
+    /// (another operator) or casts a call (`version()::text`).
+    fn cast(&mut self, n: Tok) -> Step {
+        self.advance();
+        if self.text(&n).eq_ignore_ascii_case(b"double")
+            && self.text(&self.peek()).eq_ignore_ascii_case(b"precision")
+        {
+            self.advance();
+        }
+        if !self.quote && matches!(self.atom, Atom::Str | Atom::Call) && self.cast_at.is_none() {
+            self.cast_at = Some((self.ev_start(), self.atom == Atom::Call));
+        }
+        self.structure = true;
+        self.exp = Exp::Operator;
+        Step::Go
+    }
+
     /// A binary operator (or connective) was consumed: an operand follows.
     pub(super) fn binary(&mut self) -> Step {
+        self.ops = self.ops.saturating_add(1);
         self.structure = true;
         self.any_op = true;
         let f = self.frame();

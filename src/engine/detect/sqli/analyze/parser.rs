@@ -133,6 +133,9 @@ pub(in super::super) fn analyze(s: &[u8], ctx: Ctx, stack: &mut Option<Stack>) -
         committed: false,
         schema_head: false,
         from_at: None,
+        cast_at: None,
+        ops: 0,
+        bare_tail: false,
     };
     p.run()
 }

@@ -2,7 +2,7 @@
 //! value itself): their shape, FROM tables and system catalogs, and when
 //! they are evidence.
 
-use super::super::lexer::{Op, Tok, T};
+use super::super::lexer::{Lexer, Op, Tok, T};
 use super::super::rule::Rule;
 use super::super::words::{Func, Kw};
 use super::state::{Clause, Exp, Frame, Kind, Lead, Origin, Parser, Pend, Sel, Shape, Step};
@@ -94,6 +94,29 @@ impl Parser<'_, '_> {
         self.depth = depth;
     }
 
+    /// The input ended (not failed) inside a delay call whose first
+    /// argument is a number: `benchmark(3000000,md5(4)`,
+    /// `BENCHMARK(2999/**/999,Md5(NoW()`, a payload cut by a length limit
+    /// or written to be closed by the application's own `)`. Only at the
+    /// end of input: prose that opens a parenthesis after "sleep" (`sleep
+    /// (8 hours a night)`) fails on its second word and never gets here.
+    pub(super) fn truncated_delay(&mut self, end: usize) {
+        for d in (1..=self.depth).rev() {
+            let Some(f) = self.frames.get(d).copied() else {
+                continue;
+            };
+            if f.kind != Kind::Args || f.func != Func::Time || f.fresh {
+                continue;
+            }
+            let mut l = Lexer::new(self.s, f.call_start, false);
+            let (_name, open, first) = (l.next_tok(), l.next_tok(), l.next_tok());
+            if open.t == T::LParen && first.t == T::Num {
+                self.set_strong(Rule::TimeFunction, f.call_start, end);
+                return;
+            }
+        }
+    }
+
     /// Records evidence for the current SELECT once it qualifies.
     pub(super) fn check_select(&mut self, end: usize) {
         let f = self.cur();
@@ -117,7 +140,14 @@ impl Parser<'_, '_> {
         }
         let ok = match sel.origin {
             Origin::Union => true,
-            Origin::Paren | Origin::Stacked => sel.shape >= Shape::Literal || sel.from,
+            Origin::Paren | Origin::Stacked if sel.shape >= Shape::Literal || sel.from => true,
+            // `(/*!50000select username`: a subquery spelt in MySQL
+            // executable comments is an evasion, whatever it selects.
+            Origin::Paren => self.lx.saw_exec_comment,
+            // `';select p`, `admin';SELECT name`: the value closes a
+            // one-token literal and starts a statement with `;` (prose
+            // with a quote has text before it, which the break needs).
+            Origin::Stacked => self.quote && !self.brk_spaced && self.after_brk <= 3,
             Origin::Implicit => sel.shape >= Shape::Literal,
             Origin::Start => {
                 sel.shape == Shape::Strong

@@ -331,4 +331,11 @@ pub(super) struct Parser<'a, 'f> {
     pub(super) schema_head: bool,
     /// Where a top-level FROM outside any SELECT started.
     pub(super) from_at: Option<usize>,
+    /// A `::type` cast of a string literal or call in a bare reading: its
+    /// evidence start and whether it cast a call.
+    pub(super) cast_at: Option<(usize, bool)>,
+    /// Binary operators and connectives consumed.
+    pub(super) ops: u32,
+    /// The input ends with a comment with nothing in it (`--`, `#`, `/*`).
+    pub(super) bare_tail: bool,
 }
