@@ -43,6 +43,7 @@ pub mod mode;
 pub mod policy;
 pub mod ratelimit;
 pub mod reply;
+pub mod response;
 pub mod section;
 pub mod siem;
 pub mod surface;
