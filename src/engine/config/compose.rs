@@ -3,7 +3,7 @@
 
 use super::detectors::compile_detectors;
 use super::raw::{read_document, RawConfig};
-use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits};
+use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits, ResponseSettings};
 use crate::engine::detect::{custom, Detectors};
 use crate::engine::error::ConfigErrors;
 use crate::engine::mode::Mode;
@@ -27,6 +27,8 @@ pub struct Config {
     pub siem: Option<SiemConfig>,
     /// The compiled rate limiter; `None` when `rate_limit.enabled` is false.
     pub rate_limit: Option<RateLimiter>,
+    /// Response inspection; `enabled: false` by default.
+    pub response: ResponseSettings,
     /// The configuration as written (after defaults), for `rasp-explain`.
     pub raw: RawConfig,
 }
@@ -84,6 +86,7 @@ impl RawConfig {
         let rate_limit = self.rate_limit.compile_field("rate_limit", &cx, e);
         let detectors = compile_detectors(&self, e);
         let custom_rules = self.custom_rules.compile_field("custom_rules", &cx, e);
+        let response = self.response.compile_field("response", &cx, e);
         errors.into_result(())?;
         Ok(Config {
             mode: self.mode,
@@ -96,6 +99,7 @@ impl RawConfig {
             events,
             siem,
             rate_limit,
+            response,
             raw: self,
         })
     }

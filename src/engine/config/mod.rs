@@ -51,6 +51,7 @@ pub mod events;
 pub mod limits;
 mod raw;
 mod read;
+pub mod response;
 pub mod scope;
 #[cfg(test)]
 mod tests;
@@ -60,4 +61,5 @@ pub use compose::Config;
 pub use events::EventsConfig;
 pub use limits::{Limits, OverflowPolicy};
 pub use raw::RawConfig;
+pub use response::{ResponseConfig, ResponseSettings};
 pub use scope::{Allowlist, InspectSettings};

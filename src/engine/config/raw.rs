@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::read;
-use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits};
+use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits, ResponseConfig};
 use crate::engine::detect::{custom, registry, Detector};
 use crate::engine::error::{ConfigError, ConfigErrors, ErrorKind};
 use crate::engine::mode::Mode;
@@ -45,6 +45,8 @@ macro_rules! raw_config {
             /// Per-client rate limiting shared across Envoy workers (off by
             /// default). See [`RateLimitConfig`].
             pub rate_limit: RateLimitConfig,
+            /// Response inspection (off by default). See [`ResponseConfig`].
+            pub response: ResponseConfig,
         }
     };
 }
