@@ -47,6 +47,7 @@ mod hold;
 mod phase;
 mod record;
 mod request;
+mod response;
 mod root;
 
 pub use fake::{Call, FakeHost, SentReply};
@@ -54,9 +55,12 @@ pub use hold::{HeldRequests, HoldHandle, Release, CONFIRM_NANOS, MAX_HELD};
 pub use phase::{Flow, Phase};
 pub use record::record_transaction;
 pub use request::RequestFilter;
+pub use response::ResponseWatch;
 pub use root::{FilterRoot, SiemHandle};
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_hold;
+#[cfg(test)]
+mod tests_response;
