@@ -4,16 +4,54 @@
 Answers every request with 200 and a JSON echo of what it received:
 method, path, headers and the body (base64), so tests can check that a request
 the filter let through reached the application unchanged, byte for byte.
-`GET /` answers with a short greeting instead.
+`GET /` answers with a short greeting instead, and `GET /leak/<what>` with an
+application that leaks (for the response-inspection tests): `sql` (a MySQL
+error, 500), `java` (a Java stack trace, 500), `card` (a card number in JSON),
+`key` (a PEM private key), `reflect?q=...` (the parameter echoed into HTML),
+`passwd` (passwd lines), `gzip` (a SQL error, gzip-encoded).
 
     python3 envoy/demo_upstream.py --port 8081
 """
 import argparse
 import base64
+import gzip
 import hashlib
 import json
 import sys
+from urllib.parse import parse_qs, urlsplit
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+SQL_ERROR = (b"<html><body><p>You have an error in your SQL syntax; check the manual that corresponds "
+             b"to your MySQL server version for the right syntax to use near 'x' at line 1</p></body></html>")
+JAVA_TRACE = (b"java.lang.IllegalStateException: cart is empty\n"
+              b"\tat com.acme.shop.Cart.total(Cart.java:42)\n"
+              b"\tat com.acme.shop.CheckoutServlet.doGet(CheckoutServlet.java:17)\n")
+PRIVATE_KEY = (b"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+               b"VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n-----END RSA PRIVATE KEY-----\n")
+PASSWD = b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+
+
+def leak(path):
+    """(status, content type, body, extra headers) of a leaking endpoint, or None."""
+    url = urlsplit(path)
+    what = url.path[len("/leak/"):]
+    if what == "sql":
+        return 500, "text/html", SQL_ERROR, []
+    if what == "java":
+        return 500, "text/plain", JAVA_TRACE, []
+    if what == "card":
+        return 200, "application/json", b'{"name":"Ann","card":"4111 1111 1111 1111","exp":"12/29"}', []
+    if what == "key":
+        return 200, "text/plain", PRIVATE_KEY, []
+    if what == "passwd":
+        return 200, "text/plain", PASSWD, []
+    if what == "reflect":
+        q = parse_qs(url.query).get("q", [""])[0]
+        return 200, "text/html", b"<p>You searched for " + q.encode() + b"</p>", []
+    if what == "gzip":
+        return 500, "text/html", gzip.compress(SQL_ERROR), [("Content-Encoding", "gzip")]
+    return None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -45,6 +83,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_any(self):
         body = self.read_body()
+        leaked = leak(self.path) if self.path.startswith("/leak/") and self.command == "GET" else None
+        if leaked:
+            status, ctype, payload, extra = leaked
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            for k, v in extra:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
         if self.path == "/" and self.command == "GET":
             payload = b"hello from the envoy-rasp demo upstream\n"
             ctype = "text/plain"

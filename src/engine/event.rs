@@ -224,6 +224,43 @@ pub fn limit(meta: &Meta<'_>, cause: Cause, taken: Taken) -> String {
     out
 }
 
+/// What a response event says (the request's fields come from [`Meta`]).
+pub struct ResponseFinding<'a> {
+    /// `sql_error`, `card_number`, `reflection`, …
+    pub kind: &'a str,
+    pub rule: &'a str,
+    /// `leaked`, `reflected` or `confirmed`.
+    pub outcome: &'a str,
+    /// The request attack reflected or confirmed, if any.
+    pub attack: Option<&'a str>,
+    /// `body` or `header:<name>`.
+    pub location: &'a str,
+    /// Already redacted (cards show their last four digits, keys their
+    /// header line only).
+    pub evidence: &'a str,
+    /// `log`, `mask` or `monitor`.
+    pub action: &'a str,
+    /// The response `:status`.
+    pub status: u16,
+}
+
+/// The event line for one response finding.
+pub fn response(meta: &Meta<'_>, r: &ResponseFinding<'_>) -> String {
+    let mut out = String::with_capacity(384);
+    out.push_str("{\"event\":\"rasp.response\"");
+    field(&mut out, "ts", &rfc3339(meta.now_ms));
+    field(&mut out, "type", r.kind);
+    field(&mut out, "rule", r.rule);
+    field(&mut out, "outcome", r.outcome);
+    optional(&mut out, "attack", r.attack);
+    field(&mut out, "location", r.location);
+    field(&mut out, "evidence", r.evidence);
+    field(&mut out, "action", r.action);
+    out.push_str(&format!(",\"status\":{}", r.status));
+    common(&mut out, meta);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,6 +129,8 @@ impl<S: Stats> MetricsSink for StatsSink<S> {
 /// How important a log line is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
+    // The proxy-wasm host maps these by position (Debug, Info, Warn,
+    // Error): keep the order.
     /// Dropped by Envoy unless its `wasm` log component is at debug.
     Debug,
     Info,
@@ -184,6 +186,21 @@ pub trait Host {
     fn send_reply(&mut self, status: u16, headers: &[(String, String)], body: &[u8]);
     /// Adds a header to the response on its way to the client.
     fn add_response_header(&mut self, name: &str, value: &str);
+    /// The response headers (`:status` among them), from the response
+    /// headers callback; `None` when the proxy could not hand them over.
+    fn response_headers(&mut self) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+        None
+    }
+    /// The first `len` bytes of the response body chunk being passed on.
+    fn response_body(&mut self, len: usize) -> Vec<u8> {
+        let _ = len;
+        Vec::new()
+    }
+    /// Overwrites the first `body.len()` bytes of that chunk (masking keeps
+    /// the length, so `Content-Length` stays valid).
+    fn set_response_body(&mut self, body: &[u8]) {
+        let _ = body;
+    }
     /// Sends `call` without waiting for the answer; `Err` says why it could
     /// not be sent.
     fn dispatch_http_call(&mut self, call: &HttpCall<'_>) -> Result<(), String>;

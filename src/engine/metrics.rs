@@ -11,6 +11,7 @@
 use super::detect::AttackType;
 use super::mode::Taken;
 use super::reply::Cause;
+use super::response::{LeakKind, Outcome, Treated};
 
 /// Counter, gauge or histogram.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +74,15 @@ pub enum Metric {
     /// Requests whose held headers (`inspect.hold_headers`) got no body in
     /// time and were resumed by the VM's tick.
     HoldResumed,
+    /// Response findings by kind and what was done (`log`, `mask`, or
+    /// `monitor` for a mask that `mode: monitor` did not apply).
+    ResponseFinding(LeakKind, Treated),
+    /// Request attacks the response reflected or confirmed (once per
+    /// request, attack type and outcome).
+    AttackOutcome(AttackType, Outcome),
+    /// Response bodies not scanned because of their `Content-Encoding`
+    /// (no decompression).
+    ResponseEncodedSkipped,
 }
 
 /// Why events were dropped (the `reason` label of
@@ -199,6 +209,9 @@ series! {
     RateLimitFallback,
     RateLimitUnkeyed,
     HoldResumed,
+    ResponseFinding(k in LeakKind::ALL, a in Treated::ALL),
+    AttackOutcome(t in AttackType::ALL, o in Outcome::OF_ATTACKS),
+    ResponseEncodedSkipped,
 }
 
 impl Metric {
@@ -244,6 +257,19 @@ impl Metric {
             Metric::RateLimitFallback => "rasp_ratelimit_fallback_total".into(),
             Metric::RateLimitUnkeyed => "rasp_ratelimit_unkeyed_total".into(),
             Metric::HoldResumed => "rasp_hold_headers_resumed_total".into(),
+            Metric::ResponseFinding(k, a) => format!(
+                "rasp_response_findings_total.type.{}.action.{}",
+                k.as_str(),
+                a.as_str()
+            ),
+            Metric::AttackOutcome(t, o) => format!(
+                "rasp_attack_outcome_total.type.{}.outcome.{}",
+                t.as_str(),
+                o.as_str()
+            ),
+            Metric::ResponseEncodedSkipped => {
+                "rasp_response_skipped_total.reason.content_encoding".into()
+            }
         }
     }
 

@@ -44,6 +44,7 @@ pub mod policy;
 pub mod profile;
 pub mod ratelimit;
 pub mod reply;
+pub mod response;
 pub mod section;
 pub mod siem;
 pub mod surface;

@@ -1,7 +1,6 @@
-//! The proxy-wasm host layer: the only code that calls the SDK. The request
-//! lifecycle is the engine's ([`crate::engine::filter`]): [`RaspRoot`] (per
-//! plugin per VM) and [`RaspHttp`] (per request) forward each callback to
-//! it, and [`ProxyHost`] is its [`Host`] over host calls.
+//! The proxy-wasm host layer, the only code that calls the SDK: [`RaspRoot`] (per plugin
+//! per VM) and [`RaspHttp`] (per request) forward each callback to the engine's request
+//! lifecycle ([`crate::engine::filter`]); [`ProxyHost`] is its [`Host`] over host calls.
 
 mod raw;
 
@@ -9,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use proxy_wasm::hostcalls::{self, resume_http_request};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
-use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType, MetricType};
+use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel, MapType, MetricType as M};
 
 use crate::engine::filter::{FilterRoot, Flow, RequestFilter};
 use crate::engine::host::{Host, HttpCall, Level, SharedStore, Stats, StatsSink};
@@ -24,15 +23,10 @@ proxy_wasm::main! {{
 /// Envoy stats.
 #[derive(Clone, Copy, Default)]
 struct EnvoyStats;
-
 impl Stats for EnvoyStats {
     fn define(&self, kind: MetricKind, name: &str) -> Option<u32> {
-        let kind = match kind {
-            MetricKind::Counter => MetricType::Counter,
-            MetricKind::Gauge => MetricType::Gauge,
-            MetricKind::Histogram => MetricType::Histogram,
-        };
-        hostcalls::define_metric(kind, name).ok()
+        let kinds = [M::Counter, M::Gauge, M::Histogram];
+        hostcalls::define_metric(kinds[kind as usize], name).ok()
     }
     fn increment(&self, id: u32, n: u64) {
         let _ = hostcalls::increment_metric(id, i64::try_from(n).unwrap_or(i64::MAX));
@@ -45,9 +39,8 @@ impl Stats for EnvoyStats {
     }
 }
 
-/// The engine's [`Host`] over host calls. Host calls act on the context
-/// being called back, so the VM's stat ids are all the state it needs: the
-/// host is the stats sink. A failed call answers with nothing or is ignored.
+/// The engine's [`Host`] over host calls, which act on the context called back: the stat ids
+/// are its only state. A failed call answers nothing or is ignored, never a panic.
 type ProxyHost = StatsSink<EnvoyStats>;
 
 impl Host for ProxyHost {
@@ -63,13 +56,13 @@ impl Host for ProxyHost {
         self
     }
     fn log(&mut self, level: Level, message: &str) {
-        let level = match level {
-            Level::Debug => LogLevel::Debug,
-            Level::Info => LogLevel::Info,
-            Level::Warn => LogLevel::Warn,
-            Level::Error => LogLevel::Error,
-        };
-        let _ = hostcalls::log(level, message);
+        let levels = [
+            LogLevel::Debug,
+            LogLevel::Info,
+            LogLevel::Warn,
+            LogLevel::Error,
+        ];
+        let _ = hostcalls::log(levels[level as usize], message);
     }
     fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
         hostcalls::get_property(path.to_vec()).ok().flatten()
@@ -87,6 +80,16 @@ impl Host for ProxyHost {
     }
     fn add_response_header(&mut self, name: &str, value: &str) {
         let _ = hostcalls::add_map_value(MapType::HttpResponseHeaders, name, value);
+    }
+    fn response_headers(&mut self) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+        raw::header_pairs(MapType::HttpResponseHeaders)
+    }
+    fn response_body(&mut self, len: usize) -> Vec<u8> {
+        let body = hostcalls::get_buffer(BufferType::HttpResponseBody, 0, len);
+        body.ok().flatten().unwrap_or_default()
+    }
+    fn set_response_body(&mut self, b: &[u8]) {
+        let _ = hostcalls::set_buffer(BufferType::HttpResponseBody, 0, b.len(), b);
     }
     fn dispatch_http_call(&mut self, call: &HttpCall<'_>) -> Result<(), String> {
         let headers = call.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
@@ -152,7 +155,6 @@ fn action(flow: Flow) -> Action {
 }
 
 impl Context for RaspHttp {}
-
 impl HttpContext for RaspHttp {
     fn on_http_request_headers(&mut self, _: usize, end: bool) -> Action {
         action(self.filter.on_request_headers(&mut self.host, end))
@@ -165,6 +167,9 @@ impl HttpContext for RaspHttp {
     }
     fn on_http_response_headers(&mut self, _: usize, _: bool) -> Action {
         action(self.filter.on_response_headers(&mut self.host))
+    }
+    fn on_http_response_body(&mut self, size: usize, end: bool) -> Action {
+        action(self.filter.on_response_body(&mut self.host, size, end))
     }
     fn on_log(&mut self) {
         self.filter.on_log(&mut self.host);

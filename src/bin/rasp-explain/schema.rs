@@ -214,8 +214,10 @@ pub fn note(path: &str) -> Option<&'static Note> {
     if let Some(n) = NOTES.iter().find(|n| n.path == path) {
         return Some(n);
     }
+    let response: (&str, &[Note]) = ("response", envoy_rasp::engine::config::response::NOTES);
     envoy_rasp::engine::detect::SECTIONS
         .iter()
+        .chain(std::iter::once(&response))
         .find_map(|(section, notes)| {
             let rel = match path.strip_prefix(section) {
                 Some("") => "",

@@ -4,7 +4,7 @@
 use super::detectors::compile_detectors;
 use super::profiles::{compile_profiles, compile_shadow, Profiles, Shadow};
 use super::raw::{read_document, RawConfig};
-use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits};
+use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits, ResponseSettings};
 use crate::engine::detect::{custom, Detectors};
 use crate::engine::error::ConfigErrors;
 use crate::engine::mode::Mode;
@@ -38,6 +38,8 @@ pub struct Config {
     /// The name of the profile this configuration is (`None`: the global
     /// configuration or a shadow).
     pub profile: Option<String>,
+    /// Response inspection; `enabled: false` by default.
+    pub response: ResponseSettings,
     /// The configuration as written (after defaults), for `rasp-explain`.
     pub raw: RawConfig,
 }
@@ -103,6 +105,7 @@ impl RawConfig {
         } else {
             (Profiles::default(), None)
         };
+        let response = self.response.compile_field("response", &cx, e);
         errors.into_result(())?;
         Ok(Config {
             mode: self.mode,
@@ -119,6 +122,7 @@ impl RawConfig {
             profiles,
             shadow,
             profile: None,
+            response,
             raw: self,
         })
     }

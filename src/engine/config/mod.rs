@@ -53,6 +53,7 @@ pub mod limits;
 pub mod profiles;
 mod raw;
 mod read;
+pub mod response;
 pub mod scope;
 #[cfg(test)]
 mod tests;
@@ -63,4 +64,5 @@ pub use events::EventsConfig;
 pub use limits::{Limits, OverflowPolicy};
 pub use profiles::{Profile, Profiles, Shadow};
 pub use raw::RawConfig;
+pub use response::{ResponseConfig, ResponseSettings};
 pub use scope::{Allowlist, InspectSettings};

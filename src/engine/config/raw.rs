@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::read;
-use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits};
+use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits, ResponseConfig};
 use crate::engine::detect::{custom, registry, Detector};
 use crate::engine::error::{ConfigError, ConfigErrors, ErrorKind};
 use crate::engine::mode::Mode;
@@ -59,6 +59,8 @@ macro_rules! raw_config {
             /// of) every request; it never acts, its differences in verdict are
             /// counted and logged. Default `null`: none.
             pub shadow: Option<ShadowConfig>,
+            /// Response inspection (off by default). See [`ResponseConfig`].
+            pub response: ResponseConfig,
         }
     };
 }

@@ -62,6 +62,19 @@ pub struct FakeHost {
     pub resumed: Vec<u32>,
     /// Metric updates.
     pub metrics: FakeMetrics,
+    /// The response headers `response_headers` hands over (`None`: none).
+    pub response_head: Option<Vec<(Vec<u8>, Vec<u8>)>>,
+    /// The response body, as the chunks [`run_request`](Self::run_request)
+    /// passes on after the response headers.
+    pub response_chunks: Vec<Vec<u8>>,
+    /// The response body chunk being passed on (what the filter reads and
+    /// may overwrite).
+    pub response_buffer: Vec<u8>,
+    /// The response body as forwarded to the client (after masking).
+    pub response_sent: Vec<u8>,
+    /// Calls that read the response (headers or body): 0 when response
+    /// inspection is off.
+    pub response_reads: u32,
 }
 
 /// Metric updates in memory, by series.
@@ -166,7 +179,8 @@ impl FakeHost {
     /// Plays the proxy's side of one request whose head is in
     /// [`head`](Self::head): the headers (end of stream when `body` is
     /// empty), the body in chunks of `chunk` bytes, then the response
-    /// headers and the log callback.
+    /// headers, the response body in [`response_chunks`](Self::response_chunks)
+    /// and the log callback.
     ///
     /// Like Envoy, body data accumulates in [`buffer`](Self::buffer) while
     /// the filter pauses, so each body callback sees everything buffered so
@@ -190,6 +204,13 @@ impl FakeHost {
             }
         }
         filter.on_response_headers(self);
+        for c in std::mem::take(&mut self.response_chunks) {
+            self.response_buffer = c;
+            let (size, last) = (self.response_buffer.len(), false);
+            filter.on_response_body(self, size, last);
+            let sent = std::mem::take(&mut self.response_buffer);
+            self.response_sent.extend_from_slice(&sent);
+        }
         filter.on_log(self);
     }
 }
@@ -242,6 +263,23 @@ impl Host for FakeHost {
     fn add_response_header(&mut self, name: &str, value: &str) {
         self.response_headers
             .push((name.to_string(), value.to_string()));
+    }
+
+    fn response_headers(&mut self) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.response_reads += 1;
+        self.response_head.clone()
+    }
+
+    fn response_body(&mut self, len: usize) -> Vec<u8> {
+        self.response_reads += 1;
+        let b = &self.response_buffer;
+        b.get(..len).unwrap_or(b).to_vec()
+    }
+
+    fn set_response_body(&mut self, body: &[u8]) {
+        if let Some(dst) = self.response_buffer.get_mut(..body.len()) {
+            dst.copy_from_slice(body);
+        }
     }
 
     fn dispatch_http_call(&mut self, call: &HttpCall<'_>) -> Result<(), String> {

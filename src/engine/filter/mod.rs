@@ -47,6 +47,7 @@ mod hold;
 mod phase;
 mod record;
 mod request;
+mod response;
 mod root;
 mod shadow;
 
@@ -55,6 +56,7 @@ pub use hold::{HeldRequests, HoldHandle, Release, CONFIRM_NANOS, MAX_HELD};
 pub use phase::{Flow, Phase};
 pub use record::{record_profile, record_transaction};
 pub use request::RequestFilter;
+pub use response::ResponseWatch;
 pub use root::{FilterRoot, SiemHandle};
 
 #[cfg(test)]
@@ -63,3 +65,5 @@ mod tests;
 mod tests_hold;
 #[cfg(test)]
 mod tests_policy;
+#[cfg(test)]
+mod tests_response;

@@ -11,6 +11,7 @@ use crate::engine::{Engine, Transaction};
 use super::hold::{HoldHandle, Release};
 use super::phase::{Flow, Phase};
 use super::record::{record_profile, record_transaction};
+use super::response::ResponseWatch;
 use super::root::SiemHandle;
 use super::shadow::ShadowRun;
 
@@ -51,6 +52,8 @@ pub struct RequestFilter {
     recorded: bool,
     /// The request through the `shadow` configuration, when it is sampled.
     shadow: Option<ShadowRun>,
+    /// The response on its way back (`response.enabled`).
+    response: ResponseWatch,
 }
 
 impl RequestFilter {
@@ -73,6 +76,7 @@ impl RequestFilter {
             sent: None,
             recorded: false,
             shadow: None,
+            response: ResponseWatch::default(),
         }
     }
 
@@ -244,11 +248,20 @@ impl RequestFilter {
     }
 
     /// The response headers are on their way: adds the rate-limit headers
-    /// this request owes.
+    /// this request owes, and inspects them (`response.enabled`).
     pub fn on_response_headers(&mut self, host: &mut dyn Host) -> Flow {
         for (k, v) in std::mem::take(&mut self.rate_headers) {
             host.add_response_header(&k, &v);
         }
+        let (c, replied) = (self.engine.config(), self.sent.is_some());
+        (self.response).headers(host, c, self.tx.as_ref(), replied);
+        Flow::Continue
+    }
+
+    /// Response body data arrived (`body_size`: this chunk; the response
+    /// is never held). Scanned when `response.enabled`.
+    pub fn on_response_body(&mut self, host: &mut dyn Host, body_size: usize, _end: bool) -> Flow {
+        (self.response).body(host, self.engine.config(), body_size);
         Flow::Continue
     }
 
@@ -257,6 +270,8 @@ impl RequestFilter {
     pub fn on_log(&mut self, host: &mut dyn Host) {
         self.forget();
         self.record(host);
+        let (c, tx, siem) = (self.engine.config(), self.tx.as_ref(), self.siem.as_deref());
+        self.response.record(host, c, tx, siem);
     }
 
     /// Enters this request in the VM's table of held requests; false when
