@@ -56,13 +56,8 @@ impl Host for ProxyHost {
         self
     }
     fn log(&mut self, level: Level, message: &str) {
-        let levels = [
-            LogLevel::Debug,
-            LogLevel::Info,
-            LogLevel::Warn,
-            LogLevel::Error,
-        ];
-        let _ = hostcalls::log(levels[level as usize], message);
+        use LogLevel::{Debug, Error, Info, Warn};
+        let _ = hostcalls::log([Debug, Info, Warn, Error][level as usize], message);
     }
     fn property(&self, path: &[&str]) -> Option<Vec<u8>> {
         hostcalls::get_property(path.to_vec()).ok().flatten()
