@@ -643,6 +643,11 @@ impl Scan<'_> {
         let Some(taken) = Taken::from_action(action, self.cfg.mode) else {
             return;
         };
+        // The document detectors' hits (xxe, upload) come here directly; the
+        // scan loops drop the value detectors' before they stop a scan.
+        if self.cfg.detectors.drops(attack, &hit.rule) {
+            return;
+        }
         let loc = || location.clone();
         if let Some(entry) = self
             .cfg

@@ -94,6 +94,7 @@ const fn nonempty(path: &'static str, description: &'static str) -> Note {
 pub const NOTES: &[Note] = &[
     n("", "envoy-rasp plugin configuration (JSON: the Envoy `configuration` StringValue or the Istio WasmPlugin `pluginConfig`). Every field is optional; `{}` is the default configuration. Unknown fields are errors."),
     n("mode", "`block`: blocking rules answer with the block reply. `monitor`: nothing is ever blocked or rejected; findings and limit violations are logged and counted with action=\"monitor\"."),
+    n("sensitivity", "Which weak-evidence rules fire: `low` only rules whose evidence is unambiguous (drops the rules the README's sensitivity table lists), `medium` every rule the detectors report by default, `high` also the readings behind ssti.probes and xxe.reject_doctype. A detector section's `sensitivity` overrides it; profiles can set either."),
     n("block", "The local reply sent when a request is blocked."),
     bounded("block.status_code", "HTTP status of the block reply.", block::STATUS_CODE_RANGE),
     n("block.content_type", "`Content-Type` of the block reply."),
@@ -224,9 +225,19 @@ pub fn note(path: &str) -> Option<&'static Note> {
                 Some(rest) => rest.strip_prefix('.')?,
                 None => return None,
             };
-            notes.iter().find(|n| n.path == rel)
+            notes
+                .iter()
+                .find(|n| n.path == rel)
+                .or((rel == "sensitivity").then_some(&DETECTOR_SENSITIVITY))
         })
 }
+
+/// Every detector section's `sensitivity` (one note for all of them: the
+/// field is the same in each).
+const DETECTOR_SENSITIVITY: Note = n(
+    "sensitivity",
+    "`low`, `medium` or `high` for this detector only. `null`: the top-level sensitivity.",
+);
 
 #[derive(Clone, Debug)]
 enum Step {

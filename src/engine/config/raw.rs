@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::read;
 use super::{Allowlist, BlockConfig, EventsConfig, InspectSettings, Limits, ResponseConfig};
-use crate::engine::detect::{custom, registry, Detector};
+use crate::engine::detect::{custom, registry, Detector, Sensitivity};
 use crate::engine::error::{ConfigError, ConfigErrors, ErrorKind};
 use crate::engine::mode::Mode;
 use crate::engine::profile::select::{ProfileConfig, ShadowConfig};
@@ -27,6 +27,13 @@ macro_rules! raw_config {
         pub struct RawConfig {
             /// `"block"` (default) or `"monitor"`. See [`Mode`].
             pub mode: Mode,
+            /// Which weak-evidence rules fire: `low` (only rules whose
+            /// evidence is unambiguous), `medium` (default: every rule the
+            /// detectors report by default) or `high` (also the readings
+            /// behind `ssti.probes` and `xxe.reject_doctype`). A detector
+            /// section's own `sensitivity` overrides it. See
+            /// [`crate::engine::detect::sensitivity`].
+            pub sensitivity: Sensitivity,
             /// The local reply sent when a request is blocked.
             pub block: BlockConfig,
             $(#[doc = $doc] pub $section: <$ty as Detector>::Config,)*

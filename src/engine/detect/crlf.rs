@@ -69,6 +69,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::{Hit, ValueCtx};
 use crate::engine::bytes::find_byte2 as find2;
 use crate::engine::bytes::starts_ci as starts_with_fold;
@@ -92,6 +94,10 @@ fn strings(list: &[&str]) -> Vec<String> {
 pub struct CrlfConfig {
     /// `block` (default), `log` or `off`.
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Header names (case-insensitive) whose injection after a line break
     /// is flagged. A name the detector knows must also carry a value of
     /// its syntax (`Location`, `Content-Location`: a URL or path;
@@ -125,6 +131,7 @@ impl Default for CrlfConfig {
     fn default() -> Self {
         CrlfConfig {
             action: Action::Block,
+            sensitivity: None,
             headers: strings(&[
                 "set-cookie",
                 "set-cookie2",

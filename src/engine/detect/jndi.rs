@@ -62,6 +62,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::{Hit, ValueCtx};
 use crate::engine::bytes::find_byte as find1;
 use crate::engine::bytes::starts_ci as starts_with_fold;
@@ -80,6 +82,10 @@ pub const MAX_ROUNDS: usize = 3;
 pub struct JndiConfig {
     /// `block` (default), `log` or `off`.
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Lookup prefixes (case-insensitive) that are flagged once a lookup
     /// resolves to one of them. Default `jndi` (Log4j: fetches and runs a
     /// remote object) and `script` (Apache Commons Text interpolation,
@@ -93,6 +99,7 @@ impl Default for JndiConfig {
     fn default() -> Self {
         JndiConfig {
             action: Action::Block,
+            sensitivity: None,
             lookups: vec!["jndi".to_string(), "script".to_string()],
         }
     }

@@ -51,6 +51,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::{Hit, ValueCtx};
 use crate::engine::bytes::find_byte2 as find2;
 use crate::engine::error::ConfigError;
@@ -67,6 +69,10 @@ pub struct LdapConfig {
     /// What a finding does: `block` (default), `log` (log and count, let
     /// the request through) or `off` (the detector does not run).
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Directory attribute names recognised after a break-out, in addition
     /// to the built-in list (`uid`, `cn`, `mail`, `objectClass`,
     /// `userPassword`, `sAMAccountName`, `memberOf`, …). Case-insensitive.

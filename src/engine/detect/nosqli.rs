@@ -62,6 +62,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::{Hit, ValueCtx};
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
@@ -77,6 +79,10 @@ pub struct NosqliConfig {
     /// What a finding does: `block` (default), `log` (log and count, let
     /// the request through) or `off` (the detector does not run).
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Query operators that count in keys, operator objects and break-outs
     /// (case-sensitive, as MongoDB reads them). Default: the comparison,
     /// logical, element, evaluation, array and JavaScript operators and
@@ -128,6 +134,7 @@ impl Default for NosqliConfig {
     fn default() -> Self {
         NosqliConfig {
             action: Action::Block,
+            sensitivity: None,
             operators: DEFAULT_OPERATORS.iter().map(|s| s.to_string()).collect(),
         }
     }

@@ -58,6 +58,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::{Hit, ValueCtx};
 use crate::engine::bytes::find_byte as find1;
 use crate::engine::error::ConfigError;
@@ -74,6 +76,10 @@ pub struct PrototypePollutionConfig {
     /// What a finding does: `block` (default), `log` (log and count, let
     /// the request through) or `off` (the detector does not run).
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Also judge values, not only names: a value that is a property path
     /// or assignment rooted at `__proto__` / `constructor.prototype`
     /// (`__proto__.x=1`), or an object literal with a `__proto__` object.
@@ -86,6 +92,7 @@ impl Default for PrototypePollutionConfig {
     fn default() -> Self {
         PrototypePollutionConfig {
             action: Action::Block,
+            sensitivity: None,
             values: true,
         }
     }

@@ -41,6 +41,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::Hit;
 use crate::engine::bytes::starts_ci as starts_with_fold;
 use crate::engine::error::ConfigError;
@@ -56,6 +58,10 @@ fn strings(list: &[&str]) -> Vec<String> {
 pub struct ScannerConfig {
     /// `block` (default), `log` or `off`.
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Signatures (case-insensitive, matched as words) of attack tools in
     /// the `User-Agent` value. This list replaces the default; `[]` turns
     /// user-agent matching off. Default: sqlmap, nikto, nuclei and the other
@@ -80,6 +86,7 @@ impl Default for ScannerConfig {
     fn default() -> Self {
         ScannerConfig {
             action: Action::Block,
+            sensitivity: None,
             user_agents: strings(&[
                 "sqlmap",
                 "nikto",

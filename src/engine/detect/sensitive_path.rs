@@ -57,6 +57,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::Hit;
 use crate::engine::decode::normalize;
 use crate::engine::error::ConfigError;
@@ -68,6 +70,10 @@ use crate::engine::mode::Action;
 pub struct SensitivePathConfig {
     /// `block` (default), `log` or `off`.
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Flag version-control metadata and file listings (`.git`, `.svn`,
     /// `.hg`, `.bzr`, `_darcs`, `CVS/Entries`, `.DS_Store`). Default true.
     pub vcs: bool,
@@ -105,6 +111,7 @@ impl Default for SensitivePathConfig {
     fn default() -> Self {
         SensitivePathConfig {
             action: Action::Block,
+            sensitivity: None,
             vcs: true,
             secrets: true,
             backups: true,

@@ -21,6 +21,11 @@ macro_rules! detector_set {
         #[derive(Clone, Debug, Default)]
         pub struct Detectors {
             $(#[doc = $doc] pub $field: Option<$ty>,)*
+            /// The detectors whose `sensitivity` is `low`, one bit per
+            /// [`AttackType::index`]: their `medium` rules are dropped
+            /// (see [`sensitivity`](super::sensitivity)). Zero, so never
+            /// looked at past one test, in the default configuration.
+            pub low: u64,
         }
 
         /// Each detector's configuration section and the schema notes its
@@ -56,7 +61,9 @@ macro_rules! detector_set {
             ) {
                 $(
                     if let Some(d) = self.$field.as_ref().filter(|d| Detector::needs(*d).admits(sig)) {
-                        if let Some(hit) = Detector::detect(d, value, ctx) {
+                        if let Some(hit) = Detector::detect(d, value, ctx)
+                            .filter(|h| !self.drops(AttackType::$variant, &h.rule))
+                        {
                             let dropped = d.has_suppressions() && d.suppressed(&location());
                             if !found(AttackType::$variant, Detector::action(d), hit, dropped) {
                                 return;
@@ -64,6 +71,16 @@ macro_rules! detector_set {
                         }
                     }
                 )*
+            }
+
+            /// Whether a hit of `rule` from the detector of `attack` is
+            /// dropped by its sensitivity (`low` drops the `medium` rules).
+            /// Asked for hits only; one test when no detector is `low`.
+            #[inline]
+            pub fn drops(&self, attack: AttackType, rule: &str) -> bool {
+                self.low != 0
+                    && self.low & 1u64.checked_shl(attack.index() as u32).unwrap_or(0) != 0
+                    && super::sensitivity::dropped_at_low(rule)
             }
 
             /// Whether an enabled detector reads every request header.
@@ -107,7 +124,7 @@ macro_rules! detector_set {
                                         String::from_utf8_lossy(name)
                                     )))
                             });
-                            if let Some(hit) = hit {
+                            if let Some(hit) = hit.filter(|h| !self.drops(AttackType::$variant, &h.rule)) {
                                 if !found(AttackType::$variant, Detector::action(d), hit) {
                                     return;
                                 }
@@ -125,7 +142,9 @@ macro_rules! detector_set {
             ) {
                 $(
                     if let Some(d) = &self.$field {
-                        if let Some(hit) = Detector::detect_path(d, path) {
+                        if let Some(hit) = Detector::detect_path(d, path)
+                            .filter(|h| !self.drops(AttackType::$variant, &h.rule))
+                        {
                             if !found(AttackType::$variant, Detector::action(d), hit) {
                                 return;
                             }

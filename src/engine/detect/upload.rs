@@ -52,6 +52,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::Hit;
 use crate::engine::bytes::{eq_ci, find_byte, find_ci, starts_ci, trim_end_with, ByteSet};
 use crate::engine::decode::percent_decode;
@@ -69,6 +71,10 @@ fn strings(list: &[&str]) -> Vec<String> {
 pub struct UploadConfig {
     /// `block` (default), `log` or `off`.
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Blocked file extensions, case-insensitive, with or without the
     /// leading dot (an entry with an inner dot such as `tar.gz` matches the
     /// end of the name). Default: the reference `.php .jsp .exe .sh` plus
@@ -102,6 +108,7 @@ impl Default for UploadConfig {
     fn default() -> Self {
         UploadConfig {
             action: Action::Block,
+            sensitivity: None,
             blacklist: strings(&[
                 ".php",
                 ".jsp",

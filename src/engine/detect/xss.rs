@@ -87,6 +87,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::{header_params, Hit, ValueCtx};
 use crate::engine::bytes::{byte_map, find, find_byte, find_byte3, ByteMap};
 use crate::engine::error::ConfigError;
@@ -105,6 +107,10 @@ pub struct XssConfig {
     /// What a finding does: `block` (default), `log` (log and count, let
     /// the request through) or `off` (the detector does not run).
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Flag `<svg>` and `<math>` elements on their own. They cannot run
     /// script by themselves, but they switch the HTML parser to foreign
     /// content, the first step of most mutation-XSS and SVG script vectors,
@@ -125,6 +131,7 @@ impl Default for XssConfig {
     fn default() -> Self {
         XssConfig {
             action: Action::Block,
+            sensitivity: None,
             foreign_content: true,
             whitelist: Vec::new(),
         }

@@ -54,6 +54,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::Hit;
 use crate::engine::bytes::{find, find_byte, find_byte2, find_byte3, find_ci, starts_ci};
 use crate::engine::error::ConfigError;
@@ -69,6 +71,10 @@ pub const MAX_ENTITY_EXPANSION_RANGE: Bounds = Bounds::at_least(1);
 pub struct XxeConfig {
     /// `block` (default), `log` or `off`.
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Reject any document with a DOCTYPE, even `<!DOCTYPE html>` or a
     /// well-known public DTD. Default false.
     pub reject_doctype: bool,
@@ -104,6 +110,7 @@ impl Default for XxeConfig {
     fn default() -> Self {
         XxeConfig {
             action: Action::Block,
+            sensitivity: None,
             reject_doctype: false,
             allow_internal_dtd: false,
             allowed_dtds: [

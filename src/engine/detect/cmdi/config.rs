@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
 
@@ -16,6 +18,10 @@ use super::types::Cmdi;
 pub struct CmdiConfig {
     /// `block` (default), `log` or `off`.
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Commands always treated as (strong) commands, in addition to the
     /// built-in list: a name (`wget`) or a path (`/bin/sh`, whose base name
     /// is used). Default: the reference's `["/bin/sh", "/bin/bash", "wget",
@@ -27,6 +33,7 @@ impl Default for CmdiConfig {
     fn default() -> Self {
         CmdiConfig {
             action: Action::Block,
+            sensitivity: None,
             blacklist: ["/bin/sh", "/bin/bash", "wget", "curl"]
                 .iter()
                 .map(|s| s.to_string())

@@ -134,6 +134,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::{Hit, ValueCtx};
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
@@ -149,6 +151,10 @@ pub struct JavaConfig {
     /// What a finding does: `block` (default), `log` (log and count, let
     /// the request through) or `off` (the detector does not run).
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Flag a value that is nothing but the name of a class that runs
     /// commands or loads code (`java.lang.ProcessBuilder`,
     /// `javax.script.ScriptEngineManager`, `java.beans.XMLDecoder`): the
@@ -172,6 +178,7 @@ impl Default for JavaConfig {
     fn default() -> Self {
         JavaConfig {
             action: Action::Block,
+            sensitivity: None,
             class_names: true,
             dotnet: true,
             extra_classes: Vec::new(),

@@ -21,6 +21,7 @@ fn rule(v: &str) -> Option<String> {
 fn off_compiles_to_none() {
     let cfg = NodeConfig {
         action: Action::Off,
+        ..NodeConfig::default()
     };
     assert!(Node::compile(&cfg, "node_injection")
         .ok()

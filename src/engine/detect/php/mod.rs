@@ -110,6 +110,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::{Hit, ValueCtx};
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
@@ -125,6 +127,10 @@ pub struct PhpConfig {
     /// What a finding does: `block` (default), `log` (log and count, let
     /// the request through) or `off` (the detector does not run).
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Stream wrapper schemes flagged as `scheme://…` (case-insensitive).
     /// Default: `php`, `phar`, `zip`, `expect`, `glob`, `data`,
     /// `compress.zlib`, `compress.bzip2`, `zlib`, `bzip2`, `rar`, `ogg`,
@@ -141,6 +147,7 @@ impl Default for PhpConfig {
     fn default() -> Self {
         PhpConfig {
             action: Action::Block,
+            sensitivity: None,
             wrappers: wrapper::WRAPPERS.iter().map(|s| s.to_string()).collect(),
             functions: Vec::new(),
         }

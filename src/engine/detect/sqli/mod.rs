@@ -216,6 +216,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::field::Depth;
 use super::{header_params, Hit, ValueCtx};
 use crate::engine::error::ConfigError;
@@ -233,6 +235,10 @@ pub struct SqliConfig {
     /// What a detection does: `block` (default), `log` (record and let the
     /// request through) or `off` (the detector does not run at all).
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Values shorter than this many bytes are not inspected. Default `0`
     /// (inspect everything). The shortest injections are a handful of
     /// bytes (`'--`, `1 or true`), so raising this trades detection for
@@ -250,6 +256,7 @@ impl Default for SqliConfig {
     fn default() -> Self {
         SqliConfig {
             action: Action::Block,
+            sensitivity: None,
             min_length: 0,
             whitelist: Vec::new(),
         }

@@ -6,6 +6,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::cidr::Cidr;
 use super::known::{is_scheme_char, MAX_HOST};
 use crate::engine::error::ConfigError;
@@ -22,6 +24,10 @@ fn strings(list: &[&str]) -> Vec<String> {
 pub struct SsrfConfig {
     /// `block` (default), `log` or `off`.
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Blocked address ranges (CIDR, IPv4 or IPv6; a bare address is a
     /// single host). An IP literal in one of them is flagged. Default: the
     /// reference ranges `127.0.0.0/8`, `10.0.0.0/8`, `172.16.0.0/12`,
@@ -89,6 +95,7 @@ impl Default for SsrfConfig {
     fn default() -> Self {
         SsrfConfig {
             action: Action::Block,
+            sensitivity: None,
             blacklist: strings(&[
                 "127.0.0.0/8",
                 "10.0.0.0/8",

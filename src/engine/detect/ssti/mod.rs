@@ -114,6 +114,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::{Hit, ValueCtx};
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
@@ -130,6 +132,10 @@ pub struct SstiConfig {
     /// What a finding does: `block` (default), `log` (log and count, let
     /// the request through) or `off` (the detector does not run).
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Also flag template *probes*: constant arithmetic (`{{7*7}}`,
     /// `${3*3}`, `<%= 7*7 %>`), constant conditions (`{% if True %}`) and
     /// bare engine objects (`{{self}}`, `{$smarty.version}`). Default

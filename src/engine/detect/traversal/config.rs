@@ -6,6 +6,8 @@ use crate::engine::error::{ConfigErrors, FieldPath};
 use crate::engine::section::{FieldNote, ACTION_NOTE};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::detect::sensitivity::Sensitivity;
+
 use super::path::{canonicalize, drive_at};
 use crate::engine::error::ConfigError;
 use crate::engine::mode::Action;
@@ -16,6 +18,10 @@ use crate::engine::mode::Action;
 pub struct TraversalConfig {
     /// `block` (default), `log` or `off`.
     pub action: Action,
+    /// Which weak-evidence rules fire for this detector: `low`, `medium`
+    /// or `high` (see the top-level `sensitivity`). Default `null`: the
+    /// top-level `sensitivity`.
+    pub sensitivity: Option<Sensitivity>,
     /// Directories under which absolute paths are allowed (after `.` and
     /// `..` segments are resolved, compared case-insensitively). Default
     /// empty: the reference design's `["/app/data", "/tmp"]` are its
@@ -32,6 +38,7 @@ impl Default for TraversalConfig {
     fn default() -> Self {
         TraversalConfig {
             action: Action::Block,
+            sensitivity: None,
             whitelist: Vec::new(),
             allow_single_parent: true,
         }
