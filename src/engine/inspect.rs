@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use super::bytes::Signature;
 use super::config::{Config, OverflowPolicy};
 use super::decode::{base64_text, normalize_with, Options};
+use super::detect::field::Fields;
 use super::detect::{AttackType, Field, Finding, Hit, ValueCtx};
 use super::event;
 use super::http::RequestHead;
@@ -388,6 +389,8 @@ struct Inspector {
     inspect_overflow: bool,
     /// JSON / XML values of this request already scanned without a hit.
     clean: CleanMemo,
+    /// The document field of the last value's parent path.
+    fields: Fields,
 }
 
 /// Values already scanned without any hit, so repeats are not scanned
@@ -546,6 +549,7 @@ impl Inspector {
             max_inspect: u64::MAX,
             inspect_overflow: false,
             clean: CleanMemo::body(),
+            fields: Fields::default(),
         }
     }
 }
@@ -800,7 +804,13 @@ impl Sink for Scan<'_> {
             self.st.inspect_overflow = true;
             return Flow::Stop;
         }
-        let ctx = ValueCtx::at(surface, name, kind == Kind::Key);
+        // The same field as `ValueCtx::at` gives, resumed from the last
+        // value's parent path (see `Fields`).
+        let ctx = ValueCtx {
+            surface,
+            is_key: kind == Kind::Key,
+            field: self.st.fields.of(surface, name),
+        };
         let tag = memo_tag(surface, kind, ctx.field);
         if let Some(t) = tag {
             if self.memo(surface, |m| m.contains(t, value)) == Some(true) {
