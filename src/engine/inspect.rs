@@ -463,13 +463,27 @@ impl CleanMemo {
     }
 
     /// The slot index for `value` with `tag`.
+    ///
+    /// Eight bytes per multiply (the values are short and looked up once
+    /// each, so the hash is most of the lookup); a weak hash only costs a
+    /// rescan, since entries are compared byte for byte.
     fn slot(&self, tag: u8, value: &[u8]) -> usize {
-        let mut h: u32 = 0x811c_9dc5 ^ u32::from(tag);
-        for &b in value {
-            h ^= u32::from(b);
-            h = h.wrapping_mul(0x0100_0193);
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut h = ((u64::from(tag) << 32) ^ value.len() as u64).wrapping_mul(K);
+        let mut words = value.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            h = (h ^ u64::from_le_bytes(b)).wrapping_mul(K);
+            h ^= h >> 29;
         }
-        (h ^ (h >> 15)) as usize % self.n_slots
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b.iter_mut().zip(rest).for_each(|(d, s)| *d = *s);
+            h = (h ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+        ((h ^ (h >> 32)) as usize) % self.n_slots
     }
 
     fn contains(&self, tag: u8, value: &[u8]) -> bool {
