@@ -18,9 +18,19 @@ the largest VM; it must stay flat), the time the
 filter itself spent per request (histogram rasp_inspection_duration_us) and
 the native engine's throughput over the corpora (rasp-eval --bench).
 
+The peer: nginx with ModSecurity v3 and the OWASP CRS (Debian packages
+nginx, libnginx-mod-http-modsecurity, modsecurity-crs; installed with
+apt-get when missing, skipped with the reason printed when they cannot
+be), one worker, proxying to the same upstream with the same requests,
+next to a bare nginx of the same configuration ("nginx" and "modsec"
+sides, reported as modsec / bare nginx). ModSecurity runs the settings of
+its recommended configuration with the rule engine on (blocking), the
+audit log off and the body limits raised to the 1 MiB scenario.
+
 Writes BENCHMARKS.md (with the machine description) unless --no-write.
 """
 import argparse
+import glob
 import json
 import os
 import platform
@@ -34,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -130,6 +141,182 @@ class Proc:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+
+
+# ------------------------------------------------------------- nginx peer
+
+PEER_PKGS = ("nginx", "libnginx-mod-http-modsecurity", "modsecurity-crs")
+
+
+def first_existing(*patterns):
+    for pat in patterns:
+        hits = sorted(glob.glob(pat))
+        if hits:
+            return Path(hits[0])
+    return None
+
+
+def peer_files():
+    """The nginx binary, the ModSecurity module, the recommended ModSecurity
+    configuration, the CRS setup and rule files: installed with apt-get
+    when missing. Returns (files, None) or (None, reason)."""
+    def installed(p):
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], capture_output=True, text=True)
+        return "install ok installed" in r.stdout
+    missing = [p for p in PEER_PKGS if not installed(p)]
+    if missing:
+        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+        print(f"bench: installing {' '.join(missing)} for the nginx + ModSecurity peer", flush=True)
+        # The packages' own service is not started (no init on these machines;
+        # policy-rc.d is not touched): the bench runs its own nginx.
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        cmd = sudo + ["apt-get", "install", "-y", "-q", *missing]
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if r.returncode != 0:
+            subprocess.run(sudo + ["apt-get", "update", "-q"], capture_output=True, env=env)
+            r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if r.returncode != 0:
+            return None, f"apt-get install {' '.join(missing)} failed: {(r.stderr or r.stdout).strip()[-300:]}"
+    files = {
+        "nginx": shutil.which("nginx") or first_existing("/usr/sbin/nginx"),
+        "module": first_existing("/usr/lib/nginx/modules/ngx_http_modsecurity_module.so"),
+        "crs_setup": first_existing("/etc/modsecurity/crs/crs-setup.conf",
+                                    "/usr/share/modsecurity-crs/crs-setup.conf*"),
+        "rules": first_existing("/usr/share/modsecurity-crs/rules"),
+    }
+    absent = [k for k, v in files.items() if not v]
+    if absent:
+        return None, f"ModSecurity peer files not found: {', '.join(absent)}"
+    return files, None
+
+
+NGINX_CONF = """
+%(load)s
+worker_processes 1;
+daemon off;
+pid %(work)s/%(name)s.pid;
+error_log %(work)s/%(name)s.error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path %(work)s/%(name)s.body;
+    proxy_temp_path %(work)s/%(name)s.proxy;
+    client_max_body_size 16m;
+    client_body_buffer_size 2m;
+    upstream up { server 127.0.0.1:%(upstream)d; keepalive 32; }
+    server {
+        listen 127.0.0.1:%(port)d;
+        %(modsec)s
+        location / {
+            proxy_pass http://up;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+"""
+
+
+# ModSecurity's own settings (Debian's libmodsecurity3 ships no
+# configuration): those of the project's modsecurity.conf-recommended, with
+# the rule engine blocking, the audit log off and the body limits raised so
+# the 1 MiB scenario is inspected rather than rejected; JSON and XML bodies
+# go through their body processors, as the recommended file sets up.
+MODSEC_BASE = """
+SecRuleEngine On
+SecRequestBodyAccess On
+SecRequestBodyLimit 16777216
+SecRequestBodyNoFilesLimit 2097152
+SecRequestBodyLimitAction Reject
+SecResponseBodyAccess Off
+SecAuditEngine Off
+SecArgumentSeparator &
+SecCookieFormat 0
+SecTmpDir %(work)s
+SecDataDir %(work)s
+SecRule REQUEST_HEADERS:Content-Type "^(?:application(?:/soap\\+|/)|text/)xml" \\
+  "id:200000,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=XML"
+SecRule REQUEST_HEADERS:Content-Type "^application/json" \\
+  "id:200001,phase:1,t:none,t:lowercase,pass,nolog,ctl:requestBodyProcessor=JSON"
+SecRule REQBODY_ERROR "!@eq 0" \\
+  "id:200002,phase:2,t:none,log,deny,status:400,msg:'Failed to parse request body.'"
+"""
+
+
+def modsec_rules(files, work):
+    """main.conf: MODSEC_BASE, then the CRS setup and rules."""
+    main = Path(work) / "modsec-main.conf"
+    main.write_text(MODSEC_BASE % {"work": work} + f"Include {files['crs_setup']}\n"
+                    f"Include {files['rules']}/*.conf\n")
+    return main
+
+
+class Nginx:
+    def __init__(self, name, files, upstream, work, modsec):
+        self.name = name
+        self.port = free_port()
+        load = f"load_module {files['module']};" if modsec else ""
+        ms = (f"modsecurity on;\n        modsecurity_rules_file {modsec_rules(files, work)};"
+              if modsec else "")
+        for d in ("body", "proxy"):
+            (Path(work) / f"{name}.{d}").mkdir(exist_ok=True)
+        self.path = Path(work) / f"{name}.conf"
+        self.path.write_text(NGINX_CONF % {"load": load, "work": work, "name": name,
+                                           "upstream": upstream, "port": self.port, "modsec": ms})
+        self.log = open(Path(work) / f"{name}.log", "w")
+        self.proc = subprocess.Popen([str(files["nginx"]), "-c", str(self.path), "-e",
+                                      f"{work}/{name}.error.log"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{name} nginx exited; see {work}/{name}.error.log")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{name} nginx did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def wait_idle(port, limit=180):
+    """Waits (at most `limit` seconds) until the nginx on `port` answers a
+    small GET within two seconds: its one worker is still inspecting bodies
+    wrk sent before it stopped (ModSecurity takes seconds over a large JSON
+    body), and the next round must not pay for them."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.5)
+
+
+def start_peer(up_port, work):
+    """The bare nginx and the ModSecurity one, or (None, reason)."""
+    files, why = peer_files()
+    if not files:
+        return None, why
+    started = []
+    try:
+        for name, modsec in (("nginx", False), ("modsec", True)):
+            started.append(Nginx(name, files, up_port, work, modsec))
+    except (RuntimeError, OSError) as e:
+        for n in started:
+            n.stop()
+        return None, str(e)
+    return started, None
 
 
 # ---------------------------------------------------------------- scenarios
@@ -281,6 +468,14 @@ def main():
             p.port = port
             procs.append(p)
             fronts[side] = p
+        peer, peer_why = start_peer(up_port, work)
+        if peer:
+            procs.extend(peer)
+            for n in peer:
+                fronts[n.name] = n
+            sides = sides + tuple(n.name for n in peer)
+        else:
+            print(f"bench: no nginx + ModSecurity peer: {peer_why}", flush=True)
 
         mp_body, mp_type = multipart_body(256 * 1024)
         get_path = "/catalog/search?q=running+shoes&size=42&color=blue&sort=price_asc&page=2"
@@ -320,8 +515,10 @@ def main():
                         dn = after[1] - before[1]
                         if dn > 0:
                             filter_us.append((after[0] - before[0]) / dn)
+                    if side in ("nginx", "modsec"):
+                        wait_idle(fronts[side].port)
                     runs[side].append(res)
-                    print(f"   round {r + 1} {side:>4}: {res['rps']:9.1f} req/s  p50 {res['p50_us']:6d} us  "
+                    print(f"   round {r + 1} {side:>6}: {res['rps']:9.1f} req/s  p50 {res['p50_us']:6d} us  "
                           f"p99 {res['p99_us']:6d} us  non-2xx {res['non2xx']}", flush=True)
             med = {}
             for side in sides:
@@ -345,6 +542,8 @@ def main():
                 "added_p99_us": med["rasp"]["p99_us"] - med["bare"]["p99_us"],
                 "filter_us": statistics.median(filter_us) if filter_us else None,
                 "statuses_ok": rasp_non2xx_ok,
+                "nginx": med.get("nginx"), "modsec": med.get("modsec"),
+                "expect": expect,
             })
 
         # Memory: mixed requests through the filter.
@@ -402,6 +601,26 @@ def main():
                 f"| {r['rasp']['p50_us'] / 1000:.3f} / {r['rasp']['p99_us'] / 1000:.3f} "
                 f"| {r['added_p50_us'] / 1000:+.3f} / {r['added_p99_us'] / 1000:+.3f} | {ft} "
                 f"| {'yes' if r['statuses_ok'] else 'NO'} |")
+        if peer:
+            lines.append("\nThe peer: nginx + ModSecurity v3 + OWASP CRS (Debian packages, recommended "
+                         "settings with `SecRuleEngine On`, audit log off, body limits raised to 2 MiB), one "
+                         "worker, the same upstream and requests, against a bare nginx of the same "
+                         "configuration; same rounds.\n")
+            lines.append("| scenario | bare nginx req/s | modsec req/s | modsec / bare nginx | bare nginx p50 / p99 (ms) "
+                         "| modsec p50 / p99 (ms) | modsec non-2xx / requests / errors and timeouts |")
+            lines.append("|---|---:|---:|---:|---:|---:|---:|")
+            for r in results:
+                n, m = r["nginx"], r["modsec"]
+                ratio = f"{100 * m['rps'] / n['rps']:.1f} %" if n["rps"] else "-"
+                # A request that takes longer than a round is never counted.
+                mrps = f"{m['rps']:.0f}" if m["requests"] else "0 (no answer within a round)"
+                lines.append(
+                    f"| {r['title']} | {n['rps']:.0f} | {mrps} | {ratio} "
+                    f"| {n['p50_us'] / 1000:.3f} / {n['p99_us'] / 1000:.3f} "
+                    f"| {m['p50_us'] / 1000:.3f} / {m['p99_us'] / 1000:.3f} "
+                    f"| {m['non2xx']} / {m['requests']} / {m['errors']} |")
+        else:
+            lines.append(f"\nNo nginx + ModSecurity peer: {peer_why}.")
         big = next((r for r in results if r["key"] == "json1m"), None)
         if big and big["filter_us"]:
             lines.append(f"\n1 MiB JSON body inspected inside Envoy at "

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use super::bytes::Signature;
 use super::config::{Config, OverflowPolicy};
 use super::decode::{base64_text, normalize_with, Options};
+use super::detect::field::Fields;
 use super::detect::{AttackType, Field, Finding, Hit, ValueCtx};
 use super::event;
 use super::http::RequestHead;
@@ -428,6 +429,8 @@ struct Inspector {
     excl: Applicable,
     /// Findings those exclusions dropped.
     excluded: Vec<Excluded>,
+    /// The document field of the last value's parent path.
+    fields: Fields,
 }
 
 /// Values already scanned without any hit, so repeats are not scanned
@@ -500,13 +503,27 @@ impl CleanMemo {
     }
 
     /// The slot index for `value` with `tag`.
+    ///
+    /// Eight bytes per multiply (the values are short and looked up once
+    /// each, so the hash is most of the lookup); a weak hash only costs a
+    /// rescan, since entries are compared byte for byte.
     fn slot(&self, tag: u8, value: &[u8]) -> usize {
-        let mut h: u32 = 0x811c_9dc5 ^ u32::from(tag);
-        for &b in value {
-            h ^= u32::from(b);
-            h = h.wrapping_mul(0x0100_0193);
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut h = ((u64::from(tag) << 32) ^ value.len() as u64).wrapping_mul(K);
+        let mut words = value.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            h = (h ^ u64::from_le_bytes(b)).wrapping_mul(K);
+            h ^= h >> 29;
         }
-        (h ^ (h >> 15)) as usize % self.n_slots
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b.iter_mut().zip(rest).for_each(|(d, s)| *d = *s);
+            h = (h ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+        ((h ^ (h >> 32)) as usize) % self.n_slots
     }
 
     fn contains(&self, tag: u8, value: &[u8]) -> bool {
@@ -588,6 +605,7 @@ impl Inspector {
             clean: CleanMemo::body(),
             excl: Applicable::default(),
             excluded: Vec::new(),
+            fields: Fields::default(),
         }
     }
 }
@@ -868,7 +886,13 @@ impl Sink for Scan<'_> {
             self.st.inspect_overflow = true;
             return Flow::Stop;
         }
-        let ctx = ValueCtx::at(surface, name, kind == Kind::Key);
+        // The same field as `ValueCtx::at` gives, resumed from the last
+        // value's parent path (see `Fields`).
+        let ctx = ValueCtx {
+            surface,
+            is_key: kind == Kind::Key,
+            field: self.st.fields.of(surface, name),
+        };
         let tag = memo_tag(surface, kind, ctx.field);
         if let Some(t) = tag {
             if self.memo(surface, |m| m.contains(t, value)) == Some(true) {

@@ -64,6 +64,28 @@ pub fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
+/// The first position ≥ `from` where `needle` starts, ASCII
+/// case-insensitively: [`find_ci`] that resumes, as
+/// [`find`](super::find) does for exact needles. An empty needle is found
+/// at `from` (when that is within `hay`).
+pub fn find_ci_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let Some(&first) = needle.first() else {
+        return (from <= hay.len()).then_some(from);
+    };
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let mut i = from;
+    while let Some(at) = find_byte2(hay, i, lo, up) {
+        if hay
+            .get(at..at + needle.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(needle))
+        {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +133,13 @@ mod tests {
                     assert_eq!(find_ci(&h, needle), naive(&h, needle), "{h:?} {needle:?}");
                     let upper = needle.to_ascii_uppercase();
                     assert_eq!(find_ci(&h, &upper), naive(&h, &upper));
+                    for from in 0..=len + 1 {
+                        let want = h
+                            .get(from..)
+                            .and_then(|r| naive(r, needle))
+                            .map(|p| p + from);
+                        assert_eq!(find_ci_from(&h, from, needle), want, "{h:?} {from}");
+                    }
                 }
             }
         }

@@ -54,7 +54,7 @@ pub mod swar;
 pub(crate) mod testing;
 mod trim;
 
-pub use ci::{ends_ci, eq_ci, find_ci, starts_ci};
+pub use ci::{ends_ci, eq_ci, find_ci, find_ci_from, starts_ci};
 pub use finder::Finder;
 pub use search::{find, find_byte, find_byte2, find_byte3, find_in};
 pub(crate) use set::{byte_map, byte_set};

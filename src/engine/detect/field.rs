@@ -29,6 +29,7 @@
 //! A root array counts as a level (`[{"url": …}]` holds records), and a
 //! path that cannot be read is treated as a parameter (judged in full).
 
+use crate::engine::bytes::find_byte;
 use crate::engine::surface::Surface;
 
 /// How deep a value sits.
@@ -128,25 +129,32 @@ impl Field {
     }
 }
 
-/// What a walk over a path's segments found.
-#[derive(Default)]
-struct Walk<'n> {
+/// What a walk over a path's segments found so far. It holds no bytes of
+/// the name, only what the segments read up to a point said, so the state
+/// reached at a segment boundary can be kept and resumed from by
+/// [`Fields`].
+#[derive(Clone, Copy, Default)]
+struct Walk {
     keys: usize,
     /// A root array index came before the first key.
     root_index: bool,
-    /// The last key (indices after it belong to it).
-    last: &'n [u8],
+    /// The last key (indices after it belong to it) has a fetch word.
+    last_fetch: bool,
+    /// The last key has a URL word.
+    last_url: bool,
     /// A key before the last one is named with a fetch word.
     fetch_parent: bool,
 }
 
-impl<'n> Walk<'n> {
-    fn key(&mut self, key: &'n [u8]) {
-        if self.keys > 0 && has_word(self.last, FETCH_WORDS) {
+impl Walk {
+    fn key(&mut self, key: &[u8]) {
+        if self.keys > 0 && self.last_fetch {
             self.fetch_parent = true;
         }
         self.keys += 1;
-        self.last = key;
+        let (fetch, url) = words(key);
+        self.last_fetch = fetch;
+        self.last_url = url;
     }
 
     fn index(&mut self) {
@@ -161,8 +169,8 @@ impl<'n> Walk<'n> {
             (1, false) => Depth::Top,
             _ => Depth::Nested,
         };
-        let fetch = has_word(self.last, FETCH_WORDS)
-            || (has_word(self.last, URL_WORDS) && (depth == Depth::Top || self.fetch_parent));
+        let fetch =
+            self.last_fetch || (self.last_url && (depth == Depth::Top || self.fetch_parent));
         Field { depth, fetch }
     }
 }
@@ -171,14 +179,22 @@ impl<'n> Walk<'n> {
 /// `["key"]` and `[n]` segments; `:$` starts an embedded document, whose
 /// segments continue the same path.
 fn json_field(name: &[u8]) -> Field {
-    let mut w = Walk::default();
-    let mut i = 0;
+    json_from(Walk::default(), name, 0, &mut |_, _| {})
+}
+
+/// [`json_field`] from byte `i` of `name`, with `w` the state the segments
+/// before `i` left. `mark(i, w)` is told the state at every `.` or `[`
+/// that starts a segment: each segment reads only up to the byte that
+/// starts the next one, so that state depends on `name[..=i]` alone and
+/// holds for any name that starts with those bytes.
+fn json_from(mut w: Walk, name: &[u8], mut i: usize, mark: &mut dyn FnMut(usize, Walk)) -> Field {
     loop {
         match name.get(i) {
             None => return w.field(),
             Some(b'$') => i += 1,
             Some(b':') if name.get(i + 1) == Some(&b'$') => i += 2,
             Some(b'.') => {
+                mark(i, w);
                 let start = i + 1;
                 let len = name
                     .get(start..)
@@ -190,6 +206,7 @@ fn json_field(name: &[u8]) -> Field {
                 i = start + len;
             }
             Some(b'[') if name.get(i + 1) == Some(&b'"') => {
+                mark(i, w);
                 // `["key"]`, with `\"` and `\\` escaped.
                 let start = i + 2;
                 let mut j = start;
@@ -208,6 +225,7 @@ fn json_field(name: &[u8]) -> Field {
                 i = j + 2;
             }
             Some(b'[') => {
+                mark(i, w);
                 let digits = name
                     .get(i + 1..)
                     .unwrap_or_default()
@@ -228,34 +246,190 @@ fn json_field(name: &[u8]) -> Field {
 /// Reads an XML element path (`/root/a/b/@attr`): the root element is the
 /// document itself, the elements and attribute below it its fields.
 fn xml_field(name: &[u8]) -> Field {
-    let mut w = Walk::default();
-    let mut segments = name.split(|&b| b == b'/').filter(|s| !s.is_empty());
-    if segments.next().is_none() {
-        return Field::PARAM;
+    xml_from(XmlWalk::default(), name, 0, &mut |_, _| {})
+}
+
+/// [`Walk`] for XML paths: also whether the root element was read.
+#[derive(Clone, Copy, Default)]
+struct XmlWalk {
+    root: bool,
+    walk: Walk,
+}
+
+/// [`xml_field`] from byte `i`, like [`json_from`]: the path is split at
+/// `/`, empty segments are skipped, the first segment is the root and each
+/// later one a key (`@` dropped). `mark` is told the state at every `/`.
+fn xml_from(
+    mut w: XmlWalk,
+    name: &[u8],
+    mut i: usize,
+    mark: &mut dyn FnMut(usize, XmlWalk),
+) -> Field {
+    while let Some(&b) = name.get(i) {
+        if b == b'/' {
+            mark(i, w);
+            i += 1;
+            continue;
+        }
+        let end = find_byte(name, i, b'/').unwrap_or(name.len());
+        let seg = name.get(i..end).unwrap_or_default();
+        if w.root {
+            w.walk.key(seg.strip_prefix(b"@").unwrap_or(seg));
+        } else {
+            w.root = true;
+        }
+        i = end;
     }
-    for seg in segments {
-        w.key(seg.strip_prefix(b"@").unwrap_or(seg));
+    if w.root {
+        w.walk.field()
+    } else {
+        Field::PARAM
     }
-    w.field()
+}
+
+/// [`Field::of`] for the values of one document, which come in order and
+/// share their parents' paths (`$.items[7].address.city` after
+/// `$.items[7].address.street`): the state of the walk at the last
+/// segment boundary of the previous name is kept with the bytes up to and
+/// including that boundary, and a name that starts with them resumes from
+/// there. The same reader runs either way (see [`json_from`]), so the
+/// field is the one [`Field::of`] gives.
+#[derive(Default)]
+pub(crate) struct Fields {
+    /// JSON or XML, and the state at the end of `prefix`.
+    at: Option<(Surface, Resume)>,
+    /// A name's bytes up to and including a segment-starting byte.
+    prefix: Vec<u8>,
+}
+
+#[derive(Clone, Copy)]
+enum Resume {
+    Json(Walk),
+    Xml(XmlWalk),
+}
+
+impl Fields {
+    /// The field of `name` on `surface`, as [`Field::of`].
+    pub(crate) fn of(&mut self, surface: Surface, name: &[u8]) -> Field {
+        if name.len() > MAX_NAME || !matches!(surface, Surface::Json | Surface::Xml) {
+            return Field::of(surface, name);
+        }
+        let resume = match self.at {
+            Some((s, r)) if s == surface && name.starts_with(&self.prefix) => {
+                Some((self.prefix.len().saturating_sub(1), r))
+            }
+            _ => None,
+        };
+        let from = resume.map(|(i, _)| i);
+        let mut last = None;
+        let field = match (surface, resume) {
+            (Surface::Xml, r) => {
+                let (i, w) = match r {
+                    Some((i, Resume::Xml(w))) => (i, w),
+                    _ => (0, XmlWalk::default()),
+                };
+                xml_from(w, name, i, &mut |i, w| last = Some((i, Resume::Xml(w))))
+            }
+            (_, r) => {
+                let (i, w) = match r {
+                    Some((i, Resume::Json(w))) => (i, w),
+                    _ => (0, Walk::default()),
+                };
+                json_from(w, name, i, &mut |i, w| last = Some((i, Resume::Json(w))))
+            }
+        };
+        match last {
+            // Still the kept boundary: nothing to copy.
+            Some((i, _)) if Some(i) == from => {}
+            Some((i, r)) => {
+                self.prefix.clear();
+                self.prefix
+                    .extend_from_slice(name.get(..=i).unwrap_or_default());
+                self.at = Some((surface, r));
+            }
+            None => self.at = None,
+        }
+        field
+    }
 }
 
 /// Whether a word of `key` (split at `_`, `-`, `.`, spaces, digits and
-/// lower-to-upper case changes; plural `s` dropped) is in `list`.
-fn has_word(key: &[u8], list: &[&str]) -> bool {
+/// lower-to-upper case changes; plural `s` dropped) is in [`FETCH_WORDS`],
+/// and whether one is in [`URL_WORDS`].
+fn words(key: &[u8]) -> (bool, bool) {
+    let (mut fetch, mut url) = (false, false);
+    let mut one = |word: &[u8]| {
+        let shape = shape(word);
+        fetch = fetch || (shape & 0xFFFF != 0 && word_in(word, FETCH_WORDS));
+        url = url || (shape >> 16 != 0 && word_in(word, URL_WORDS));
+    };
     let mut start = 0;
     let mut prev = 0u8;
     for (i, &b) in key.iter().enumerate() {
         let boundary =
             !b.is_ascii_alphabetic() || (prev.is_ascii_lowercase() && b.is_ascii_uppercase());
         if boundary {
-            if word_in(key.get(start..i).unwrap_or_default(), list) {
-                return true;
-            }
+            one(key.get(start..i).unwrap_or_default());
             start = if b.is_ascii_alphabetic() { i } else { i + 1 };
         }
         prev = b;
     }
-    word_in(key.get(start..).unwrap_or_default(), list)
+    one(key.get(start..).unwrap_or_default());
+    (fetch, url)
+}
+
+/// For each (first letter, last letter) pair, the lengths of the listed
+/// words with those letters: bit `n` for a [`FETCH_WORDS`] word of `n`
+/// letters, bit `16 + n` for a [`URL_WORDS`] one. A word can be in a list
+/// only if it, or its singular, has a listed shape, so most field names
+/// (`id`, `email`, `street`) are answered without comparing them with the
+/// lists.
+static SHAPES: [u32; 26 * 26] = shapes(shapes([0; 26 * 26], FETCH_WORDS, 0), URL_WORDS, 16);
+
+// Evaluated at compile time only (the `static` above): an index out of
+// range or a failed assert is a build error, never a run-time panic.
+#[allow(clippy::indexing_slicing)]
+const fn shapes(mut t: [u32; 26 * 26], list: &[&str], shift: u32) -> [u32; 26 * 26] {
+    let mut i = 0;
+    while i < list.len() {
+        let w = list[i].as_bytes();
+        // Lowercase letters only, 3 to 15 of them (word_in compares
+        // case-insensitively and the singular keeps 3 letters).
+        assert!(w.len() >= 3 && w.len() < 16);
+        let mut j = 0;
+        while j < w.len() {
+            assert!(w[j].is_ascii_lowercase());
+            j += 1;
+        }
+        let at = (w[0] - b'a') as usize * 26 + (w[w.len() - 1] - b'a') as usize;
+        t[at] |= 1 << (w.len() as u32 + shift);
+        i += 1;
+    }
+    t
+}
+
+/// The [`SHAPES`] bits `word` (or its singular) can match.
+fn shape(word: &[u8]) -> u32 {
+    fn bits(first: u8, last: u8, len: usize) -> u32 {
+        let (f, l) = (first.to_ascii_lowercase(), last.to_ascii_lowercase());
+        if len >= 16 || !f.is_ascii_lowercase() || !l.is_ascii_lowercase() {
+            return 0;
+        }
+        let at = usize::from(f - b'a') * 26 + usize::from(l - b'a');
+        let lens = (1u32 << len) | (1u32 << (len + 16));
+        SHAPES.get(at).map_or(0, |s| s & lens)
+    }
+    let (Some(&first), Some((&last, rest))) = (word.first(), word.split_last()) else {
+        return 0;
+    };
+    let mut b = bits(first, last, word.len());
+    // word_in's singular: a trailing `s` dropped from four letters or more.
+    if matches!(last, b's' | b'S') && rest.len() >= 3 {
+        if let Some(&l) = rest.last() {
+            b |= bits(first, l, rest.len());
+        }
+    }
+    b
 }
 
 fn word_in(word: &[u8], list: &[&str]) -> bool {
@@ -270,6 +444,10 @@ fn word_in(word: &[u8], list: &[&str]) -> bool {
         w.as_bytes().eq_ignore_ascii_case(word) || w.as_bytes().eq_ignore_ascii_case(singular)
     })
 }
+
+#[cfg(test)]
+#[path = "field_equivalence.rs"]
+mod equivalence;
 
 #[cfg(test)]
 mod tests {

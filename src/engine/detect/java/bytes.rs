@@ -27,37 +27,18 @@ pub(super) fn starts_ci_at(v: &[u8], i: usize, s: &[u8]) -> bool {
         .is_some_and(|r| r.eq_ignore_ascii_case(s))
 }
 
-/// The first position at or after `from` where `needle` starts.
+/// The first position at or after `from` where `needle` starts (none for
+/// an empty needle).
 pub(super) fn find_from(v: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut i = from;
-    while let Some(off) = v.get(i..)?.iter().position(|&b| b == first) {
-        let p = i + off;
-        if starts_at(v, p, needle) {
-            return Some(p);
-        }
-        i = p + 1;
-    }
-    None
+    needle.first()?;
+    crate::engine::bytes::find(v, from, needle)
 }
 
 /// The first position at or after `from` where `needle` starts, ASCII
-/// case-insensitively.
+/// case-insensitively (none for an empty needle).
 pub(super) fn find_ci_from(v: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let first = needle.first()?.to_ascii_lowercase();
-    let mut i = from;
-    while let Some(off) = v
-        .get(i..)?
-        .iter()
-        .position(|&b| b.to_ascii_lowercase() == first)
-    {
-        let p = i + off;
-        if starts_ci_at(v, p, needle) {
-            return Some(p);
-        }
-        i = p + 1;
-    }
-    None
+    needle.first()?;
+    crate::engine::bytes::find_ci_from(v, from, needle)
 }
 
 /// Skips ASCII whitespace from `i`.

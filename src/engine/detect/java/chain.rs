@@ -17,7 +17,7 @@
 //! segment; segments longer than the longest name are skipped unread.
 
 use super::bytes::{at, is_ident};
-use crate::engine::bytes::eq_ci;
+use crate::engine::bytes::{eq_ci, find_ci};
 use crate::engine::detect::Hit;
 
 /// The functor and factory classes of the commons-collections chains
@@ -40,12 +40,19 @@ static FUNCTORS: &[&str] = &[
 /// The classes whose methods start a process.
 static PROCESS: &[&str] = &["runtime", "processbuilder", "processimpl", "unixprocess"];
 
+/// Every [`PROCESS`] name holds one of these: a value with neither names
+/// no process class, so the segment loop is not run over it.
+static PROCESS_STEMS: &[&[u8]] = &[b"runtime", b"process"];
+
 /// Longest name in either table: a longer segment is neither.
 const MAX_NAME: usize = 29;
 
 /// The first value that names both halves of a chain: the hit spans from
 /// the first name to the end of the second.
 pub(super) fn scan(v: &[u8]) -> Option<Hit> {
+    if !PROCESS_STEMS.iter().any(|s| find_ci(v, s).is_some()) {
+        return None;
+    }
     let mut functor: Option<usize> = None;
     let mut process: Option<usize> = None;
     let mut i = 0;
@@ -77,4 +84,21 @@ pub(super) fn scan(v: &[u8]) -> Option<Hit> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_process_name_holds_a_stem() {
+        for n in PROCESS {
+            assert!(
+                PROCESS_STEMS
+                    .iter()
+                    .any(|s| find_ci(n.as_bytes(), s).is_some()),
+                "{n}"
+            );
+        }
+    }
 }

@@ -35,22 +35,10 @@ pub(super) fn starts_ci_at(v: &[u8], i: usize, s: &[u8]) -> bool {
 }
 
 /// The first position at or after `from` where `needle` starts, ASCII
-/// case-insensitively.
+/// case-insensitively (none for an empty needle).
 pub(super) fn find_ci_from(v: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let first = needle.first()?.to_ascii_lowercase();
-    let mut i = from;
-    while let Some(off) = v
-        .get(i..)?
-        .iter()
-        .position(|&b| b.to_ascii_lowercase() == first)
-    {
-        let p = i + off;
-        if starts_ci_at(v, p, needle) {
-            return Some(p);
-        }
-        i = p + 1;
-    }
-    None
+    needle.first()?;
+    crate::engine::bytes::find_ci_from(v, from, needle)
 }
 
 /// The end of the identifier at `i` (`i` when there is none).
@@ -178,18 +166,11 @@ fn line_comment_start(v: &[u8], e: usize) -> Option<usize> {
     Some(line_start + p)
 }
 
-/// The first position at or after `from` where `needle` starts.
+/// The first position at or after `from` where `needle` starts (none for
+/// an empty needle).
 pub(super) fn find_from(v: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut i = from;
-    while let Some(off) = v.get(i..)?.iter().position(|&b| b == first) {
-        let p = i + off;
-        if v.get(p..).is_some_and(|r| r.starts_with(needle)) {
-            return Some(p);
-        }
-        i = p + 1;
-    }
-    None
+    needle.first()?;
+    crate::engine::bytes::find(v, from, needle)
 }
 
 /// Longest block comment read backward: the comments payloads put
