@@ -59,7 +59,7 @@ impl Parser<'_, '_> {
                     Step::Fail
                 }
             }
-            T::Comment | T::End => Step::Fail,
+            T::Comment | T::End => self.cut_condition(t.start),
             _ => Step::Fail,
         }
     }
