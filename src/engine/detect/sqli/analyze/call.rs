@@ -8,12 +8,30 @@ use super::class::{callable, extracts, numeric_type, text_is};
 use super::state::{seg, Atom, Clause, Exp, Frame, Kind, Lead, Parser, Pend, Shape, Step};
 
 impl Parser<'_, '_> {
+    /// `) like (`, `)=(`: the whole value closes the application's
+    /// parenthesis, compares it and opens a new one for the rest of the
+    /// query, a break-out with nothing but SQL punctuation around the
+    /// operator. Prose opens a parenthesis it has not closed first.
+    fn paren_comparison(&self) -> bool {
+        let mut l = Lexer::new(self.s, 0, false);
+        let (close, op, open, last) = (l.next_tok(), l.next_tok(), l.next_tok(), l.next_tok());
+        let cmp = matches!(op.t, T::Op(Op::Eq | Op::Cmp))
+            || op.is(Kw::Like)
+            || op.is(Kw::Rlike)
+            || op.is(Kw::Regexp);
+        close.t == T::RParen && cmp && open.t == T::LParen && last.t == T::End
+    }
+
     /// The input ends where an operand is due. That fails, except for an
     /// `IF` / `IIF` condition cut off right after a constant and a
     /// comparison (`if(2=`, `iif(1234=`): the boolean-blind probe whose
     /// right-hand side and branches the application's query supplies.
     /// Prose and code compare names (`if(x==`), not a number.
     pub(super) fn cut_condition(&mut self, end: usize) -> Step {
+        if !self.quote && self.paren_comparison() {
+            self.set_weak(Rule::Conditional, 0, end);
+            return Step::Done;
+        }
         let f = self.cur();
         if self.depth != 1 || f.kind != Kind::Args || f.func == Func::Plain {
             return Step::Fail;
