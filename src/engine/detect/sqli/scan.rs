@@ -1,7 +1,8 @@
 //! The entry of one value: a byte-class prefilter that rejects what cannot
 //! hold an injection, then each reading of the value (inside a `'` or `"`
-//! literal, with MySQL backslash escapes, as it is, and with typographic
-//! quotes folded), where strong evidence from any reading wins over weak.
+//! literal, with MySQL backslash escapes, inside a MySQL `` ` ``-quoted
+//! identifier, as it is, and with typographic quotes folded), where strong
+//! evidence from any reading wins over weak.
 
 use super::analyze::{analyze, Ctx, Stack};
 use super::rule::Ev;
@@ -15,6 +16,9 @@ const DOUBLE: u8 = 8;
 const PAIR: u8 = 16;
 /// Lead byte of a no-break space or typographic quote.
 const UNICODE: u8 = 32;
+/// `` ` ``: MySQL quotes identifiers with it, and applications paste
+/// column and table names (sort keys, field lists) between backticks.
+const BACKTICK: u8 = 64;
 
 /// Bytes without which a value cannot be an injection: whitespace and
 /// control bytes (an injection has at least two tokens, and without
@@ -30,7 +34,6 @@ const fn classes() -> [u8; 256] {
     while i < 256 {
         t[i] = match i as u8 {
             0..=0x20
-            | b'`'
             | b';'
             | b'('
             | b')'
@@ -47,6 +50,7 @@ const fn classes() -> [u8; 256] {
             0xc2 | 0xca | 0xe2 => TRIGGER | UNICODE,
             b'\'' => TRIGGER | SINGLE,
             b'"' => TRIGGER | DOUBLE,
+            b'`' => TRIGGER | BACKTICK,
             b'\\' => BACKSLASH,
             b'-' | b':' => PAIR,
             _ => 0,
@@ -98,7 +102,11 @@ pub(super) fn scan(value: &[u8]) -> Option<Ev> {
     };
     let single = seen & SINGLE != 0;
     let double = seen & DOUBLE != 0;
-    for (quote, present) in [(b'\'', single), (b'"', double)] {
+    let backtick = seen & BACKTICK != 0;
+    // A backtick-quoted identifier is broken out of like a literal
+    // (`` x` AS `y` FROM ``); its only escape is the doubled backtick,
+    // never a backslash, so it has no escaped reading.
+    for (quote, present) in [(b'\'', single), (b'"', double), (b'`', backtick)] {
         if !present {
             continue;
         }
@@ -110,6 +118,7 @@ pub(super) fn scan(value: &[u8]) -> Option<Ev> {
             return Some(ev);
         }
         let escaped = backslash
+            && quote != b'`'
             && value
                 .iter()
                 .position(|&b| b == quote)

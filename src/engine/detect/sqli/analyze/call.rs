@@ -1,13 +1,62 @@
 //! Function calls and parentheses: time, error, file and information
 //! functions, conditionals over constant comparisons, nested extraction.
 
-use super::super::lexer::{Op, Tok, T};
+use super::super::lexer::{Lexer, Op, Tok, T};
 use super::super::rule::Rule;
 use super::super::words::{Func, Kw};
 use super::class::{callable, extracts, numeric_type, text_is};
 use super::state::{seg, Atom, Clause, Exp, Frame, Kind, Lead, Parser, Pend, Shape, Step};
 
 impl Parser<'_, '_> {
+    /// `) like (`, `)=(`: the whole value closes the application's
+    /// parenthesis, compares it and opens a new one for the rest of the
+    /// query, a break-out with nothing but SQL punctuation around the
+    /// operator. Prose opens a parenthesis it has not closed first.
+    fn paren_comparison(&self) -> bool {
+        let mut l = Lexer::new(self.s, 0, false);
+        let (close, op, open, last) = (l.next_tok(), l.next_tok(), l.next_tok(), l.next_tok());
+        let cmp = matches!(op.t, T::Op(Op::Eq | Op::Cmp))
+            || op.is(Kw::Like)
+            || op.is(Kw::Rlike)
+            || op.is(Kw::Regexp);
+        close.t == T::RParen && cmp && open.t == T::LParen && last.t == T::End
+    }
+
+    /// The input ends where an operand is due. That fails, except for an
+    /// `IF` / `IIF` condition cut off right after a constant and a
+    /// comparison (`if(2=`, `iif(1234=`): the boolean-blind probe whose
+    /// right-hand side and branches the application's query supplies.
+    /// Prose and code compare names (`if(x==`), not a number.
+    pub(super) fn cut_condition(&mut self, end: usize) -> Step {
+        if !self.quote && self.paren_comparison() {
+            self.set_weak(Rule::Conditional, 0, end);
+            return Step::Done;
+        }
+        let f = self.cur();
+        if self.depth != 1 || f.kind != Kind::Args || f.func == Func::Plain {
+            return Step::Fail;
+        }
+        let mut l = Lexer::new(self.s, f.call_start, false);
+        let (name, open, num, cmp, last) = (
+            l.next_tok(),
+            l.next_tok(),
+            l.next_tok(),
+            l.next_tok(),
+            l.next_tok(),
+        );
+        let cond = text_is(self.s, &name, b"if") || text_is(self.s, &name, b"iif");
+        let shaped = cond
+            && open.t == T::LParen
+            && num.t == T::Num
+            && matches!(cmp.t, T::Op(Op::Eq | Op::Cmp))
+            && last.t == T::End;
+        if !shaped || f.call_start != 0 {
+            return Step::Fail;
+        }
+        self.set_weak(Rule::Conditional, f.call_start, end);
+        Step::Done
+    }
+
     /// `(` in operator position: a call of the name before it, or a
     /// subquery glued to a value (`1 (select …)`).
     pub(super) fn open_call(&mut self) -> Step {

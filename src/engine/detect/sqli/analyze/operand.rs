@@ -3,7 +3,7 @@
 
 use super::super::lexer::{Op, Tok, T};
 use super::super::rule::Rule;
-use super::super::words::{catalog, Catalog, Kw};
+use super::super::words::{catalog, Catalog, Func, Kw};
 use super::class::{callable, structural};
 use super::state::{seg, Atom, Clause, Exp, Frame, Kind, Lead, Origin, Parser, Pend, Shape, Step};
 
@@ -59,7 +59,7 @@ impl Parser<'_, '_> {
                     Step::Fail
                 }
             }
-            T::Comment | T::End => Step::Fail,
+            T::Comment | T::End => self.cut_condition(t.start),
             _ => Step::Fail,
         }
     }
@@ -72,7 +72,14 @@ impl Parser<'_, '_> {
             {
                 return Step::Go;
             }
-            return self.atom(t, Atom::Word, seg::WORD, Shape::Word);
+            // `select pg_sleep`: a delay function named as the whole select
+            // list, its call cut off. Only identifier-shaped names (with
+            // `_`) count: English says "select sleep mode", never that.
+            let delay = t.func == Func::Time
+                && self.text(&t).contains(&b'_')
+                && matches!(self.peek().t, T::End | T::Comment);
+            let shape = if delay { Shape::Strong } else { Shape::Word };
+            return self.atom(t, Atom::Word, seg::WORD, shape);
         };
         let next = self.peek();
         // Keywords that are also functions: IF(…), LEFT(…), DATABASE(), …

@@ -203,6 +203,9 @@ impl Parser<'_, '_> {
                         // select list.
                         self.clause(t);
                         self.from_at = Some(t.start);
+                        if self.aliased_item_cut() {
+                            return Some(self.finish(t.end));
+                        }
                         let f = self.frame();
                         f.clause = Clause::From;
                         f.alias = false;
@@ -221,6 +224,22 @@ impl Parser<'_, '_> {
             _ => return None,
         };
         Some(step)
+    }
+
+    /// `` x` AS `alias` FROM `` at the end of the input: the value closes
+    /// the quoted column it was pasted into, aliases it and starts the FROM
+    /// clause, whose table the rest of the application's query supplies.
+    /// Only `AS` and a quoted name right after the break counts: prose
+    /// writes "as well from" after a quote, never a quoted alias.
+    fn aliased_item_cut(&self) -> bool {
+        if !self.quote || self.after_brk != 2 || self.depth != 0 {
+            return false;
+        }
+        if !matches!(self.peek().t, T::End | T::Comment) {
+            return false;
+        }
+        let mut l = Lexer::new(self.s, self.brk, false);
+        l.next_tok().is(Kw::As) && matches!(l.next_tok().t, T::QIdent | T::Str { closed: true })
     }
 
     /// After UNION (its start at `start`): ALL / DISTINCT, then SELECT or
