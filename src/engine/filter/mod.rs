@@ -60,6 +60,8 @@ pub use response::ResponseWatch;
 pub use root::{FilterRoot, SiemHandle};
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_hold;

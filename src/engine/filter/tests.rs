@@ -1,5 +1,6 @@
 //! The request lifecycle driven through the fake host.
 
+use super::test_support::{configured, CLIENT, T0};
 use super::*;
 use crate::engine::detect::AttackType;
 use crate::engine::host::Level;
@@ -9,25 +10,8 @@ use crate::engine::reply::Cause;
 use crate::engine::RequestHead;
 
 /// 2023-11-14T22:13:20Z.
-const T0: u64 = 1_700_000_000_000_000_000;
-const CLIENT: &str = "10.0.0.1:5555";
 const SQLI_QUERY: &str = "/search?q=1%27%20OR%20%271%27%3D%271";
 const SQLI_JSON: &[u8] = br#"{"user": {"name": "' or 1=1--"}}"#;
-
-fn configured(json: &str) -> (FilterRoot, FakeHost) {
-    let mut host = FakeHost {
-        now_nanos: T0,
-        client: Some(CLIENT.to_string()),
-        ..FakeHost::default()
-    };
-    let mut root = FilterRoot::default();
-    assert!(
-        root.configure(&mut host, json.as_bytes()),
-        "{:?}",
-        host.logs
-    );
-    (root, host)
-}
 
 fn get(path: &str) -> RequestHead {
     RequestHead::new("GET", path, vec![])

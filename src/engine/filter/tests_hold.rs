@@ -2,29 +2,15 @@
 //! does not come is resumed by the tick, and a VM that sees Envoy withhold
 //! bodies stops holding headers.
 
+use super::test_support::configured;
 use super::*;
 use crate::engine::host::Level;
 use crate::engine::metrics::Metric;
 use crate::engine::RequestHead;
 
-const T0: u64 = 1_700_000_000_000_000_000;
 const MS: u64 = 1_000_000;
 const SQLI_JSON: &[u8] = br#"{"user": {"name": "' or 1=1--"}}"#;
 const CLEAN_JSON: &[u8] = br#"{"user": {"name": "O'Brien"}}"#;
-
-fn configured(json: &str) -> (FilterRoot, FakeHost) {
-    let mut host = FakeHost {
-        now_nanos: T0,
-        ..FakeHost::default()
-    };
-    let mut root = FilterRoot::default();
-    assert!(
-        root.configure(&mut host, json.as_bytes()),
-        "{:?}",
-        host.logs
-    );
-    (root, host)
-}
 
 fn json_post(body: &[u8]) -> RequestHead {
     let headers = vec![

@@ -1,6 +1,7 @@
 //! Exclusions, profiles and the shadow configuration, through the fake
 //! host: what each request is answered, counted and logged.
 
+use super::test_support::configured_at;
 use super::*;
 use crate::engine::detect::AttackType;
 use crate::engine::host::Level;
@@ -10,22 +11,11 @@ use crate::engine::RequestHead;
 
 /// 2026-12-04T00:00:00Z.
 const NOW: u64 = 1_796_342_400_000_000_000;
-const SQLI: &str = "' or 1=1--";
 
 fn configured(json: &str) -> (FilterRoot, FakeHost) {
-    let mut host = FakeHost {
-        now_nanos: NOW,
-        client: Some("10.0.0.1:5555".to_string()),
-        ..FakeHost::default()
-    };
-    let mut root = FilterRoot::default();
-    assert!(
-        root.configure(&mut host, json.as_bytes()),
-        "{:?}",
-        host.logs
-    );
-    (root, host)
+    configured_at(json, NOW)
 }
+const SQLI: &str = "' or 1=1--";
 
 fn on(authority: &str, method: &str, path: &str) -> RequestHead {
     let mut h = RequestHead::new(

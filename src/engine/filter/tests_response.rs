@@ -2,6 +2,7 @@
 //! body chunks, a match across a chunk boundary, masking byte for byte,
 //! skipped encodings, correlation with the request, and the cost of off.
 
+use super::test_support::configured;
 use super::*;
 use crate::engine::detect::AttackType;
 use crate::engine::metrics::Metric;
@@ -9,21 +10,6 @@ use crate::engine::response::{LeakKind, Outcome, Treated};
 use crate::engine::RequestHead;
 
 const ON: &str = r#"{"response": {"enabled": true}}"#;
-
-fn configured(json: &str) -> (FilterRoot, FakeHost) {
-    let mut host = FakeHost {
-        now_nanos: 1_700_000_000_000_000_000,
-        client: Some("10.0.0.1:5555".into()),
-        ..FakeHost::default()
-    };
-    let mut root = FilterRoot::default();
-    assert!(
-        root.configure(&mut host, json.as_bytes()),
-        "{:?}",
-        host.logs
-    );
-    (root, host)
-}
 
 fn head(status: &str, ctype: &str, extra: &[(&str, &str)]) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut h = vec![
