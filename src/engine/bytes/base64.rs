@@ -126,6 +126,40 @@ impl Strict {
     }
 }
 
+/// Decoding up to the padding: digits of the alphabet until the first `=`
+/// (what follows it is not read), `None` on any other byte before it; the
+/// stray bits of a final partial group are dropped. For values that must
+/// be base64 as a whole but may carry junk after the padding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UpToPad(pub Alphabet);
+
+impl UpToPad {
+    /// The decoded bytes, or `None` when a byte before any `=` is not a
+    /// digit.
+    pub fn decode(&self, input: &[u8]) -> Option<Vec<u8>> {
+        let table = self.0.table();
+        let mut out = Vec::with_capacity(input.len() / 4 * 3 + 3);
+        let (mut acc, mut bits) = (0u32, 0u32);
+        for &c in input {
+            let v = table.get(c);
+            if v == PAD {
+                break;
+            }
+            if v >= 64 {
+                return None;
+            }
+            acc = (acc << 6) | u32::from(v);
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push((acc >> bits) as u8);
+                acc &= (1 << bits) - 1;
+            }
+        }
+        Some(out)
+    }
+}
+
 /// Lenient decoding: bytes of `skip` are ignored (line breaks, spaces),
 /// and decoding stops at `=` or at the first other byte outside the
 /// alphabet, keeping what was decoded so far; never an error. A partial
@@ -194,6 +228,20 @@ mod tests {
 
     const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    #[test]
+    fn up_to_pad_reads_digits_until_the_padding() {
+        let d = UpToPad(Alphabet::Either);
+        assert_eq!(d.decode(b"Li4vLi4v").as_deref(), Some(&b"../../"[..]));
+        assert_eq!(
+            d.decode(b"L2V0Yy9wYXNzd2Q=junk!").as_deref(),
+            Some(&b"/etc/passwd"[..])
+        );
+        assert_eq!(d.decode(b"PHN2Zz4").as_deref(), Some(&b"<svg>"[..]));
+        assert_eq!(d.decode(b"a-_b").as_deref(), d.decode(b"a+/b").as_deref());
+        assert_eq!(d.decode(b"ab c"), None);
+        assert_eq!(d.decode(b"").as_deref(), Some(&b""[..]));
+    }
 
     #[test]
     fn digits() {

@@ -9,6 +9,7 @@
 //! a cookie) is decoded (bounded) and read again.
 
 use super::lex::at;
+use crate::engine::bytes::base64::{Alphabet, UpToPad};
 use crate::engine::detect::Hit;
 
 /// Longest class name accepted in a length prefix.
@@ -102,7 +103,7 @@ pub(super) fn encoded(v: &[u8]) -> Option<Hit> {
             .iter()
             .any(|p| t.starts_with(p));
     if b64 {
-        if let Some(d) = base64(t) {
+        if let Some(d) = UpToPad(Alphabet::Either).decode(t) {
             if find_object(&d).is_some() {
                 return Some(Hit::new(
                     "php.object_injection",
@@ -114,31 +115,4 @@ pub(super) fn encoded(v: &[u8]) -> Option<Hit> {
         }
     }
     None
-}
-
-/// Decodes standard or URL-safe base64 (padding optional); `None` on any
-/// other byte.
-fn base64(v: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(v.len() / 4 * 3 + 3);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    for &b in v {
-        let d = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(d);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }

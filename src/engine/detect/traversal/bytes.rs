@@ -41,29 +41,3 @@ pub(super) fn strict_hex(c: u8) -> Option<u32> {
         _ => None,
     }
 }
-
-/// Decodes standard or URL-safe base64; `None` on other characters.
-pub(super) fn base64_decode(v: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(v.len() / 4 * 3);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    for &b in v {
-        let d = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(d);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}

@@ -2,7 +2,6 @@
 //! it allows, in order, on the decoded stream; base64 values are decoded and
 //! read again.
 
-use super::bytes::base64_decode;
 use super::classify::{
     classify, C_COLON, C_CONVERT, C_DOT, C_DOTDOT, C_DOTSEG, C_ENCODED, C_SDIR, C_SEP,
 };
@@ -11,6 +10,7 @@ use super::decode::{decode_is_noop, Found, Stream};
 use super::remote::remote_include;
 use super::sensitive::sensitive_relative;
 use super::wrapper::wrapper;
+use crate::engine::bytes::base64::{Alphabet, UpToPad};
 use crate::engine::detect::field::Depth;
 use crate::engine::detect::{Hit, ValueCtx};
 use crate::engine::surface::Surface;
@@ -103,7 +103,7 @@ fn base64_path(t: &Traversal, v: &[u8]) -> Option<Found> {
     if !looks_base64(v) {
         return None;
     }
-    let decoded = base64_decode(v)?;
+    let decoded = UpToPad(Alphabet::Either).decode(v)?;
     if !decoded
         .iter()
         .all(|&b| (0x20..0x7f).contains(&b) || b == 0 || b == b'\t')
