@@ -923,7 +923,10 @@ impl Sink for Scan<'_> {
             }
         }
         // A whole value that is base64 of text is read once more, decoded.
-        if kind == Kind::Value && !self.done() {
+        // The signature already rules out most values (a byte outside the
+        // alphabet, no capital letter), so they pay no second pass.
+        let base64_shaped = sig.only(Signature::BASE64) && sig.has(Signature::UPPER);
+        if kind == Kind::Value && base64_shaped && !self.done() {
             if let Some(text) = base64_text(value) {
                 any |= self.scan(&text, Signature::of(&text), &ctx, name, kind, &mut seen);
             }

@@ -118,6 +118,12 @@ impl Signature {
         | Signature::CTRL
         | Signature::HIGH;
 
+    /// The bytes of both base64 alphabets and the padding (and `LONG`,
+    /// which is no byte): a value with any other bit cannot be base64.
+    pub const BASE64: u64 =
+        Signature::bytes(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=")
+            | Signature::LONG;
+
     /// The bit of an ASCII letter (either case); 0 for any other byte.
     pub const fn letter(b: u8) -> u64 {
         match b {
@@ -223,6 +229,11 @@ impl Signature {
         self.0 & bits != 0
     }
 
+    /// Whether no bit outside `bits` is present.
+    pub const fn only(self, bits: u64) -> bool {
+        self.0 & !bits == 0
+    }
+
     /// Whether every one of `bits` is present.
     pub const fn has_all(self, bits: u64) -> bool {
         self.0 & bits == bits
@@ -237,6 +248,16 @@ use super::set::{byte_map, ByteMap};
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_values_are_only_base64_bytes() {
+        for v in [&b"JyBvciAxPTEtLSA="[..], b"PHNjcmlwdD5h-_+/", b"Li4vLi4v"] {
+            assert!(Signature::of(v).only(Signature::BASE64), "{v:?}");
+        }
+        for v in [&b"a b"[..], b"ab.c", b"x%3D", b"caf\xc3\xa9"] {
+            assert!(!Signature::of(v).only(Signature::BASE64), "{v:?}");
+        }
+    }
 
     #[test]
     fn every_byte_is_classified_and_the_table_matches() {
